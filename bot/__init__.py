@@ -1,0 +1,1 @@
+"""The running service: wiring, HTTP routes, chat commands, schedule and CLI."""

@@ -1,0 +1,87 @@
+"""Helpers every ``/api/`` route uses: token authentication, JSON bodies, domain errors."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from functools import wraps
+from typing import Any
+
+from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import keys
+from review.errors import DomainError
+from review.models import Person
+from review.store import directory
+
+log = logging.getLogger("newmedia.api")
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def error(status: int, code: str, message: str, field: str | None = None) -> web.Response:
+    body: dict[str, Any] = {"error": code, "message": message}
+    if field:
+        body["field"] = field
+    return web.json_response(body, status=status)
+
+
+def bearer(request: web.Request) -> str:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else ""
+
+
+async def current_person(request: web.Request, session: AsyncSession) -> Person:
+    """The person behind the request's API token; raises 401 (JSON, Chinese) otherwise."""
+    person = await directory.person_by_token(session, bearer(request))
+    if person is None:
+        raise web.HTTPUnauthorized(
+            text=json.dumps(
+                {"error": "unauthorized", "message": "API 令牌无效或缺失（Authorization: Bearer …）"},
+                ensure_ascii=False,
+            ),
+            content_type="application/json",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    return person
+
+
+async def json_body(request: web.Request) -> dict[str, Any]:
+    if request.content_type != "application/json":
+        raise web.HTTPUnsupportedMediaType(
+            text=json.dumps({"error": "unsupported", "message": "请求体必须是 JSON"}, ensure_ascii=False),
+            content_type="application/json",
+        )
+    try:
+        body = await request.json()
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise web.HTTPBadRequest(
+            text=json.dumps({"error": "bad_json", "message": "JSON 格式错误"}, ensure_ascii=False),
+            content_type="application/json",
+        ) from None
+    if not isinstance(body, dict):
+        raise web.HTTPBadRequest(
+            text=json.dumps({"error": "bad_json", "message": "JSON 必须是对象"}, ensure_ascii=False),
+            content_type="application/json",
+        )
+    return body
+
+
+def api(handler: Callable[[web.Request, AsyncSession, Person], Awaitable[web.StreamResponse]]) -> Handler:
+    """Run ``handler(request, session, person)`` in one transaction; domain errors become JSON."""
+
+    @wraps(handler)
+    async def wrapped(request: web.Request) -> web.StreamResponse:
+        try:
+            async with request.app[keys.SESSIONS].begin() as session:
+                person = await current_person(request, session)
+                return await handler(request, session, person)
+        except DomainError as exc:
+            return error(exc.http_status, exc.code, exc.message, exc.field)
+        except web.HTTPRequestEntityTooLarge:
+            return error(413, "too_large", "请求体过大")
+
+    return wrapped

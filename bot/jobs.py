@@ -1,0 +1,87 @@
+"""APScheduler runs only ticks; the database is the schedule (DESIGN §3).
+
+Each area registers its ticks in ``TICKS``; a tick is ``async def tick(app) -> None`` and must be
+safe to run on several replicas at once (guarded updates), so APScheduler's own job store is never
+relied on (memory store, ``coalesce`` and ``max_instances=1``).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from aiohttp import web
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+log = logging.getLogger("newmedia.jobs")
+
+Tick = Callable[[web.Application], Awaitable[None]]
+
+
+@dataclass
+class TickSpec:
+    name: str
+    seconds: float
+    func: Tick
+
+
+@dataclass
+class Jobs:
+    scheduler: AsyncIOScheduler
+    ticks: list[TickSpec] = field(default_factory=list)
+    last_run: dict[str, datetime] = field(default_factory=dict)
+    last_error: dict[str, str] = field(default_factory=dict)
+
+    def state(self) -> dict[str, object]:
+        return {
+            "running": bool(self.scheduler.running),
+            "ticks": {
+                t.name: {
+                    "every_s": t.seconds,
+                    "last_run": self.last_run[t.name].isoformat() if t.name in self.last_run else None,
+                    "last_error": self.last_error.get(t.name),
+                }
+                for t in self.ticks
+            },
+        }
+
+
+def _wrap(app: web.Application, jobs: Jobs, spec: TickSpec) -> Callable[[], Awaitable[None]]:
+    async def run() -> None:
+        try:
+            await spec.func(app)
+            jobs.last_error.pop(spec.name, None)
+        except Exception as exc:  # a tick must never kill the scheduler
+            jobs.last_error[spec.name] = type(exc).__name__
+            log.exception("tick %s failed", spec.name)
+        finally:
+            jobs.last_run[spec.name] = datetime.now(UTC)
+
+    return run
+
+
+def all_ticks(app: web.Application) -> list[TickSpec]:
+    """Every area's ticks; imported lazily so each area owns its module."""
+    from bot import ticks
+
+    return ticks.registered(app)
+
+
+def start(app: web.Application, ticks: list[TickSpec]) -> Jobs:
+    scheduler = AsyncIOScheduler(timezone=UTC)
+    jobs = Jobs(scheduler=scheduler, ticks=ticks)
+    for spec in ticks:
+        scheduler.add_job(
+            _wrap(app, jobs, spec),
+            "interval",
+            seconds=spec.seconds,
+            id=spec.name,
+            coalesce=True,
+            max_instances=1,
+            next_run_time=datetime.now(UTC),
+            misfire_grace_time=None,
+        )
+    scheduler.start()
+    return jobs

@@ -1,0 +1,58 @@
+"""Alembic, driven from code: ``newmedia db upgrade`` and the start-up schema check."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection
+
+from review.db import create_engine, normalise_url
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+class SchemaOutdated(RuntimeError):
+    pass
+
+
+def alembic_config(url: str) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.set_main_option("sqlalchemy.url", normalise_url(url).replace("%", "%%"))
+    return cfg
+
+
+def head_revision(url: str) -> str | None:
+    return ScriptDirectory.from_config(alembic_config(url)).get_current_head()
+
+
+async def current_revision(url: str) -> str | None:
+    engine = create_engine(url)
+
+    def _current(conn: Connection) -> str | None:
+        return MigrationContext.configure(conn).get_current_revision()
+
+    try:
+        async with engine.connect() as conn:
+            return await conn.run_sync(_current)
+    finally:
+        await engine.dispose()
+
+
+async def upgrade(url: str, target: str = "head") -> None:
+    cfg = alembic_config(url)
+    await asyncio.to_thread(command.upgrade, cfg, target)
+
+
+async def require_current(url: str) -> None:
+    current, head = await current_revision(url), head_revision(url)
+    if current != head:
+        raise SchemaOutdated(
+            f"database schema is at {current or 'nothing'}, the code needs {head}: "
+            "run `newmedia db upgrade` first"
+        )

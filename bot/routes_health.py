@@ -1,0 +1,32 @@
+"""``/healthz``: the database and the scheduler, as a load balancer or an operator sees them."""
+
+from __future__ import annotations
+
+import time
+
+from aiohttp import web
+from sqlalchemy import text
+
+from bot import keys
+
+
+async def healthz(request: web.Request) -> web.Response:
+    app = request.app
+    started = time.perf_counter()
+    db: dict[str, object]
+    try:
+        async with app[keys.SESSIONS]() as session:
+            await session.execute(text("SELECT 1"))
+        db = {"ok": True, "backend": app[keys.ENGINE].dialect.name}
+    except Exception as exc:  # report, never crash the probe
+        db = {"ok": False, "error": type(exc).__name__}
+    db["ms"] = round((time.perf_counter() - started) * 1000, 1)
+    jobs = app.get(keys.JOBS)
+    scheduler = jobs.state() if jobs is not None else {"running": False, "ticks": {}}
+    ok = bool(db["ok"])
+    body = {"ok": ok, "database": db, "scheduler": scheduler, "demo": app[keys.SETTINGS].demo}
+    return web.json_response(body, status=200 if ok else 503)
+
+
+def setup(app: web.Application) -> None:
+    app.router.add_get("/healthz", healthz)

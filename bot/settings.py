@@ -1,0 +1,150 @@
+"""The settings schema: ``settings.toml`` holds everything but secrets.
+
+Validation collects every problem at once; ``bot.settings_load`` turns them into messages that
+name the file, the key, the value found and what is expected.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+KEY_PATTERN = r"^[a-z0-9_]+$"
+ROLES = frozenset({"editor", "reviewer", "head", "replier", "admin", "operator"})
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ServiceSettings(_Strict):
+    host: str = "127.0.0.1"
+    port: int = Field(8080, ge=1, le=65535)
+    #: how platforms (and the sandbox) reach this service's callbacks
+    public_url: str = "http://127.0.0.1:8080"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    max_body_bytes: int = Field(65536, ge=1024)
+
+
+class DatabaseSettings(_Strict):
+    url: str = "sqlite:///var/newmedia.db"
+    pool_size: int = Field(10, ge=1, le=200)
+
+
+class Stage(_Strict):
+    """One stage of a review chain."""
+
+    name: str = Field(min_length=1, max_length=32)
+    department: str = Field(pattern=KEY_PATTERN)
+    #: "reviewer" or "head" (终审 by the department head)
+    role: Literal["reviewer", "head"] = "reviewer"
+    #: only for these kinds (e.g. 法制审核 for 政策解读); empty = every draft
+    kinds: tuple[str, ...] = ()
+
+
+class ReviewSettings(_Strict):
+    lease_hours: float = Field(4, gt=0, le=72)
+    expiry_warning_minutes: int = Field(30, ge=1)
+
+
+class PublishingSettings(_Strict):
+    tick_seconds: float = Field(1.0, gt=0, le=60)
+    batch_size: int = Field(200, ge=1, le=5000)
+    concurrency_per_account: int = Field(8, ge=1, le=64)
+    lease_seconds: int = Field(120, ge=10)
+    max_attempts: int = Field(5, ge=1, le=50)
+    backoff_base_seconds: float = Field(30, gt=0)
+    backoff_cap_seconds: float = Field(1800, gt=0)
+    dormant_alert_days: tuple[int, ...] = (7, 10, 14)
+
+
+class InboxSettings(_Strict):
+    default_deadline_days: int = Field(3, ge=1, le=60)
+    topic_deadline_days: dict[str, int] = Field(default_factory=dict)
+    reminder_hours_before: int = Field(24, ge=1)
+    timestamp_window_seconds: int = Field(300, ge=10, le=3600)
+    weibo_poll_minutes: int = Field(20, ge=1)
+    weibo_daily_call_budget: int = Field(60, ge=1)
+
+
+class CalendarSettings(_Strict):
+    """Holidays and 调休 workdays for years ``chinese-calendar`` does not know yet."""
+
+    extra_holidays: tuple[str, ...] = ()
+    extra_workdays: tuple[str, ...] = ()
+
+
+class Department(_Strict):
+    key: str = Field(pattern=KEY_PATTERN)
+    name: str = Field(min_length=1)
+    head: str | None = None
+    #: duty areas (see duties.md) whose citizen messages this department answers
+    topics: tuple[str, ...] = ()
+
+
+class Person(_Strict):
+    key: str = Field(pattern=KEY_PATTERN)
+    name: str = Field(min_length=1)
+    department: str = Field(pattern=KEY_PATTERN)
+    roles: tuple[str, ...]
+    wecom: str | None = None
+    openid: str | None = None
+
+    @field_validator("roles")
+    @classmethod
+    def _known_roles(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = sorted(set(value) - ROLES)
+        if unknown:
+            raise ValueError(f"unknown role(s) {unknown}; expected some of {sorted(ROLES)}")
+        return value
+
+
+class Account(_Strict):
+    key: str = Field(pattern=KEY_PATTERN)
+    platform: Literal["wechat", "weibo"]
+    name: str = Field(min_length=1)
+    owner: str = Field(pattern=KEY_PATTERN)
+    sandbox: bool = True
+    #: WeChat AppID / Weibo app key (public identifiers, not secrets)
+    app_id: str = ""
+    #: base URL of the platform API; empty = the real platform or, with sandbox, the sandbox
+    api_base: str = ""
+    callback_mode: Literal["plain", "compat", "aes"] = "aes"
+    push_to_followers: bool = False
+    #: Weibo: the app's registered safe domain; links in posts point there
+    safe_domain: str | None = None
+    #: daily time slots ("09:00") used when an approved draft has no time of its own
+    slots: tuple[str, ...] = ("09:00", "17:00")
+    review_chain: tuple[Stage, ...] = Field(min_length=1)
+
+
+class WeComApp(_Strict):
+    key: str = Field(pattern=KEY_PATTERN)
+    corp_id: str
+    agent_id: int
+    sandbox: bool = True
+    api_base: str = ""
+
+
+class SandboxSettings(_Strict):
+    enabled: bool = True
+    latency_ms: float = Field(5, ge=0)
+    publish_delay_seconds: float = Field(1.0, ge=0)
+    token_ttl_seconds: int = Field(7200, ge=1)
+
+
+class SettingsFile(_Strict):
+    """The shape of ``settings.toml``."""
+
+    service: ServiceSettings = ServiceSettings()
+    database: DatabaseSettings = DatabaseSettings()
+    review: ReviewSettings = ReviewSettings()
+    publishing: PublishingSettings = PublishingSettings()
+    inbox: InboxSettings = InboxSettings()
+    calendar: CalendarSettings = CalendarSettings()
+    sandbox: SandboxSettings = SandboxSettings()
+    departments: tuple[Department, ...] = Field(min_length=1)
+    people: tuple[Person, ...] = ()
+    accounts: tuple[Account, ...] = ()
+    wecom_apps: tuple[WeComApp, ...] = ()

@@ -1,0 +1,1 @@
+"""Talking to platforms (WeChat OA, Weibo, WeCom) and their sandbox; knows nothing of review/ or bot/."""

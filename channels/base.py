@@ -1,0 +1,160 @@
+"""The one contract every platform adapter fulfils, and its closed set of errors.
+
+Pure data and protocols: no I/O here, so review/ can depend on it without pulling in a client.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol, runtime_checkable
+
+
+class Platform(enum.StrEnum):
+    WECHAT = "wechat"
+    WEIBO = "weibo"
+    WECOM = "wecom"
+
+
+# ---- the closed error set -------------------------------------------------------------------
+
+
+class ChannelError(Exception):
+    """Base of the four error kinds a channel may raise; ``code`` is the platform's own code."""
+
+    kind: str = "error"
+
+    def __init__(self, message: str, *, code: int | str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+    def __str__(self) -> str:
+        return f"{self.message} (code {self.code})" if self.code is not None else self.message
+
+
+class Transient(ChannelError):
+    """Try again later: network trouble, timeouts, 5xx, rate limits that reset soon."""
+
+    kind = "transient"
+
+    def __init__(
+        self, message: str, *, code: int | str | None = None, retry_after: float | None = None
+    ) -> None:
+        super().__init__(message, code=code)
+        self.retry_after = retry_after
+
+
+class AuthExpired(ChannelError):
+    """The token was refused even after one refresh: refresh credentials, then retry."""
+
+    kind = "auth_expired"
+
+
+class Rejected(ChannelError):
+    """The platform said no for good (content check failed, quota for the day, IP not
+    whitelisted, unauthorized): do not retry blindly; a human must act."""
+
+    kind = "rejected"
+
+
+class NotSupported(ChannelError):
+    """This platform or account cannot do that at all (e.g. retract on a platform without it)."""
+
+    kind = "not_supported"
+
+
+# ---- data crossing the boundary -------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Post:
+    """What review/ hands to a channel to publish. ``body_html``/``text`` are already rendered."""
+
+    publication_id: int
+    account_key: str
+    title: str
+    body_markdown: str
+    kind: str = "工作动态"
+    author: str = ""
+    digest: str = ""
+    source: str | None = None
+    cover_path: str | None = None
+    link_url: str | None = None
+    #: idempotency key the platform can echo back (WeChat mass ``clientmsgid``)
+    idempotency_key: str = ""
+    push_to_followers: bool = False
+
+
+class ReceiptState(enum.StrEnum):
+    PUBLISHED = "published"
+    PENDING = "pending"  # accepted, platform still processing (WeChat freepublish)
+    FAILED = "failed"  # platform finished and refused (e.g. publish_status 4)
+    UNKNOWN = "unknown"  # reconciliation could not decide
+
+
+@dataclass(frozen=True, slots=True)
+class Receipt:
+    state: ReceiptState
+    remote_id: str | None = None  # WeChat publish_id / article_id, Weibo status id
+    url: str | None = None
+    detail: str = ""
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class IncomingMessage:
+    """A citizen's message or comment, normalised across platforms."""
+
+    platform: Platform
+    account_key: str
+    dedup_key: str  # MsgId, or sender+CreateTime+Event, or Weibo comment id
+    sender: str  # openid / weibo uid
+    created_at: datetime
+    msg_type: str  # text, image, event, comment ...
+    text: str = ""
+    event: str | None = None
+    remote_ref: str | None = None  # Weibo: the status id commented on
+    raw: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class MessagePage:
+    messages: Sequence[IncomingMessage]
+    cursor: str | None  # pass back as ``since`` next time
+
+
+# ---- the contract ---------------------------------------------------------------------------
+
+
+@runtime_checkable
+class Channel(Protocol):
+    """One account on one platform. Every method may raise only ChannelError subclasses."""
+
+    platform: Platform
+    account_key: str
+
+    async def publish(self, post: Post) -> Receipt: ...
+
+    async def check(self, post: Post, receipt: Receipt | None) -> Receipt:
+        """Ask the platform what became of ``post`` (after ``pending`` or a crash).
+
+        ``receipt`` is what we recorded, if anything; with ``None`` the channel searches by the
+        post's idempotency key / recent posts and answers UNKNOWN when it cannot decide."""
+        ...
+
+    async def retract(self, remote_id: str, *, index: int = 1) -> None: ...
+
+    async def reply(self, to: str, text: str, *, ref: str | None = None) -> None: ...
+
+    async def fetch_messages(self, since: str | None) -> MessagePage: ...
+
+
+class TokenStore(Protocol):
+    """Where an API client keeps its access token (the database, in the service)."""
+
+    async def get(self, account_key: str) -> tuple[str, datetime] | None: ...
+
+    async def put(self, account_key: str, token: str, expires_at: datetime) -> None: ...

@@ -1,0 +1,1 @@
+"""Fake platforms and client-side simulators (follower, reviewer phone) for the demo and tests."""

@@ -1,0 +1,69 @@
+"""Assembles the fake platforms into one aiohttp application and one inspectable state object.
+
+Routes are relative: the WeChat fake answers ``/wechat/cgi-bin/...``, Weibo ``/weibo/2/...``,
+WeCom ``/wecom/cgi-bin/...``, and the follower's-eye page is ``/timeline``. Mount the app under
+``/sandbox`` (``parent.add_subapp("/sandbox", app)``) or run it on its own port; a client's base
+URL is then ``http://HOST:PORT/sandbox/wechat``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from aiohttp import web
+
+from channels.sandbox.config import EventSink, SandboxConfig
+from channels.sandbox.faults import Faults
+from channels.sandbox.recorder import Recorder
+from channels.sandbox.timeline import timeline_routes
+from channels.sandbox.wechat_api import WeChatSandbox
+from channels.sandbox.wecom_api import WeComSandbox
+from channels.sandbox.weibo_api import WeiboSandbox
+
+
+@dataclass
+class Sandbox:
+    """Everything a test or simulator inspects or scripts."""
+
+    config: SandboxConfig
+    faults: Faults
+    recorder: Recorder
+    wechat: WeChatSandbox
+    weibo: WeiboSandbox
+    wecom: WeComSandbox
+
+    def note_user_message(self, account_key: str, openid: str, at: datetime | None = None) -> None:
+        """A follower messaged the OA: opens its 48 h / 5-message customer-service window."""
+        self.wechat.note_user_message(account_key, openid, at)
+
+    def set_event_sink(self, sink: EventSink | None) -> None:
+        """Where PUBLISHJOBFINISH / MASSSENDJOBFINISH go (the lead wires the signed callback)."""
+        self.config.event_sink = sink
+
+
+SANDBOX_KEY = web.AppKey("nm_sandbox", Sandbox)
+
+
+def create_sandbox(config: SandboxConfig | None = None) -> Sandbox:
+    config = config or SandboxConfig()
+    faults, recorder = Faults(), Recorder()
+    return Sandbox(
+        config=config,
+        faults=faults,
+        recorder=recorder,
+        wechat=WeChatSandbox(config, faults, recorder),
+        weibo=WeiboSandbox(config, faults, recorder),
+        wecom=WeComSandbox(config, faults, recorder),
+    )
+
+
+def create_sandbox_app(config: SandboxConfig | None = None) -> tuple[web.Application, Sandbox]:
+    sandbox = create_sandbox(config)
+    app = web.Application()
+    app[SANDBOX_KEY] = sandbox
+    app.add_subapp("/wechat", sandbox.wechat.app())
+    app.add_subapp("/weibo", sandbox.weibo.app())
+    app.add_subapp("/wecom", sandbox.wecom.app())
+    app.add_routes(timeline_routes(sandbox))
+    return app, sandbox

@@ -1,0 +1,66 @@
+"""Every request the sandbox saw, so tests assert on what was actually sent.
+
+Secrets (tokens, app secrets) are dropped before recording: the timeline page and test failure
+output may show these records.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+SECRET_KEYS = frozenset({"access_token", "secret", "corpsecret", "appsecret", "client_secret"})
+
+
+@dataclass(frozen=True)
+class RecordedRequest:
+    platform: str  # wechat | weibo | wecom
+    account: str | None  # account_key (WeChat, Weibo) or corpid (WeCom); None if unknown
+    endpoint: str  # e.g. "cgi-bin/draft/add", "2/statuses/share.json"
+    params: dict[str, Any] = field(default_factory=dict)  # query + body, secrets removed
+    result: int | str = 0  # errcode / error_code answered, or "http 500"
+    faulted: bool = False  # answered by a scripted fault
+    at: float = 0.0
+
+
+class Recorder:
+    """Append-only; ``find`` filters without copying the whole list more than once."""
+
+    def __init__(self) -> None:
+        self.requests: list[RecordedRequest] = []
+
+    def add(self, request: RecordedRequest) -> None:
+        self.requests.append(request)
+
+    def find(
+        self,
+        *,
+        platform: str | None = None,
+        endpoint: str | None = None,
+        account: str | None = None,
+    ) -> list[RecordedRequest]:
+        want = endpoint.lstrip("/") if endpoint else None
+        return [
+            r
+            for r in self.requests
+            if (platform is None or r.platform == platform)
+            and (want is None or r.endpoint == want)
+            and (account is None or r.account == account)
+        ]
+
+    def count(self, endpoint: str, *, platform: str | None = None) -> int:
+        return len(self.find(platform=platform, endpoint=endpoint))
+
+    def clear(self) -> None:
+        self.requests.clear()
+
+    def __iter__(self) -> Iterator[RecordedRequest]:
+        return iter(self.requests)
+
+    def __len__(self) -> int:
+        return len(self.requests)
+
+
+def scrub(params: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in params.items() if k not in SECRET_KEYS}

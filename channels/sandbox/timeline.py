@@ -1,0 +1,119 @@
+"""A read-only page: each sandbox account as its followers see it, and each reviewer's phone.
+
+Rendered with Jinja2 directly (no aiohttp-jinja2 setup needed wherever the sandbox is mounted).
+Article bodies are shown inside ``<iframe sandbox srcdoc>``: the HTML came from a client, and a
+sandboxed frame cannot run script even if a bug let some through.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import jinja2
+from aiohttp import web
+
+if TYPE_CHECKING:
+    from channels.sandbox.app import Sandbox
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+_env = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+    autoescape=True,
+    undefined=jinja2.StrictUndefined,
+)
+
+
+def beijing(ts: float) -> str:
+    return time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(ts + 8 * 3600))
+
+
+def _wechat(sandbox: Sandbox, limit: int) -> list[dict[str, Any]]:
+    accounts = []
+    for state in sandbox.wechat.accounts.values():
+        posts = [
+            {
+                "article_id": post.article_id,
+                "via": "群发" if post.via == "mass" else "发布",
+                "at": beijing(post.published_at),
+                "articles": post.articles,
+            }
+            for post in reversed(state.timeline[-limit:])
+        ]
+        sent = [
+            {"openid": m.openid, "text": m.text, "at": beijing(m.at)} for m in state.sent[-limit:]
+        ]
+        accounts.append(
+            {"name": state.account.name or state.account.account_key,
+             "key": state.account.account_key, "total": len(state.timeline),
+             "posts": posts, "sent": list(reversed(sent))}
+        )
+    return accounts
+
+
+def _weibo(sandbox: Sandbox, limit: int) -> list[dict[str, Any]]:
+    accounts = []
+    for state in sandbox.weibo.accounts.values():
+        comments: dict[int, list[Any]] = {}
+        for comment in state.comments[-limit * 5 :] + state.replies[-limit * 5 :]:
+            comments.setdefault(comment.status_id, []).append(comment)
+        statuses = [
+            {
+                "id": s.id,
+                "text": s.text,
+                "at": beijing(s.created_at),
+                "deleted": s.deleted,
+                "comments": [
+                    {"user": c.user_name, "text": c.text, "at": beijing(c.created_at),
+                     "reply": c.reply_to is not None}
+                    for c in sorted(comments.get(s.id, []), key=lambda c: c.id)
+                ],
+            }
+            for s in reversed(state.statuses[-limit:])
+        ]
+        accounts.append(
+            {"name": state.account.name or state.account.account_key,
+             "key": state.account.account_key, "total": len(state.statuses),
+             "statuses": statuses}
+        )
+    return accounts
+
+
+def _wecom(sandbox: Sandbox, limit: int) -> list[dict[str, Any]]:
+    corps = []
+    for state in sandbox.wecom.corps.values():
+        people = []
+        for userid, inbox in state.inbox.items():
+            messages = []
+            for m in reversed(inbox[-limit:]):
+                card = m.body if m.msgtype == "template_card" else {}
+                messages.append(
+                    {"type": m.msgtype, "at": beijing(m.at),
+                     "text": str(m.body.get("content", "")),
+                     "title": str((card.get("main_title") or {}).get("title", "")),
+                     "desc": str((card.get("main_title") or {}).get("desc", "")),
+                     "buttons": [str(b.get("text", "")) for b in card.get("button_list") or ()],
+                     "replaced": m.replaced_name}
+                )
+            people.append({"userid": userid, "messages": messages})
+        corps.append({"name": state.corp.name or state.corp.corpid, "people": people})
+    return corps
+
+
+def timeline_routes(sandbox: Sandbox) -> list[web.RouteDef]:
+    async def page(request: web.Request) -> web.Response:
+        try:
+            limit = max(1, min(int(request.query.get("n", "50")), 500))
+        except ValueError:
+            limit = 50
+        html = _env.get_template("web/sandbox_timeline.html").render(
+            wechat=_wechat(sandbox, limit),
+            weibo=_weibo(sandbox, limit),
+            wecom=_wecom(sandbox, limit),
+            limit=limit,
+            generated=beijing(time.time()),
+        )
+        return web.Response(text=html, content_type="text/html")
+
+    return [web.get("/timeline", page)]

@@ -1,0 +1,190 @@
+"""A faithful fake of the WeChat OA endpoints the bot uses (mounted at ``.../wechat``).
+
+Publishing is asynchronous as on the real platform: ``freepublish/get`` answers 1 until
+``publish_delay`` has passed, then the outcome (4 when the article carries the reject marker or
+a scripted status), and a ``PUBLISHJOBFINISH`` event goes to ``event_sink``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+from datetime import datetime
+
+from aiohttp import web
+
+from channels.sandbox.config import SandboxConfig
+from channels.sandbox.faults import Faults
+from channels.sandbox.platform import ACCOUNT, PAYLOAD, PlatformSandbox, SandboxError
+from channels.sandbox.recorder import Recorder
+from channels.sandbox.tokens import TokenIssuer
+from channels.sandbox.wechat_publish import WeChatPublishing
+from channels.sandbox.wechat_state import CustomMessage, WeChatState
+
+log = logging.getLogger("channels.sandbox.wechat")
+INVALID_MEDIA = 40007
+IMAGE_TYPES = ("image/jpeg", "image/png", "image/gif")
+
+
+class WeChatSandbox(PlatformSandbox):
+    platform = "wechat"
+
+    def __init__(self, config: SandboxConfig, faults: Faults, recorder: Recorder) -> None:
+        super().__init__(config, faults, recorder)
+        self.tokens = TokenIssuer(config)
+        self.accounts = {a.account_key: WeChatState(a) for a in config.wechat}
+        self._by_appid = {s.account.appid: s for s in self.accounts.values()}
+        self.media: dict[str, tuple[bytes, str]] = {}  # key → (bytes, content type)
+        self._ids = itertools.count(100000001)
+        self.publishing = WeChatPublishing(self)
+
+    def next_id(self, prefix: str = "") -> str:
+        return f"{prefix}{next(self._ids)}"
+
+    # ---- helpers tests and simulators use -----------------------------------------------------
+
+    def state(self, account_key: str) -> WeChatState:
+        return self.accounts[account_key]
+
+    def note_user_message(self, account_key: str, openid: str, at: datetime | None = None) -> None:
+        """A follower wrote to the account: opens a fresh 48 h / 5-message service window."""
+        ts = at.timestamp() if at is not None else self.now()
+        self.accounts[account_key].cs_window[openid] = (ts, 0)
+
+    def script_publish(self, account_key: str, *statuses: int) -> None:
+        """The next publish jobs of this account end with these publish_status values."""
+        self.accounts[account_key].scripted_outcomes.extend(statuses)
+
+    def expire_tokens(self, account_key: str) -> None:
+        self.tokens.expire(self.accounts[account_key].account.appid)
+
+    # ---- plumbing ------------------------------------------------------------------------------
+
+    def auth(self, request: web.Request) -> WeChatState:
+        state = self._by_appid[self.tokens.owner_of(request.query.get("access_token"))]
+        request[ACCOUNT] = state.account.account_key
+        return state
+
+    async def _upload(self, request: web.Request, limit: int) -> str:
+        form = await request.post()
+        media = form.get("media")
+        if not isinstance(media, web.FileField):
+            raise SandboxError(41005, "media data missing")
+        content = media.file.read()
+        request[PAYLOAD] = {"filename": media.filename, "size": len(content)}
+        if media.content_type not in IMAGE_TYPES:
+            raise SandboxError(40005, "invalid file type")
+        if len(content) > limit:
+            raise SandboxError(40009, "invalid image size")
+        key = self.next_id("img")
+        self.media[key] = (content, media.content_type)
+        return key
+
+    def media_url(self, key: str) -> str:
+        return f"{self.config.public_url}/wechat/media/{key}"
+
+    def routes(self) -> list[web.RouteDef]:
+        cgi = "/cgi-bin/"
+        pub = self.publishing
+        return [
+            web.post(cgi + "stable_token", self.stable_token),
+            web.get(cgi + "token", self.classic_token),
+            web.post(cgi + "media/uploadimg", self.uploadimg),
+            web.post(cgi + "material/add_material", self.add_material),
+            web.post(cgi + "draft/add", pub.draft_add),
+            web.post(cgi + "freepublish/submit", pub.submit),
+            web.post(cgi + "freepublish/get", pub.publish_get),
+            web.post(cgi + "freepublish/batchget", pub.batchget),
+            web.post(cgi + "freepublish/delete", pub.publish_delete),
+            web.post(cgi + "message/mass/sendall", pub.mass_send),
+            web.post(cgi + "message/mass/get", pub.mass_get),
+            web.post(cgi + "message/mass/delete", pub.mass_delete),
+            web.post(cgi + "message/custom/send", self.custom_send),
+            web.get("/media/{key}", self.serve_media),
+        ]
+
+    # ---- tokens ------------------------------------------------------------------------------
+
+    def _credentials(self, request: web.Request, appid: str, secret: str) -> WeChatState:
+        state = self._by_appid.get(appid)
+        if state is None:
+            raise SandboxError(40013, "invalid appid")
+        request[ACCOUNT] = state.account.account_key
+        if secret != state.account.secret:
+            raise SandboxError(40125, "invalid appsecret")
+        return state
+
+    async def stable_token(self, request: web.Request) -> web.Response:
+        body = await self.json_body(request)
+        self._credentials(request, str(body.get("appid", "")), str(body.get("secret", "")))
+        force = body.get("force_refresh") in (True, "true", 1)
+        token, expires_in = self.tokens.issue(str(body["appid"]), force=force)
+        return web.json_response({"access_token": token, "expires_in": expires_in})
+
+    async def classic_token(self, request: web.Request) -> web.Response:
+        """``/cgi-bin/token``: every call replaces the token (why the bot uses stable_token)."""
+        q = request.query
+        self._credentials(request, q.get("appid", ""), q.get("secret", ""))
+        token, expires_in = self.tokens.issue(q["appid"], force=True)
+        return web.json_response({"access_token": token, "expires_in": expires_in})
+
+    # ---- media -------------------------------------------------------------------------------
+
+    async def uploadimg(self, request: web.Request) -> web.Response:
+        self.auth(request)
+        key = await self._upload(request, 1024 * 1024)
+        return web.json_response({"url": self.media_url(key)})
+
+    async def add_material(self, request: web.Request) -> web.Response:
+        state = self.auth(request)
+        if request.query.get("type") not in ("image", "thumb"):
+            raise SandboxError(40004, "invalid media type")
+        key = await self._upload(request, 10 * 1024 * 1024)
+        media_id = self.next_id("thumb")
+        state.materials[media_id] = self.media_url(key)
+        return web.json_response({"media_id": media_id, "url": self.media_url(key)})
+
+    async def serve_media(self, request: web.Request) -> web.Response:
+        content, content_type = self.media.get(request.match_info["key"], (b"", ""))
+        if not content:
+            raise web.HTTPNotFound()
+        return web.Response(body=content, content_type=content_type)
+
+    # ---- customer service ----------------------------------------------------------------------
+
+    async def custom_send(self, request: web.Request) -> web.Response:
+        state = self.auth(request)
+        body = await self.json_body(request)
+        openid = str(body.get("touser", ""))
+        opened = state.cs_window.get(openid)
+        now = self.now()
+        if opened is None or now - opened[0] > self.config.cs_window:
+            raise SandboxError(45015, "response out of time limit or subscription is canceled")
+        if opened[1] >= self.config.cs_max_messages:
+            raise SandboxError(45047, "out of response count limit")
+        state.cs_window[openid] = (opened[0], opened[1] + 1)
+        text = str((body.get("text") or {}).get("content", ""))
+        state.sent.append(CustomMessage(openid, text, now))
+        return web.json_response({"errcode": 0, "errmsg": "ok"})
+
+    # ---- events ------------------------------------------------------------------------------
+
+    def push_event(self, state: WeChatState, fields: dict[str, str]) -> None:
+        sink = self.config.event_sink
+        if sink is None:
+            return
+        event = {
+            "ToUserName": state.gh_id,
+            "FromUserName": "oSandboxPlatform",
+            "CreateTime": str(int(self.now())),
+            "MsgType": "event",
+            **fields,
+        }
+
+        async def deliver() -> None:
+            try:
+                await sink(state.account.account_key, event)
+            except Exception:
+                log.exception("event sink failed for %s", fields.get("Event"))
+
+        self.spawn(deliver())

@@ -1,0 +1,82 @@
+"""The WeChat fake's per-account state: drafts, publish jobs, published articles, windows."""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+
+from channels.sandbox.config import WeChatAccount
+
+
+@dataclass
+class Article:
+    """One news item of a published post, as followers see it."""
+
+    index: int
+    title: str
+    author: str
+    digest: str
+    content: str
+    content_source_url: str
+    cover_url: str
+    url: str
+    deleted: bool = False
+
+
+@dataclass
+class Published:
+    article_id: str
+    articles: list[Article]
+    published_at: float
+    via: str  # "freepublish" | "mass"
+    job_id: str
+
+    @property
+    def all_deleted(self) -> bool:
+        return all(a.deleted for a in self.articles)
+
+
+@dataclass
+class Job:
+    """A freepublish (publish_id) or mass (msg_id) job that finishes at ``due``."""
+
+    job_id: str
+    kind: str  # "publish" | "mass"
+    media_id: str
+    due: float
+    outcome: int  # final publish_status (0 ok, 4 platform review rejected, ...)
+    status: int = 1
+    article_id: str | None = None
+    msg_data_id: str = ""
+
+    @property
+    def done(self) -> bool:
+        return self.status != 1
+
+
+@dataclass
+class CustomMessage:
+    openid: str
+    text: str
+    at: float
+
+
+@dataclass
+class WeChatState:
+    account: WeChatAccount
+    materials: dict[str, str] = field(default_factory=dict)  # media_id → image URL
+    drafts: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    jobs: dict[str, Job] = field(default_factory=dict)
+    timeline: list[Published] = field(default_factory=list)  # oldest first
+    by_article: dict[str, Published] = field(default_factory=dict)
+    free: list[Published] = field(default_factory=list)  # freepublish only (batchget lists these)
+    mass_by_client: dict[str, str] = field(default_factory=dict)  # clientmsgid → msg_id
+    mass_per_day: dict[str, int] = field(default_factory=dict)
+    cs_window: dict[str, tuple[float, int]] = field(default_factory=dict)  # openid → (at, sent)
+    sent: list[CustomMessage] = field(default_factory=list)
+    scripted_outcomes: deque[int] = field(default_factory=deque)
+
+    @property
+    def gh_id(self) -> str:
+        return self.account.gh_id or f"gh_{self.account.appid}"

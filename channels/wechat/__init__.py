@@ -1,0 +1,1 @@
+"""WeChat Official Account: API client, callback protocol and channel."""

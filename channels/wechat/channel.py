@@ -1,0 +1,207 @@
+"""The WeChat OA ``Channel``: draft → freepublish (or mass send) → poll → retract.
+
+Every draft carries the post's idempotency key twice - as ``p=<key>`` in the 阅读原文 link and as
+an HTML comment in the content - because freepublish has no lookup by our key: after a crash,
+``check(post, None)`` walks ``freepublish/batchget`` looking for it instead of publishing again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import mimetypes
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
+
+from channels.base import MessagePage, NotSupported, Platform, Post, Receipt, ReceiptState, Rejected
+from channels.wechat.api import WeChatAPI
+from channels.wechat.render import check_limits, image_sources, render_article
+
+log = logging.getLogger("channels.wechat")
+
+#: src (or cover path) → (filename, bytes, content type)
+ImageLoader = Callable[[str], Awaitable[tuple[str, bytes, str]]]
+MASS_PREFIX = "mass:"
+
+PUBLISH_STATUS: dict[int, tuple[ReceiptState, str]] = {
+    0: (ReceiptState.PUBLISHED, "发布成功"),
+    1: (ReceiptState.PENDING, "发布中"),
+    2: (ReceiptState.FAILED, "原创声明校验失败"),
+    3: (ReceiptState.FAILED, "常规失败"),
+    4: (ReceiptState.FAILED, "平台审核不通过"),
+    5: (ReceiptState.FAILED, "已删除：发布成功后全部文章被删除"),
+    6: (ReceiptState.FAILED, "已封禁：发布成功后全部文章被系统封禁"),
+}
+MASS_STATUS: dict[str, tuple[ReceiptState, str]] = {
+    "SEND_SUCCESS": (ReceiptState.PUBLISHED, "群发成功"),
+    "SENDING": (ReceiptState.PENDING, "群发中"),
+    "SEND_FAIL": (ReceiptState.FAILED, "群发失败"),
+    "DELETE": (ReceiptState.FAILED, "已删除"),
+}
+
+
+def local_image_loader(media_root: Path) -> ImageLoader:
+    """Images live in the service's media directory; remote URLs must be downloaded there first."""
+
+    root = media_root.resolve()
+
+    def read(src: str) -> tuple[str, bytes, str]:
+        path = (root / src).resolve()
+        if not path.is_relative_to(root) or not path.is_file():
+            raise Rejected(f"找不到图片文件：{src}", code="image")
+        return path.name, path.read_bytes(), mimetypes.guess_type(path.name)[0] or "image/jpeg"
+
+    async def load(src: str) -> tuple[str, bytes, str]:
+        if urlsplit(src).scheme:
+            raise Rejected(f"图片须先上传到本系统，不能直接引用外部地址：{src}", code="image")
+        return await asyncio.to_thread(read, src)
+
+    return load
+
+
+def marked_url(link_url: str, key: str) -> str:
+    """``link_url`` with ``p=<key>`` added: the marker reconciliation looks for."""
+    parts = urlsplit(link_url)
+    query = parts.query + ("&" if parts.query else "") + urlencode({"p": key})
+    return urlunsplit(parts._replace(query=query))
+
+
+class WeChatChannel:
+    """One OA account; build it with ``WeChatChannel(WeChatAPI(...), media_root=...)``."""
+
+    platform = Platform.WECHAT
+
+    def __init__(
+        self,
+        api: WeChatAPI,
+        *,
+        media_root: Path | str = ".",
+        load_image: ImageLoader | None = None,
+        reconcile_pages: int = 3,
+    ) -> None:
+        self.api = api
+        self.account_key = api.account_key
+        self._load = load_image or local_image_loader(Path(media_root))
+        self._reconcile_pages = reconcile_pages
+
+    async def publish(self, post: Post) -> Receipt:
+        check_limits(post, "")
+        if not post.cover_path:
+            raise Rejected("公众号图文必须有封面图", code="cover")
+        images: dict[str, str] = {}
+        for src in image_sources(post.body_markdown):
+            images[src] = await self.api.upload_image(*await self._load(src))
+        content = render_article(post, images)
+        thumb_media_id = await self.api.add_thumb(*await self._load(post.cover_path))
+        article: dict[str, Any] = {
+            "article_type": "news",
+            "title": post.title,
+            "author": post.author,
+            "digest": post.digest,
+            "content": content,
+            "thumb_media_id": thumb_media_id,
+            "need_open_comment": 0,
+            "only_fans_can_comment": 0,
+        }
+        if post.link_url:
+            article["content_source_url"] = marked_url(post.link_url, post.idempotency_key)
+        media_id = await self.api.add_draft([article])
+        if post.push_to_followers:
+            return await self._mass(post, media_id)
+        publish_id = await self.api.submit(media_id)
+        log.info("wechat publication %d submitted", post.publication_id)
+        extra = {"publish_id": publish_id, "media_id": media_id}
+        return Receipt(ReceiptState.PENDING, remote_id=publish_id, detail="发布中", extra=extra)
+
+    async def _mass(self, post: Post, media_id: str) -> Receipt:
+        """群发 also publishes; ``clientmsgid`` makes a repeated call return the first msg_id."""
+        key = post.idempotency_key or f"publication-{post.publication_id}"
+        data = await self.api.send_mass(media_id, key)
+        msg_id = str(data["msg_id"])
+        extra = {
+            "msg_id": msg_id,
+            "media_id": media_id,
+            "msg_data_id": str(data.get("msg_data_id", "")),
+        }
+        if data.get("errcode") == 45065:
+            extra["duplicate"] = "1"
+        log.info("wechat publication %d mass-sent", post.publication_id)
+        return Receipt(
+            ReceiptState.PENDING, remote_id=MASS_PREFIX + msg_id, detail="群发中", extra=extra
+        )
+
+    async def check(self, post: Post, receipt: Receipt | None) -> Receipt:
+        if receipt is None:
+            return await self._reconcile(post)
+        if (receipt.remote_id or "").startswith(MASS_PREFIX) or "msg_id" in receipt.extra:
+            return await self._check_mass(receipt)
+        publish_id = receipt.extra.get("publish_id") or receipt.remote_id
+        if not publish_id:
+            return await self._reconcile(post)
+        data = await self.api.get_publish(publish_id)
+        status = int(data.get("publish_status", -1))
+        state, detail = PUBLISH_STATUS.get(status, (ReceiptState.UNKNOWN, f"未知状态 {status}"))
+        extra = {**receipt.extra, "publish_id": publish_id, "publish_status": str(status)}
+        if state is ReceiptState.PENDING:
+            return Receipt(state, remote_id=publish_id, detail=detail, extra=extra)
+        article_id = str(data.get("article_id") or "") or None
+        items = (data.get("article_detail") or {}).get("item") or []
+        url = str(items[0].get("article_url")) if items else None
+        if data.get("fail_idx"):
+            extra["fail_idx"] = ",".join(str(i) for i in data["fail_idx"])
+        return Receipt(
+            state, remote_id=article_id or publish_id, url=url, detail=detail, extra=extra
+        )
+
+    async def _check_mass(self, receipt: Receipt) -> Receipt:
+        msg_id = receipt.extra.get("msg_id") or (receipt.remote_id or "").removeprefix(MASS_PREFIX)
+        data = await self.api.get_mass(msg_id)
+        status = str(data.get("msg_status", ""))
+        state, detail = MASS_STATUS.get(status, (ReceiptState.UNKNOWN, f"未知群发状态 {status}"))
+        return Receipt(state, remote_id=MASS_PREFIX + msg_id, detail=detail, extra=receipt.extra)
+
+    async def _reconcile(self, post: Post) -> Receipt:
+        """Find the post among published articles by its marker; UNKNOWN when not found."""
+        key = post.idempotency_key
+        if not key:
+            return Receipt(ReceiptState.UNKNOWN, detail="无幂等键，无法核对")
+        for page in range(self._reconcile_pages):
+            data = await self.api.batchget(page * 20, 20, content=True)
+            items = data.get("item") or []
+            for item in items:
+                news = (item.get("content") or {}).get("news_item") or []
+                for index, article in enumerate(news, start=1):
+                    if _carries(article, key):
+                        return Receipt(
+                            ReceiptState.PUBLISHED,
+                            remote_id=str(item["article_id"]),
+                            url=article.get("url") or None,
+                            detail="已在发布记录中找到",
+                            extra={"index": str(index), "reconciled": "1"},
+                        )
+            if len(items) < 20:
+                break
+        return Receipt(ReceiptState.UNKNOWN, detail="发布记录中未找到（可能仍在发布中或从未提交）")
+
+    async def retract(self, remote_id: str, *, index: int = 1) -> None:
+        """Delete one article (1-based ``index``); a mass-sent one via ``message/mass/delete``."""
+        if remote_id.startswith(MASS_PREFIX):
+            await self.api.delete_mass(remote_id.removeprefix(MASS_PREFIX), index)
+        else:
+            await self.api.delete_article(remote_id, index)
+        log.info("wechat article retracted on %s (index %d)", self.account_key, index)
+
+    async def reply(self, to: str, text: str, *, ref: str | None = None) -> None:
+        await self.api.send_text(to, text)
+
+    async def fetch_messages(self, since: str | None) -> MessagePage:
+        raise NotSupported("公众号消息由微信推送，无需拉取")
+
+
+def _carries(article: dict[str, Any], key: str) -> bool:
+    source = str(article.get("content_source_url") or "")
+    if key in parse_qs(urlsplit(source).query).get("p", []):
+        return True
+    return f"<!--nm:{key}-->" in str(article.get("content") or "")

@@ -1,0 +1,1 @@
+"""Sina Weibo: API client, fan-service push and channel."""

@@ -1,0 +1,93 @@
+"""Thin async client for the Weibo v2 endpoints the bot uses.
+
+Weibo tokens for the bureau's own account last years and cannot be refreshed by API, so a
+refused token is ``AuthExpired`` at once: an admin re-authorises the app.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import aiohttp
+
+from channels.http import Session, join_url, request_json
+from channels.weibo.errors import code_of, error_for
+
+log = logging.getLogger("channels.weibo")
+
+DEFAULT_BASE_URL = "https://api.weibo.com"
+
+
+class WeiboAPI:
+    """One Weibo account. ``rip`` is the real client IP Weibo requires on every write."""
+
+    platform = "weibo"
+
+    def __init__(
+        self,
+        account_key: str,
+        access_token: str,
+        *,
+        rip: str,
+        base_url: str = DEFAULT_BASE_URL,
+        session: aiohttp.ClientSession | None = None,
+        timeout: float = 10.0,
+    ) -> None:
+        self.account_key = account_key
+        self._token = access_token
+        self.rip = rip
+        self.base_url = base_url
+        self._http = Session(session, timeout)
+
+    def __repr__(self) -> str:  # never show the token
+        return f"WeiboAPI(account_key={self.account_key!r})"
+
+    async def close(self) -> None:
+        await self._http.close()
+
+    async def call(self, method: str, endpoint: str, params: dict[str, str]) -> dict[str, Any]:
+        """GET with a query or POST a form; an ``error_code`` body raises from the closed set."""
+        fields = {**params, "access_token": self._token}
+        status, data = await request_json(
+            self._http,
+            method,
+            join_url(self.base_url, "/2/" + endpoint),
+            platform=self.platform,
+            endpoint=endpoint,
+            params=fields if method == "GET" else None,
+            form=fields if method == "POST" else None,
+        )
+        code = code_of(data)
+        if code is not None:
+            log.warning("weibo %s failed for %s: error_code %s", endpoint, self.account_key, code)
+            raise error_for(code, str(data.get("error", "")), endpoint, status=status)
+        return data
+
+    async def share(self, status: str) -> dict[str, Any]:
+        """``statuses/share``: ≤140 characters, with a link on the app's safe domain."""
+        return await self.call("POST", "statuses/share.json", {"status": status, "rip": self.rip})
+
+    async def destroy(self, status_id: str) -> dict[str, Any]:
+        return await self.call("POST", "statuses/destroy.json", {"id": status_id})
+
+    async def user_timeline(self, *, count: int = 50, page: int = 1) -> dict[str, Any]:
+        """The account's own recent statuses, newest first."""
+        params = {"count": str(count), "page": str(page)}
+        return await self.call("GET", "statuses/user_timeline.json", params)
+
+    async def comments_to_me(
+        self, *, since_id: str | None = None, max_id: str | None = None, count: int = 50
+    ) -> dict[str, Any]:
+        """Comments on the account's statuses newer than ``since_id`` (≤ ``max_id``), newest
+        first."""
+        params = {"count": str(count)}
+        if since_id:
+            params["since_id"] = since_id
+        if max_id:
+            params["max_id"] = max_id
+        return await self.call("GET", "comments/to_me.json", params)
+
+    async def reply_comment(self, cid: str, status_id: str, comment: str) -> dict[str, Any]:
+        params = {"cid": cid, "id": status_id, "comment": comment, "rip": self.rip}
+        return await self.call("POST", "comments/reply.json", params)

@@ -1,0 +1,1 @@
+"""The domain: drafts → gate → review → publications; the citizen reply queue; audit."""

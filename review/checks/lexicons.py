@@ -1,0 +1,106 @@
+"""Load every data file of the gate once per process, and the jieba tokenizer that knows our terms.
+
+The data files sit beside this module so a non-programmer can edit them; :func:`load_lexicons`
+reads a directory (tests pass their own), :func:`default_lexicons` caches the shipped one.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import re
+import threading
+import tomllib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jieba
+
+from review.checks.personal_data import PersonalDataLexicon
+from review.checks.relevance import DutyLexicon, parse_duties
+from review.checks.secrecy import SecrecyLexicon, parse_secrecy
+from review.checks.wording import LexiconError, WordingLexicon, parse_wording
+
+DATA_DIR = Path(__file__).parent
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_jieba_lock = threading.Lock()
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise LexiconError(f"{path.name} 格式有误：{exc}") from exc
+
+
+def _read_lines(path: Path) -> list[str]:
+    """Non-empty lines with ``#`` comments removed."""
+    out = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            out.append(line)
+    return out
+
+
+class Tokenizer:
+    """A private jieba tokenizer (the global one is left alone) with the lexicon's terms added."""
+
+    def __init__(self, terms: Iterable[str]) -> None:
+        jieba.setLogLevel(logging.WARNING)
+        self._tk = jieba.Tokenizer()
+        self._terms = sorted({t for t in terms if _CJK.search(t)})
+        self._ready = False
+
+    def _init(self) -> None:
+        with _jieba_lock:
+            if not self._ready:
+                self._tk.initialize()
+                for term in self._terms:
+                    self._tk.add_word(term)
+                self._ready = True
+
+    def __call__(self, text: str) -> Iterable[tuple[str, int, int]]:
+        if not self._ready:
+            self._init()
+        result: Iterable[tuple[str, int, int]] = self._tk.tokenize(text, HMM=False)
+        return result
+
+
+@dataclass(frozen=True)
+class Lexicons:
+    duties: DutyLexicon
+    wording: WordingLexicon
+    secrecy: SecrecyLexicon
+    personal: PersonalDataLexicon
+    reprint_whitelist: frozenset[str]
+    tokenizer: Tokenizer
+
+
+def load_lexicons(directory: Path | None = None) -> Lexicons:
+    """Read the gate's data files from ``directory`` (default: beside this module)."""
+    d = directory or DATA_DIR
+    duties = parse_duties(_read_toml(d / "duties.toml"))
+    public = frozenset("".join(c for c in n if c.isdigit()) for n in _read_lines(d / "public_numbers.txt"))
+    surnames: set[str] = set()
+    for line in _read_lines(d / "surnames.txt"):
+        if len(line) == 2:  # a compound surname (复姓)
+            surnames.add(line)
+        else:
+            surnames.update(line)
+    return Lexicons(
+        duties=duties,
+        wording=parse_wording(_read_toml(d / "wording.toml")),
+        secrecy=parse_secrecy(_read_toml(d / "secrecy.toml")),
+        personal=PersonalDataLexicon(public, frozenset(surnames)),
+        reprint_whitelist=frozenset(_read_lines(d / "reprint_whitelist.txt")),
+        tokenizer=Tokenizer(duties.all_terms()),
+    )
+
+
+@functools.cache
+def default_lexicons() -> Lexicons:
+    """The shipped lexicons, loaded on first use and kept for the life of the process."""
+    return load_lexicons()

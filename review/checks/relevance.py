@@ -1,0 +1,198 @@
+"""Duty relevance: is the draft directly about the bureau's duties (不得发布与职能没有直接关联的信息)?
+
+Words are matched whole, after jieba segmentation with every lexicon term added to its dictionary,
+so 人民政府 never counts as 民政 and 养老保险 (人社) never as 养老. Scores and term lists live in
+``duties.toml`` for the bureau to edit; this module only weighs them and explains the verdict.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from review.checks.normalize import Normalized
+from review.checks.types import CheckResult, Evidence, Verdict
+
+NAME = "relevance"
+
+#: ``tokens(text)`` yields (word, start, end) for the whole-word segmentation of ``text``
+TokenizeFn = Callable[[str], Iterable[tuple[str, int, int]]]
+
+
+@dataclass(frozen=True)
+class Area:
+    name: str
+    strong: frozenset[str]
+    weak: frozenset[str]
+    organ: bool = False
+
+
+@dataclass(frozen=True)
+class Elsewhere:
+    """A function that belongs to another body (moved out in a reform, or never ours)."""
+
+    name: str
+    to: str
+    terms: frozenset[str]
+
+
+@dataclass(frozen=True)
+class DutyLexicon:
+    areas: tuple[Area, ...]
+    elsewhere: tuple[Elsewhere, ...]
+    commerce: frozenset[str]
+    commerce_patterns: tuple[re.Pattern[str], ...]
+    supervision: frozenset[str]
+    party: frozenset[str]
+    scoring: dict[str, Any] = field(default_factory=dict)
+
+    def all_terms(self) -> set[str]:
+        terms: set[str] = set(self.commerce) | set(self.supervision) | set(self.party)
+        for a in self.areas:
+            terms |= a.strong | a.weak
+        for e in self.elsewhere:
+            terms |= e.terms
+        return terms
+
+
+def parse_duties(data: dict[str, Any]) -> DutyLexicon:
+    areas = tuple(
+        Area(a["name"], frozenset(a.get("strong", ())), frozenset(a.get("weak", ())), a.get("organ", False))
+        for a in data.get("area", ())
+    )
+    elsewhere = tuple(
+        Elsewhere(e["name"], e["to"], frozenset(e["terms"]))
+        for e in [*data.get("moved", ()), *data.get("other", ())]
+    )
+    com = data.get("commerce", {})
+    return DutyLexicon(
+        areas=areas,
+        elsewhere=elsewhere,
+        commerce=frozenset(com.get("terms", ())),
+        commerce_patterns=tuple(re.compile(p) for p in com.get("patterns", ())),
+        supervision=frozenset(com.get("supervision", ())),
+        party=frozenset(data.get("party", {}).get("terms", ())),
+        scoring=dict(data.get("scoring", {})),
+    )
+
+
+@dataclass
+class _Hits:
+    """Distinct terms found, each with its weight and first evidence."""
+
+    weight: dict[str, int] = field(default_factory=dict)
+    evidence: dict[str, Evidence] = field(default_factory=dict)
+
+    def add(self, term: str, w: int, ev: Evidence) -> None:
+        if w > self.weight.get(term, 0):
+            self.weight[term] = w
+        self.evidence.setdefault(term, ev)
+
+    @property
+    def score(self) -> int:
+        return sum(self.weight.values())
+
+
+def _scan(
+    fields: list[tuple[str, Normalized, int]], lex: DutyLexicon, tokens: TokenizeFn
+) -> dict[str, _Hits]:
+    """Group whole-word hits by area / elsewhere name / 'commerce' / 'supervision' / 'party'."""
+    groups: dict[str, _Hits] = {}
+    for field_name, norm, factor in fields:
+        for word, start, end in tokens(norm.text):
+            a, b = norm.span(start, end)
+            ev = Evidence(norm.original[a:b], a, b, field_name)
+            for area in lex.areas:
+                strong = word in area.strong
+                if strong or word in area.weak:
+                    w = (2 if strong else 1) * factor
+                    groups.setdefault(area.name, _Hits()).add(word, w, ev)
+                    if not area.organ:  # each word counts once towards the duty score
+                        groups.setdefault("#duty", _Hits()).add(word, w, ev)
+                        if strong:
+                            groups.setdefault("#strong", _Hits()).add(word, w, ev)
+            for other in lex.elsewhere:
+                if word in other.terms:
+                    groups.setdefault("@" + other.name, _Hits()).add(word, 2 * factor, ev)
+            for key, terms in (("commerce", lex.commerce), ("supervision", lex.supervision)):
+                if word in terms:
+                    groups.setdefault(key, _Hits()).add(word, 2, ev)
+            if word in lex.party:
+                groups.setdefault("party", _Hits()).add(word, factor, ev)
+        for pat in lex.commerce_patterns:
+            for m in pat.finditer(norm.text):
+                a, b = norm.span(m.start(), m.end())
+                ev = Evidence(norm.original[a:b], a, b, field_name)
+                groups.setdefault("commerce", _Hits()).add(m.group(), 2, ev)
+    return groups
+
+
+def _terms(h: _Hits, limit: int = 4) -> str:
+    ranked = sorted(h.weight, key=lambda t: -h.weight[t])
+    return "、".join(ranked[:limit])
+
+
+def check_relevance(
+    title: Normalized, body: Normalized, kind: str, lex: DutyLexicon, tokens: TokenizeFn
+) -> CheckResult:
+    s = lex.scoring
+    pass_score = int(s.get("pass_score", 2))
+    groups = _scan([("title", title, int(s.get("title_factor", 2))), ("body", body, 1)], lex, tokens)
+    organ_names = {a.name for a in lex.areas if a.organ}
+    duty = {k: v for k, v in groups.items() if k in {a.name for a in lex.areas}}
+    specific = {k: v for k, v in duty.items() if k not in organ_names}
+    d_score = groups["#duty"].score if "#duty" in groups else 0
+    has_strong = "#strong" in groups
+    organ_score = sum(h.score for k, h in duty.items() if k in organ_names)
+    away = {k[1:]: v for k, v in groups.items() if k.startswith("@")}
+    n_score = sum(h.score for h in away.values())
+    com = groups.get("commerce", _Hits())
+    supervised = "supervision" in groups
+    party = groups.get("party", _Hits())
+
+    def evid(*hs: _Hits) -> tuple[Evidence, ...]:
+        out = [ev for h in hs for ev in h.evidence.values()]
+        return tuple(sorted(out, key=lambda e: (e.field != "title", e.start))[:12])
+
+    top = sorted(specific.items(), key=lambda kv: -kv[1].score)[:3]
+    duty_text = "；".join(f"{k}：{_terms(h)}" for k, h in top)
+    away_top = sorted(away.items(), key=lambda kv: -kv[1].score)[:2]
+    elsewhere_to = {e.name: e.to for e in lex.elsewhere}
+    away_text = "；".join(f"{k}（{_terms(h, 3)}）— {elsewhere_to[k]}" for k, h in away_top)
+    total = d_score + organ_score
+
+    verdict: Verdict
+    generic = f"（仅有泛用词：{_terms(groups['#duty'])}）" if d_score else ""
+    if com.score >= int(s.get("commerce_block", 4)) and not supervised:
+        verdict, reason = Verdict.BLOCK, f"商业推广（{_terms(com)}），即使使用了民政词语也不得发布"
+    elif n_score > 0 and (not has_strong or n_score > 2 * d_score):
+        verdict, reason = Verdict.BLOCK, away_text
+    elif not has_strong and organ_score == 0 and (d_score < pass_score or party.score):
+        if party.score:
+            verdict = Verdict.WARN
+            reason = f"机关党建或一般性工作（{_terms(party)}），未见具体民政职能，请人工确认"
+        else:
+            verdict, reason = Verdict.BLOCK, f"未发现与民政职能直接相关的内容{generic}"
+    elif n_score > 0 and not (d_score >= 2 * n_score and d_score >= 2 * pass_score):
+        verdict, reason = Verdict.WARN, f"{duty_text}；但涉及 {away_text}，请人工确认"
+    elif com.score >= 2:
+        verdict, reason = Verdict.WARN, f"{duty_text or '民政综合'}；含商业词语（{_terms(com)}），请人工确认"
+    elif has_strong and d_score >= pass_score:
+        verdict, reason = Verdict.PASS, duty_text
+    elif party.score:
+        verdict = Verdict.WARN
+        reason = f"机关党建或一般性工作（{_terms(party)}），未见具体民政职能，请人工确认"
+    elif total >= pass_score and not s.get("organ_only_warn", True):
+        verdict, reason = Verdict.PASS, "民政综合"
+    else:
+        verdict = Verdict.WARN
+        found = "、".join(sorted({*specific, *(organ_names & duty.keys())}))
+        reason = f"民政职能词语较少或只有泛用词（{found}），请人工确认"
+    if verdict is Verdict.BLOCK and kind == "转载":
+        verdict, reason = Verdict.WARN, f"转载稿件：{reason}；如属规定转发请人工确认"
+    ev = evid(*(h for _, h in top), *(h for _, h in away_top), com, party)
+    if not ev and verdict is not Verdict.BLOCK:
+        ev = evid(*duty.values())
+    return CheckResult(NAME, verdict, reason, ev)

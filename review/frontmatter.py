@@ -1,0 +1,75 @@
+"""Draft files: Markdown with optional TOML front matter between ``+++`` lines.
+
+Shared by ``newmedia check`` and ``newmedia draft``. Errors name the line and are in Chinese,
+because the person who fixes them is an editor, not a programmer.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+
+FENCE = "+++"
+KINDS = ("通知公告", "政策解读", "办事指南", "工作动态", "转载", "惩戒性公示")
+_STR_KEYS = ("title", "kind", "source", "author", "digest")
+_TOML_LINE = re.compile(r"line (\d+)")
+_HEADING = re.compile(r"^#[ \t]+(.+?)[ \t#]*$")
+
+
+class FrontMatterError(ValueError):
+    """The draft file cannot be read; ``line`` is 1-based in the whole file."""
+
+    def __init__(self, message: str, line: int) -> None:
+        super().__init__(f"第 {line} 行：{message}")
+        self.message = message
+        self.line = line
+
+
+def _key_line(block: list[str], key: str, first: int) -> int:
+    for i, raw in enumerate(block):
+        if re.match(rf"\s*{re.escape(key)}\s*=", raw):
+            return first + i
+    return first
+
+
+def parse_draft_file(text: str) -> tuple[dict[str, object], str]:
+    """Split a draft file into (front matter, Markdown body).
+
+    Without a ``title`` key, the first ``# `` heading becomes the title and leaves the body.
+    ``cover`` may be a path (string) or true/false. Unknown keys are passed through unchanged.
+    """
+    text = text.removeprefix("\ufeff")
+    lines = text.splitlines(keepends=True)
+    meta: dict[str, object] = {}
+    body_start = 0
+    if lines and lines[0].strip() == FENCE:
+        close = next((i for i in range(1, len(lines)) if lines[i].strip() == FENCE), None)
+        if close is None:
+            raise FrontMatterError("front matter 以 +++ 开头，但没有结束的 +++ 行", 1)
+        block = [ln.rstrip("\r\n") for ln in lines[1:close]]
+        try:
+            meta = tomllib.loads("\n".join(block))
+        except tomllib.TOMLDecodeError as exc:
+            m = _TOML_LINE.search(str(exc))
+            line = int(m.group(1)) + 1 if m else 2
+            raise FrontMatterError(f"front matter 的 TOML 格式有误（{exc}）", line) from exc
+        for key in _STR_KEYS:
+            if key in meta and not isinstance(meta[key], str):
+                raise FrontMatterError(f"{key} 应为文字（用英文双引号括起）", _key_line(block, key, 2))
+        if "cover" in meta and not isinstance(meta["cover"], str | bool):
+            raise FrontMatterError("cover 应为图片路径或 true/false", _key_line(block, "cover", 2))
+        if "kind" in meta and meta["kind"] not in KINDS:
+            raise FrontMatterError(
+                f"kind “{meta['kind']}” 不是可用的稿件类型（{'、'.join(KINDS)}）",
+                _key_line(block, "kind", 2),
+            )
+        body_start = close + 1
+    body_lines = lines[body_start:]
+    if "title" not in meta:
+        for i, raw in enumerate(body_lines):
+            m = _HEADING.match(raw.rstrip("\r\n"))
+            if m:
+                meta["title"] = m.group(1).strip()
+                del body_lines[i]
+                break
+    return meta, "".join(body_lines).strip("\n")

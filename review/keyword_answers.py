@@ -1,0 +1,68 @@
+"""办事指南 answers for common questions, matched cheaply enough for the 5-second fast path.
+
+A message gets a guide answer only when, stripped of punctuation and polite/question fillers,
+it *is* one of the keys ("请问低保申请需要什么材料？" → "低保申请材料"). A longer message that
+merely mentions 低保 is usually someone describing their case, so it goes to a person.
+The entries live in ``data/keyword_answers.toml`` for the bureau to edit.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import tomllib
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_FILE = Path(__file__).parent / "data" / "keyword_answers.toml"
+_NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
+
+
+@dataclass(frozen=True, slots=True)
+class GuideAnswer:
+    title: str
+    answer: str
+
+
+class KeywordAnswers:
+    def __init__(self, entries: dict[str, GuideAnswer], fillers: tuple[str, ...]) -> None:
+        # longest filler first so "怎么" goes before "么"-like fragments
+        self._fillers = tuple(sorted(fillers, key=len, reverse=True))
+        self._by_key = {self.canonical(k): v for k, v in entries.items()}
+
+    def canonical(self, text: str) -> str:
+        text = _NOT_WORD.sub("", unicodedata.normalize("NFKC", text)).lower()
+        for filler in self._fillers:
+            text = text.replace(filler, "")
+        return text
+
+    def match(self, text: str) -> GuideAnswer | None:
+        if not text or len(text) > 60:
+            return None
+        key = self.canonical(text)
+        return self._by_key.get(key) if key else None
+
+    def __len__(self) -> int:
+        return len(self._by_key)
+
+
+def load_keyword_answers(path: Path | None = None) -> KeywordAnswers:
+    path = path or DEFAULT_FILE
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ValueError(f"{path.name} 格式有误：{exc}") from exc
+    entries: dict[str, GuideAnswer] = {}
+    for i, entry in enumerate(data.get("entry", ())):
+        title, answer = str(entry.get("title", "")).strip(), str(entry.get("answer", "")).strip()
+        if not title or not answer:
+            raise ValueError(f"{path.name} 第 {i + 1} 条缺少 title 或 answer")
+        for key in [title, *entry.get("keys", ())]:
+            entries[str(key)] = GuideAnswer(title, answer)
+    return KeywordAnswers(entries, tuple(str(f) for f in data.get("fillers", ())))
+
+
+@functools.cache
+def default_keyword_answers() -> KeywordAnswers:
+    return load_keyword_answers()

@@ -1,0 +1,35 @@
+"""SQLAlchemy 2 tables for the whole domain (re-exports)."""
+
+from review.models.base import Base, UTCDateTime, utcnow
+from review.models.directory import Account, Department, Identity, Person, ReviewStage
+from review.models.drafts import Draft, DraftTarget, GateRun, Override, Revision, ReviewTask
+from review.models.inbox import CitizenMessage, Cursor, MessageReply, Note, SeenNonce
+from review.models.ops import AuditEvent, ChatCommand, Notification
+from review.models.publishing import AccessToken, Publication
+
+__all__ = [
+    "AccessToken",
+    "Account",
+    "AuditEvent",
+    "Base",
+    "ChatCommand",
+    "CitizenMessage",
+    "Cursor",
+    "Department",
+    "Draft",
+    "DraftTarget",
+    "GateRun",
+    "Identity",
+    "MessageReply",
+    "Note",
+    "Notification",
+    "Override",
+    "Person",
+    "Publication",
+    "Revision",
+    "ReviewStage",
+    "ReviewTask",
+    "SeenNonce",
+    "UTCDateTime",
+    "utcnow",
+]

@@ -1,0 +1,91 @@
+"""One notifier interface for everything staff are told.
+
+Domain code calls ``notify(...)`` inside its own transaction: the notification is stored with the
+change that caused it (nothing is lost if delivery fails). Delivery happens later, outside any
+transaction, through a ``Deliverer`` — logging until chat lands, then WeCom.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Protocol
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from review.db import SessionFactory
+from review.models import Notification
+from review.store import notifications as store
+
+log = logging.getLogger("newmedia.notify")
+
+KINDS = {
+    "task_waiting": "待审任务",
+    "claim_expiring": "认领即将到期",
+    "draft_returned": "稿件被退回",
+    "draft_blocked": "稿件未通过自动检查",
+    "draft_rejected": "稿件被驳回",
+    "publication_failed": "发布失败",
+    "publication_rejected": "平台审核未通过",
+    "publication_needs_check": "发布待人工核对",
+    "publication_late": "延迟发布",
+    "message_new": "新留言",
+    "message_hot": "热点留言",
+    "message_due": "留言即将到期",
+    "message_overdue": "留言已超期",
+    "message_transferred": "留言转办",
+    "account_dormant": "账号长期未更新",
+}
+
+
+async def notify(
+    session: AsyncSession,
+    *,
+    kind: str,
+    subject: str,
+    text: str,
+    department_id: int | None = None,
+    person_id: int | None = None,
+    payload: dict[str, Any] | None = None,
+    dedup_key: str | None = None,
+) -> Notification | None:
+    if kind not in KINDS:
+        raise ValueError(f"unknown notification kind {kind!r}")
+    return await store.add(
+        session,
+        kind=kind,
+        subject=subject,
+        text=text,
+        department_id=department_id,
+        person_id=person_id,
+        payload=payload,
+        dedup_key=dedup_key,
+    )
+
+
+class Deliverer(Protocol):
+    """Delivers one stored notification; returns the final status ("sent" or "logged")."""
+
+    async def deliver(self, note: Notification) -> str: ...
+
+
+class LogDeliverer:
+    """Until chat delivery is configured: log (without personal data) and mark ``logged``."""
+
+    async def deliver(self, note: Notification) -> str:
+        log.info("notification %s kind=%s subject=%s", note.id, note.kind, note.subject)
+        return "logged"
+
+
+async def deliver_pending(sessions: SessionFactory, deliverer: Deliverer, limit: int = 50) -> int:
+    """Claim (commit), deliver with no transaction open, record the outcome."""
+    async with sessions.begin() as session:
+        batch = await store.claim_pending(session, limit)
+    for note in batch:
+        try:
+            status, error = await deliverer.deliver(note), None
+        except Exception as exc:  # delivery trouble must not lose the notification
+            status, error = ("pending" if note.attempts < 5 else "failed"), type(exc).__name__
+            log.warning("notification %s delivery failed: %s", note.id, error)
+        async with sessions.begin() as session:
+            await store.mark(session, note.id, status, error)
+    return len(batch)

@@ -1,0 +1,154 @@
+"""State names and the transitions allowed between them. Pure: no I/O.
+
+The store guards every change in SQL with ``WHERE status = :expected``; these tables say which
+``expected`` values are legal, so a wrong transition is a programming error caught in tests.
+"""
+
+from __future__ import annotations
+
+import enum
+
+
+class DraftStatus(enum.StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    BLOCKED = "blocked"
+    IN_REVIEW = "in_review"
+    APPROVED = "approved"
+    CHANGES_REQUESTED = "changes_requested"
+    REJECTED = "rejected"
+    SCHEDULED = "scheduled"
+
+
+class TaskStatus(enum.StrEnum):
+    OPEN = "open"
+    CLAIMED = "claimed"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    CHANGES_REQUESTED = "changes_requested"
+    REASSIGNED = "reassigned"
+    #: a task of an older revision, or of a chain stopped by another stage's decision
+    SUPERSEDED = "superseded"
+    #: a later stage waiting for an earlier one
+    WAITING = "waiting"
+
+
+class PublicationStatus(enum.StrEnum):
+    SCHEDULED = "scheduled"
+    PUBLISHING = "publishing"
+    PENDING = "pending"
+    PUBLISHED = "published"
+    FAILED = "failed"
+    NEEDS_CHECK = "needs_check"
+    RETRACTED = "retracted"
+    CANCELLED = "cancelled"
+
+
+class MessageStatus(enum.StrEnum):
+    NEW = "new"
+    ASSIGNED = "assigned"
+    ANSWERED = "answered"
+    CLOSED = "closed"
+    OVERDUE = "overdue"
+    DISMISSED = "dismissed"
+
+
+D, T, P, M = DraftStatus, TaskStatus, PublicationStatus, MessageStatus
+
+DRAFT_TRANSITIONS: dict[DraftStatus, frozenset[DraftStatus]] = {
+    D.DRAFT: frozenset({D.SUBMITTED}),
+    D.SUBMITTED: frozenset({D.BLOCKED, D.IN_REVIEW}),
+    D.BLOCKED: frozenset({D.SUBMITTED}),
+    D.IN_REVIEW: frozenset({D.APPROVED, D.CHANGES_REQUESTED, D.REJECTED, D.SUBMITTED}),
+    D.CHANGES_REQUESTED: frozenset({D.SUBMITTED}),
+    D.APPROVED: frozenset({D.SCHEDULED, D.SUBMITTED}),
+    D.SCHEDULED: frozenset({D.SUBMITTED}),
+    D.REJECTED: frozenset(),
+}
+
+TASK_TRANSITIONS: dict[TaskStatus, frozenset[TaskStatus]] = {
+    T.WAITING: frozenset({T.OPEN, T.SUPERSEDED}),
+    T.OPEN: frozenset({T.CLAIMED, T.SUPERSEDED, T.REASSIGNED}),
+    T.CLAIMED: frozenset(
+        {T.APPROVED, T.REJECTED, T.CHANGES_REQUESTED, T.OPEN, T.REASSIGNED, T.SUPERSEDED}
+    ),
+    T.REASSIGNED: frozenset({T.CLAIMED}),
+    T.APPROVED: frozenset({T.SUPERSEDED}),
+    T.REJECTED: frozenset(),
+    T.CHANGES_REQUESTED: frozenset(),
+    T.SUPERSEDED: frozenset(),
+}
+
+PUBLICATION_TRANSITIONS: dict[PublicationStatus, frozenset[PublicationStatus]] = {
+    P.SCHEDULED: frozenset({P.PUBLISHING, P.CANCELLED}),
+    P.PUBLISHING: frozenset({P.PUBLISHED, P.PENDING, P.FAILED, P.SCHEDULED, P.NEEDS_CHECK}),
+    P.PENDING: frozenset({P.PUBLISHED, P.FAILED, P.NEEDS_CHECK}),
+    P.NEEDS_CHECK: frozenset({P.PUBLISHED, P.FAILED, P.SCHEDULED, P.CANCELLED}),
+    P.PUBLISHED: frozenset({P.RETRACTED}),
+    P.FAILED: frozenset({P.SCHEDULED}),
+    P.RETRACTED: frozenset(),
+    P.CANCELLED: frozenset(),
+}
+
+MESSAGE_TRANSITIONS: dict[MessageStatus, frozenset[MessageStatus]] = {
+    M.NEW: frozenset({M.ASSIGNED, M.ANSWERED, M.OVERDUE, M.DISMISSED, M.CLOSED}),
+    M.ASSIGNED: frozenset({M.ANSWERED, M.OVERDUE, M.DISMISSED, M.CLOSED, M.ASSIGNED}),
+    M.OVERDUE: frozenset({M.ANSWERED, M.DISMISSED, M.CLOSED, M.ASSIGNED}),
+    M.ANSWERED: frozenset({M.CLOSED, M.ANSWERED}),
+    M.CLOSED: frozenset(),
+    M.DISMISSED: frozenset(),
+}
+
+_TABLES: dict[type[enum.StrEnum], dict[object, frozenset[object]]] = {
+    DraftStatus: DRAFT_TRANSITIONS,  # type: ignore[dict-item]
+    TaskStatus: TASK_TRANSITIONS,  # type: ignore[dict-item]
+    PublicationStatus: PUBLICATION_TRANSITIONS,  # type: ignore[dict-item]
+    MessageStatus: MESSAGE_TRANSITIONS,  # type: ignore[dict-item]
+}
+
+
+class IllegalTransition(ValueError):
+    pass
+
+
+def sources_for(target: enum.StrEnum) -> tuple[str, ...]:
+    """The states from which ``target`` may be reached — the ``WHERE status IN (…)`` guard."""
+    table = _TABLES[type(target)]
+    return tuple(sorted(str(src) for src, dsts in table.items() if target in dsts))
+
+
+def check_transition(current: enum.StrEnum, target: enum.StrEnum) -> None:
+    table = _TABLES[type(current)]
+    if target not in table[current]:
+        raise IllegalTransition(f"{type(current).__name__}: {current} → {target} is not allowed")
+
+
+#: labels shown to staff
+DRAFT_LABELS = {
+    D.DRAFT: "草稿",
+    D.SUBMITTED: "已提交",
+    D.BLOCKED: "未通过自动检查",
+    D.IN_REVIEW: "审核中",
+    D.APPROVED: "已通过",
+    D.CHANGES_REQUESTED: "退回修改",
+    D.REJECTED: "已驳回",
+    D.SCHEDULED: "待发布",
+}
+PUBLICATION_LABELS = {
+    P.SCHEDULED: "待发布",
+    P.PUBLISHING: "发布中",
+    P.PENDING: "平台处理中",
+    P.PUBLISHED: "已发布",
+    P.FAILED: "发布失败",
+    P.NEEDS_CHECK: "待人工核对",
+    P.RETRACTED: "已撤回",
+    P.CANCELLED: "已取消",
+}
+MESSAGE_LABELS = {
+    M.NEW: "新留言",
+    M.ASSIGNED: "已分派",
+    M.ANSWERED: "已答复",
+    M.CLOSED: "已关闭",
+    M.OVERDUE: "已超期",
+    M.DISMISSED: "已忽略",
+}

@@ -1,0 +1,5 @@
+"""Every SQL query of the domain, one module per area (re-exported as submodules)."""
+
+from review.store import audit, directory, drafts
+
+__all__ = ["audit", "directory", "drafts"]

@@ -1,0 +1,138 @@
+"""Queries for the append-only, hash-chained audit log."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import AsyncIterator
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from review.models import AuditEvent, utcnow
+
+GENESIS = "0" * 64
+_PG_AUDIT_LOCK = 7_301_001  # arbitrary constant: the audit chain's advisory lock
+
+
+def event_hash(
+    prev_hash: str,
+    seq: int,
+    at: datetime,
+    actor: str,
+    action: str,
+    subject_type: str,
+    subject_id: str,
+    detail: dict[str, Any],
+) -> str:
+    canonical = json.dumps(
+        {
+            "seq": seq,
+            "at": at.isoformat(timespec="microseconds"),
+            "actor": actor,
+            "action": action,
+            "subject": f"{subject_type}:{subject_id}",
+            "detail": detail,
+        },
+        sort_keys=True,
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256((prev_hash + canonical).encode()).hexdigest()
+
+
+async def append(
+    session: AsyncSession,
+    *,
+    actor: str,
+    action: str,
+    subject_type: str,
+    subject_id: str | int,
+    detail: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Append one event inside the caller's transaction (atomic with the change it records).
+
+    On PostgreSQL a transaction-scoped advisory lock serialises writers so the chain never
+    forks; on SQLite the write transaction (BEGIN IMMEDIATE) already does.
+    """
+    bind = session.get_bind()
+    if bind.dialect.name == "postgresql":
+        await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_AUDIT_LOCK})
+    last = (
+        await session.execute(select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1))
+    ).first()
+    seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
+    at = utcnow()
+    detail = detail or {}
+    sid = str(subject_id)
+    event = AuditEvent(
+        seq=seq,
+        at=at,
+        actor=actor,
+        action=action,
+        subject_type=subject_type,
+        subject_id=sid,
+        detail=detail,
+        prev_hash=prev,
+        hash=event_hash(prev, seq, at, actor, action, subject_type, sid, detail),
+    )
+    session.add(event)
+    await session.flush()
+    return event
+
+
+async def iter_events(session: AsyncSession, batch: int = 1000) -> AsyncIterator[AuditEvent]:
+    after = 0
+    while True:
+        rows = (
+            await session.scalars(
+                select(AuditEvent).where(AuditEvent.seq > after).order_by(AuditEvent.seq).limit(batch)
+            )
+        ).all()
+        if not rows:
+            return
+        for row in rows:
+            yield row
+        after = rows[-1].seq
+
+
+async def verify(session: AsyncSession) -> tuple[int, str | None]:
+    """Walk the chain; return (events checked, first problem or None)."""
+    prev, expected_seq, count = GENESIS, 1, 0
+    async for ev in iter_events(session):
+        count += 1
+        if ev.seq != expected_seq:
+            return count, f"event #{expected_seq} is missing (next found is #{ev.seq})"
+        if ev.prev_hash != prev:
+            return count, f"event #{ev.seq}: prev_hash does not match event #{ev.seq - 1}'s hash"
+        recomputed = event_hash(
+            prev, ev.seq, ev.at, ev.actor, ev.action, ev.subject_type, ev.subject_id, ev.detail
+        )
+        if recomputed != ev.hash:
+            return count, f"event #{ev.seq} ({ev.action}) was altered: its hash does not match"
+        prev, expected_seq = ev.hash, ev.seq + 1
+    return count, None
+
+
+async def recent(
+    session: AsyncSession,
+    *,
+    limit: int = 50,
+    subject: str | None = None,
+    action: str | None = None,
+) -> list[AuditEvent]:
+    q = select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(limit)
+    if subject:
+        stype, _, sid = subject.partition(":")
+        q = q.where(AuditEvent.subject_type == stype)
+        if sid:
+            q = q.where(AuditEvent.subject_id == sid)
+    if action:
+        q = q.where(AuditEvent.action == action)
+    return list((await session.scalars(q)).all())
+
+
+async def count(session: AsyncSession) -> int:
+    return int((await session.scalar(select(func.count()).select_from(AuditEvent))) or 0)

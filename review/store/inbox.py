@@ -1,0 +1,282 @@
+"""Every query of the citizen reply queue: idempotent inserts, guarded status changes, cursors.
+
+The callback's fast path uses :func:`remember_nonces` and :func:`insert_messages`, both
+``INSERT … ON CONFLICT DO NOTHING`` followed by a read-back, so a batch of many requests costs a
+handful of statements and concurrent duplicates (on any number of replicas) store nothing twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from review.models import CitizenMessage, Cursor, MessageReply, Note, SeenNonce, utcnow
+from review.states import MessageStatus, sources_for
+
+OPEN_STATES = ("new", "assigned", "overdue")
+
+
+@dataclass(frozen=True, slots=True)
+class StoredMessage:
+    """What the passive reply is derived from (identical for every retry of one message)."""
+
+    id: int
+    status: str
+    text: str
+    msg_type: str
+    event: str | None
+    deadline_at: datetime | None
+    deadline_note: str | None
+
+
+def _insert(session: AsyncSession, model: Any) -> Any:
+    dialect = session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
+
+
+async def remember_nonces(
+    session: AsyncSession, rows: Sequence[tuple[str, str, str]]
+) -> dict[tuple[str, str], str]:
+    """Insert (scope, nonce, digest) rows unless present; return the stored digest of each.
+
+    A stored digest equal to the caller's means "first time or a retry of the same request";
+    any other digest means the nonce was used for something else — a replay.
+    """
+    if not rows:
+        return {}
+    unique = list({(s, n): d for s, n, d in reversed(rows)}.items())
+    values = [{"scope": s, "nonce": n, "body_digest": d, "seen_at": utcnow()} for (s, n), d in unique]
+    await session.execute(_insert(session, SeenNonce).values(values).on_conflict_do_nothing())
+    cond = or_(*(and_(SeenNonce.scope == s, SeenNonce.nonce == n) for (s, n), _ in unique))
+    found = await session.execute(select(SeenNonce.scope, SeenNonce.nonce, SeenNonce.body_digest).where(cond))
+    return {(s, n): d for s, n, d in found.all()}
+
+
+async def prune_nonces(session: AsyncSession, before: datetime) -> int:
+    result = await session.execute(delete(SeenNonce).where(SeenNonce.seen_at < before))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+async def insert_messages(
+    session: AsyncSession, rows: Sequence[dict[str, Any]]
+) -> dict[tuple[int, str], StoredMessage]:
+    """Insert message rows (``account_id``, ``dedup_key`` …) unless present; read them all back."""
+    if not rows:
+        return {}
+    unique = list({(r["account_id"], r["dedup_key"]): r for r in reversed(rows)}.values())
+    await session.execute(_insert(session, CitizenMessage).values(unique).on_conflict_do_nothing())
+    by_account: dict[int, list[str]] = {}
+    for r in unique:
+        by_account.setdefault(r["account_id"], []).append(r["dedup_key"])
+    cond = or_(
+        *(
+            and_(CitizenMessage.account_id == a, CitizenMessage.dedup_key.in_(keys))
+            for a, keys in by_account.items()
+        )
+    )
+    cols = (
+        CitizenMessage.account_id,
+        CitizenMessage.dedup_key,
+        CitizenMessage.id,
+        CitizenMessage.status,
+        CitizenMessage.text,
+        CitizenMessage.msg_type,
+        CitizenMessage.event,
+        CitizenMessage.deadline_at,
+        CitizenMessage.deadline_note,
+    )
+    found = await session.execute(select(*cols).where(cond))
+    return {(r[0], r[1]): StoredMessage(*r[2:]) for r in found.all()}
+
+
+async def get(session: AsyncSession, message_id: int) -> CitizenMessage | None:
+    return await session.get(CitizenMessage, message_id)
+
+
+async def get_for_update(session: AsyncSession, message_id: int) -> CitizenMessage | None:
+    q = select(CitizenMessage).where(CitizenMessage.id == message_id)
+    if session.get_bind().dialect.name == "postgresql":
+        q = q.with_for_update()
+    return await session.scalar(q)
+
+
+async def list_messages(
+    session: AsyncSession,
+    *,
+    states: Iterable[str] | None = None,
+    department_id: int | None = None,
+    limit: int = 100,
+) -> list[CitizenMessage]:
+    q = select(CitizenMessage).order_by(CitizenMessage.id.desc()).limit(limit)
+    q = q.where(CitizenMessage.msg_type != "event")
+    if states is not None:
+        q = q.where(CitizenMessage.status.in_(list(states)))
+    if department_id is not None:
+        q = q.where(CitizenMessage.department_id == department_id)
+    return list((await session.scalars(q)).all())
+
+
+async def unprocessed_ids(session: AsyncSession, limit: int = 100) -> list[int]:
+    q = (
+        select(CitizenMessage.id)
+        .where(CitizenMessage.processed.is_(False))
+        .order_by(CitizenMessage.id)
+        .limit(limit)
+    )
+    return list((await session.scalars(q)).all())
+
+
+async def mark_processed(session: AsyncSession, message_id: int, **values: Any) -> bool:
+    """Guarded: only the first processor of a message records its routing (replica-safe)."""
+    result = await session.execute(
+        update(CitizenMessage)
+        .where(CitizenMessage.id == message_id, CitizenMessage.processed.is_(False))
+        .values(processed=True, **values)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def move(
+    session: AsyncSession, message_id: int, target: MessageStatus, **values: Any
+) -> bool:
+    """``UPDATE … WHERE status IN (legal sources)``; False when someone else moved it first."""
+    result = await session.execute(
+        update(CitizenMessage)
+        .where(CitizenMessage.id == message_id, CitizenMessage.status.in_(sources_for(target)))
+        .values(status=str(target), **values)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def set_fields(session: AsyncSession, message_id: int, **values: Any) -> None:
+    await session.execute(
+        update(CitizenMessage).where(CitizenMessage.id == message_id).values(**values)
+    )
+
+
+async def due_for_reminder(session: AsyncSession, before: datetime, limit: int = 100) -> list[CitizenMessage]:
+    q = (
+        select(CitizenMessage)
+        .where(
+            CitizenMessage.status.in_(("new", "assigned")),
+            CitizenMessage.deadline_at.is_not(None),
+            CitizenMessage.deadline_at <= before,
+            CitizenMessage.reminded_at.is_(None),
+            CitizenMessage.processed.is_(True),
+        )
+        .order_by(CitizenMessage.deadline_at)
+        .limit(limit)
+    )
+    return list((await session.scalars(q)).all())
+
+
+async def past_deadline(session: AsyncSession, now: datetime, limit: int = 100) -> list[CitizenMessage]:
+    q = (
+        select(CitizenMessage)
+        .where(
+            CitizenMessage.status.in_(("new", "assigned")),
+            CitizenMessage.deadline_at.is_not(None),
+            CitizenMessage.deadline_at < now,
+            CitizenMessage.processed.is_(True),
+        )
+        .order_by(CitizenMessage.deadline_at)
+        .limit(limit)
+    )
+    return list((await session.scalars(q)).all())
+
+
+# ---- replies and notes ----------------------------------------------------------------------
+
+
+async def add_reply(session: AsyncSession, message_id: int, person_id: int | None, text: str) -> MessageReply:
+    row = MessageReply(message_id=message_id, person_id=person_id, text=text, status="queued")
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def finish_reply(session: AsyncSession, reply_id: int, status: str, error: str | None = None) -> None:
+    sent_at = utcnow() if status == "sent" else None
+    await session.execute(
+        update(MessageReply)
+        .where(MessageReply.id == reply_id, MessageReply.status == "queued")
+        .values(status=status, error=error, sent_at=sent_at)
+    )
+
+
+async def replies_for(session: AsyncSession, message_id: int) -> list[MessageReply]:
+    q = select(MessageReply).where(MessageReply.message_id == message_id).order_by(MessageReply.id)
+    return list((await session.scalars(q)).all())
+
+
+async def last_contact(session: AsyncSession, account_id: int, sender: str) -> datetime | None:
+    """When this citizen last wrote to the account (opens WeChat's 48 h window)."""
+    return await session.scalar(
+        select(func.max(CitizenMessage.received_at)).where(
+            CitizenMessage.account_id == account_id, CitizenMessage.sender == sender
+        )
+    )
+
+
+async def replies_sent_since(session: AsyncSession, account_id: int, sender: str, since: datetime) -> int:
+    """Customer-service messages already sent (or in flight) to this citizen since ``since``."""
+    q = (
+        select(func.count(MessageReply.id))
+        .join(CitizenMessage, CitizenMessage.id == MessageReply.message_id)
+        .where(
+            CitizenMessage.account_id == account_id,
+            CitizenMessage.sender == sender,
+            MessageReply.status.in_(("sent", "queued")),
+            MessageReply.created_at >= since,
+        )
+    )
+    return int(await session.scalar(q) or 0)
+
+
+async def add_note(session: AsyncSession, message_id: int, person_id: int | None, text: str) -> Note:
+    row = Note(message_id=message_id, person_id=person_id, text=text)
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def notes_for(session: AsyncSession, message_id: int) -> list[Note]:
+    q = select(Note).where(Note.message_id == message_id).order_by(Note.id)
+    return list((await session.scalars(q)).all())
+
+
+# ---- polling cursors ------------------------------------------------------------------------
+
+
+async def cursor(session: AsyncSession, key: str) -> Cursor | None:
+    return await session.get(Cursor, key)
+
+
+async def spend_call(session: AsyncSession, key: str, day: str, budget: int) -> bool:
+    """Count one API call against today's budget; False when the budget is spent."""
+    row = await session.get(Cursor, key)
+    if row is None:
+        row = Cursor(key=key, value="", calls_today=0, day=day)
+        session.add(row)
+    if row.day != day:
+        row.day, row.calls_today = day, 0
+    if row.calls_today >= budget:
+        return False
+    row.calls_today += 1
+    await session.flush()
+    return True
+
+
+async def save_cursor(session: AsyncSession, key: str, value: str) -> None:
+    row = await session.get(Cursor, key)
+    if row is None:
+        session.add(Cursor(key=key, value=value, calls_today=0, day=""))
+    else:
+        row.value = value
+    await session.flush()

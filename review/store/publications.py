@@ -1,0 +1,258 @@
+"""Queries for publications: claiming due rows, recording outcomes, leases, listings.
+
+Every status change is guarded in SQL. A claim is one ``UPDATE … WHERE status = 'scheduled' …
+RETURNING``: on PostgreSQL its subquery takes ``FOR UPDATE SKIP LOCKED`` so replicas split the
+due rows instead of queueing on them; on SQLite the transaction is ``BEGIN IMMEDIATE`` (see
+review/db.py), so claims are serialised. Outcomes are recorded only while the row is still
+``publishing`` *and* still ours (``claimed_by``): a reconciler that took over an expired lease wins.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from review.models import Account, Draft, Publication, Revision, ReviewTask
+from review.publishing import Outcome
+from review.states import PublicationStatus as P
+from review.states import TaskStatus
+
+
+def _rowcount(result: Any) -> int:
+    return int(result.rowcount)
+
+
+async def claim_due(
+    session: AsyncSession, *, now: datetime, limit: int, worker: str, lease_seconds: float
+) -> list[Publication]:
+    """Take up to ``limit`` due rows for ``worker``; each row goes to exactly one claimant."""
+    due = (
+        select(Publication.id)
+        .where(Publication.status == P.SCHEDULED, Publication.due_at <= now)
+        .order_by(Publication.due_at, Publication.id)
+        .limit(limit)
+    )
+    if session.bind.dialect.name == "postgresql":
+        due = due.with_for_update(skip_locked=True)
+    stmt = (
+        update(Publication)
+        .where(Publication.id.in_(due.scalar_subquery()), Publication.status == P.SCHEDULED)
+        .values(
+            status=P.PUBLISHING,
+            claimed_by=worker,
+            lease_until=now + timedelta(seconds=lease_seconds),
+            attempts=Publication.attempts + 1,
+            updated_at=now,
+        )
+        .returning(Publication)
+        .execution_options(synchronize_session=False)
+    )
+    rows = list((await session.scalars(stmt)).all())
+    rows.sort(key=lambda p: (p.due_at, p.id))
+    return rows
+
+
+async def claim_expired(
+    session: AsyncSession, *, now: datetime, limit: int, worker: str, lease_seconds: float
+) -> list[Publication]:
+    """Take over ``publishing`` rows whose claimant vanished (lease expired) to reconcile them."""
+    stale = (
+        select(Publication.id)
+        .where(Publication.status == P.PUBLISHING, Publication.lease_until < now)
+        .order_by(Publication.lease_until)
+        .limit(limit)
+    )
+    if session.bind.dialect.name == "postgresql":
+        stale = stale.with_for_update(skip_locked=True)
+    stmt = (
+        update(Publication)
+        .where(
+            Publication.id.in_(stale.scalar_subquery()),
+            Publication.status == P.PUBLISHING,
+            Publication.lease_until < now,
+        )
+        .values(
+            claimed_by=worker, lease_until=now + timedelta(seconds=lease_seconds), updated_at=now
+        )
+        .returning(Publication)
+        .execution_options(synchronize_session=False)
+    )
+    return list((await session.scalars(stmt)).all())
+
+
+async def record(
+    session: AsyncSession,
+    publication_id: int,
+    *,
+    worker: str,
+    outcome: Outcome,
+    now: datetime,
+    late_seconds: float | None = None,
+    expected: P = P.PUBLISHING,
+) -> bool:
+    """Store the outcome of our attempt; false when the row is no longer ours (taken over)."""
+    values: dict[str, Any] = {
+        "status": outcome.status,
+        "last_error": outcome.error,
+        "updated_at": now,
+    }
+    if outcome.remote_id is not None:
+        values["remote_id"] = outcome.remote_id
+    if outcome.url is not None:
+        values["url"] = outcome.url
+    if outcome.extra:
+        values["receipt_extra"] = outcome.extra
+    if outcome.status is P.PUBLISHED:
+        values["published_at"] = now
+    if late_seconds is not None:
+        values["late_seconds"] = late_seconds
+    if outcome.status is P.SCHEDULED:
+        values["due_at"] = outcome.retry_at or now
+    if outcome.status is not P.PUBLISHING:
+        values["lease_until"] = None
+    guard = [Publication.id == publication_id, Publication.status == expected]
+    if expected is P.PUBLISHING:
+        guard.append(Publication.claimed_by == worker)
+    result = await session.execute(
+        update(Publication)
+        .where(*guard)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    return _rowcount(result) == 1
+
+
+async def release(session: AsyncSession, publication_id: int, *, worker: str) -> bool:
+    """Give back a claimed row that was never sent (shutdown, lease too short to start)."""
+    result = await session.execute(
+        update(Publication)
+        .where(
+            Publication.id == publication_id,
+            Publication.status == P.PUBLISHING,
+            Publication.claimed_by == worker,
+        )
+        .values(
+            status=P.SCHEDULED,
+            claimed_by=None,
+            lease_until=None,
+            attempts=Publication.attempts - 1,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return _rowcount(result) == 1
+
+
+async def cancel(session: AsyncSession, publication_id: int, reason: str, now: datetime) -> bool:
+    """``scheduled``/``publishing``-before-the-call → ``cancelled`` (content no longer approved)."""
+    result = await session.execute(
+        update(Publication)
+        .where(Publication.id == publication_id, Publication.status.in_([P.SCHEDULED, P.PUBLISHING]))
+        .values(
+            status=P.CANCELLED, last_error=reason, claimed_by=None, lease_until=None, updated_at=now
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return _rowcount(result) == 1
+
+
+async def mark_retracted(
+    session: AsyncSession, publication_id: int, reason: str, now: datetime
+) -> bool:
+    result = await session.execute(
+        update(Publication)
+        .where(Publication.id == publication_id, Publication.status == P.PUBLISHED)
+        .values(status=P.RETRACTED, retracted_at=now, retract_reason=reason, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return _rowcount(result) == 1
+
+
+async def load_context(
+    session: AsyncSession, ids: Sequence[int]
+) -> dict[int, tuple[Revision, Account]]:
+    """The revision and account of each publication, in one query."""
+    if not ids:
+        return {}
+    rows = await session.execute(
+        select(Publication.id, Revision, Account)
+        .join(Revision, Revision.id == Publication.revision_id)
+        .join(Account, Account.id == Publication.account_id)
+        .where(Publication.id.in_(list(ids)))
+    )
+    return {pid: (rev, acc) for pid, rev, acc in rows.all()}
+
+
+async def approved_hashes(
+    session: AsyncSession, pairs: Sequence[tuple[int, int]]
+) -> dict[tuple[int, int], list[str | None]]:
+    """(revision_id, account_id) → the hashes its approved review tasks pinned."""
+    if not pairs:
+        return {}
+    revisions = sorted({r for r, _ in pairs})
+    rows = await session.execute(
+        select(ReviewTask.revision_id, ReviewTask.account_id, ReviewTask.approved_hash).where(
+            ReviewTask.revision_id.in_(revisions), ReviewTask.status == TaskStatus.APPROVED
+        )
+    )
+    out: dict[tuple[int, int], list[str | None]] = {pair: [] for pair in pairs}
+    for rev_id, acc_id, pinned in rows.all():
+        if (rev_id, acc_id) in out:
+            out[(rev_id, acc_id)].append(pinned)
+    return out
+
+
+async def pending(session: AsyncSession, *, limit: int, account_id: int | None = None) -> list[Publication]:
+    q = select(Publication).where(Publication.status == P.PENDING).order_by(Publication.updated_at)
+    if account_id is not None:
+        q = q.where(Publication.account_id == account_id)
+    return list((await session.scalars(q.limit(limit))).all())
+
+
+async def by_remote(session: AsyncSession, account_id: int, remote_id: str) -> Publication | None:
+    return await session.scalar(
+        select(Publication).where(
+            Publication.account_id == account_id, Publication.remote_id == remote_id
+        )
+    )
+
+
+async def get(session: AsyncSession, publication_id: int) -> Publication | None:
+    return await session.get(Publication, publication_id)
+
+
+async def listing(
+    session: AsyncSession, *, status: str | None = None, limit: int = 200
+) -> list[tuple[Publication, str, str]]:
+    """(publication, account key, title) newest first."""
+    q = (
+        select(Publication, Account.key, Revision.title)
+        .join(Account, Account.id == Publication.account_id)
+        .join(Revision, Revision.id == Publication.revision_id)
+        .order_by(Publication.id.desc())
+        .limit(limit)
+    )
+    if status:
+        q = q.where(Publication.status == status)
+    return [(p, k, t) for p, k, t in (await session.execute(q)).all()]
+
+
+async def last_published(session: AsyncSession) -> dict[int, datetime | None]:
+    """Account id → when it last published anything (retracted posts count: they went out)."""
+    rows = await session.execute(
+        select(Account.id, func.max(Publication.published_at))
+        .outerjoin(Publication, Publication.account_id == Account.id)
+        .group_by(Account.id)
+    )
+    return {acc_id: at for acc_id, at in rows.all()}
+
+
+async def draft_of(session: AsyncSession, publication_id: int) -> Draft | None:
+    return await session.scalar(
+        select(Draft).join(Publication, Publication.draft_id == Draft.id).where(
+            Publication.id == publication_id
+        )
+    )

@@ -1,0 +1,306 @@
+"""Every query of the review queue. Status changes are guarded in SQL and checked by rowcount.
+
+A claim is ``UPDATE … WHERE id = :id AND status = 'open'`` (or a claim whose lease has run out);
+a decision adds ``AND claimed_by = :me AND lease_until > :now`` and requires the task's revision
+to still be the draft's current one. Two reviewers racing for one task on PostgreSQL therefore
+get exactly one owner, and a decision by anyone else changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, exists, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from review.models import Draft, Override, Person, Revision, ReviewStage, ReviewTask
+from review.states import TaskStatus as T
+
+LIVE = (T.OPEN, T.CLAIMED, T.WAITING)
+
+
+def _rowcount(result: Any) -> int:
+    return int(result.rowcount)
+
+
+def _revision_is_current() -> ColumnElement[bool]:
+    """The task's revision is still its draft's current revision (an edit makes it stale)."""
+    return exists(
+        select(Revision.id)
+        .join(Draft, Draft.id == Revision.draft_id)
+        .where(Revision.id == ReviewTask.revision_id, Revision.number == Draft.current_revision)
+    )
+
+
+async def insert_task(session: AsyncSession, **fields: Any) -> ReviewTask:
+    task = ReviewTask(status=T.OPEN, **fields)
+    session.add(task)
+    await session.flush()
+    return task
+
+
+async def get_task(session: AsyncSession, task_id: int) -> ReviewTask | None:
+    """Always re-read: another transaction may have changed the row since it was cached."""
+    return await session.scalar(
+        select(ReviewTask)
+        .where(ReviewTask.id == task_id)
+        .execution_options(populate_existing=True)
+    )
+
+
+async def lock_draft(session: AsyncSession, draft_id: int) -> Draft | None:
+    """Serialise decisions on one draft (``FOR UPDATE`` on PostgreSQL; SQLite serialises
+    writers anyway), so the last two approvals of a multi-account draft cannot both miss
+    each other."""
+    return await session.scalar(
+        select(Draft)
+        .where(Draft.id == draft_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+
+
+async def tasks_of_revision(session: AsyncSession, revision_id: int) -> list[ReviewTask]:
+    rows = await session.scalars(
+        select(ReviewTask)
+        .where(ReviewTask.revision_id == revision_id)
+        .order_by(ReviewTask.account_id, ReviewTask.stage_index)
+        .execution_options(populate_existing=True)
+    )
+    return list(rows.all())
+
+
+async def stage_of(session: AsyncSession, task: ReviewTask) -> ReviewStage | None:
+    return await session.scalar(
+        select(ReviewStage).where(
+            ReviewStage.account_id == task.account_id, ReviewStage.position == task.stage_index
+        )
+    )
+
+
+async def claim(
+    session: AsyncSession, task_id: int, person_id: int, *, until: datetime, now: datetime
+) -> bool:
+    """Open → claimed (or take over a claim whose lease ran out). True for the one winner."""
+    claimable = or_(
+        ReviewTask.status == T.OPEN,
+        and_(ReviewTask.status == T.CLAIMED, ReviewTask.lease_until < now),
+    )
+    result = await session.execute(
+        update(ReviewTask)
+        .where(ReviewTask.id == task_id, claimable, _revision_is_current())
+        .values(status=T.CLAIMED, claimed_by=person_id, lease_until=until, reminded_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    return _rowcount(result) == 1
+
+
+async def renew(
+    session: AsyncSession, task_id: int, person_id: int, *, until: datetime, now: datetime
+) -> bool:
+    """The holder opening the task again renews the lease (only while it still holds it)."""
+    result = await session.execute(
+        update(ReviewTask)
+        .where(
+            ReviewTask.id == task_id,
+            ReviewTask.status == T.CLAIMED,
+            ReviewTask.claimed_by == person_id,
+            ReviewTask.lease_until >= now,
+        )
+        .values(lease_until=until, reminded_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    return _rowcount(result) == 1
+
+
+async def release(session: AsyncSession, task_id: int, person_id: int) -> bool:
+    result = await session.execute(
+        update(ReviewTask)
+        .where(
+            ReviewTask.id == task_id,
+            ReviewTask.status == T.CLAIMED,
+            ReviewTask.claimed_by == person_id,
+        )
+        .values(status=T.OPEN, claimed_by=None, lease_until=None, reminded_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    return _rowcount(result) == 1
+
+
+async def decide(
+    session: AsyncSession,
+    task_id: int,
+    person_id: int,
+    target: T,
+    *,
+    now: datetime,
+    note: str | None,
+    approved_hash: str | None = None,
+) -> bool:
+    """Claimed by me, lease still running, revision still current → approved/rejected/…"""
+    result = await session.execute(
+        update(ReviewTask)
+        .where(
+            ReviewTask.id == task_id,
+            ReviewTask.status == T.CLAIMED,
+            ReviewTask.claimed_by == person_id,
+            ReviewTask.lease_until > now,
+            _revision_is_current(),
+        )
+        .values(
+            status=target, decided_by=person_id, decided_at=now, note=note, approved_hash=approved_hash
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return _rowcount(result) == 1
+
+
+async def reassign(
+    session: AsyncSession,
+    task_id: int,
+    *,
+    expected: T,
+    holder: int | None,
+    to_id: int,
+    until: datetime,
+) -> bool:
+    """Open/claimed (as observed) → ``reassigned`` → claimed by ``to`` with a fresh lease.
+
+    ``reassigned`` is a passing state inside this one transaction (it is what the transition
+    table allows); what persists is the new claim, and the audit event records the hand-over.
+    """
+    holder_guard = ReviewTask.claimed_by.is_(None) if holder is None else ReviewTask.claimed_by == holder
+    step1 = await session.execute(
+        update(ReviewTask)
+        .where(ReviewTask.id == task_id, ReviewTask.status == expected, holder_guard)
+        .values(status=T.REASSIGNED, claimed_by=to_id)
+        .execution_options(synchronize_session=False)
+    )
+    if _rowcount(step1) != 1:
+        return False
+    step2 = await session.execute(
+        update(ReviewTask)
+        .where(ReviewTask.id == task_id, ReviewTask.status == T.REASSIGNED)
+        .values(status=T.CLAIMED, lease_until=until, reminded_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    return _rowcount(step2) == 1
+
+
+async def supersede(
+    session: AsyncSession, draft_id: int, statuses: Sequence[T], *, keep_revision: int | None = None
+) -> list[int]:
+    """Mark a draft's tasks in ``statuses`` superseded (optionally sparing one revision's)."""
+    q = update(ReviewTask).where(ReviewTask.draft_id == draft_id, ReviewTask.status.in_(statuses))
+    if keep_revision is not None:
+        q = q.where(ReviewTask.revision_id != keep_revision)
+    result = await session.execute(
+        q.values(status=T.SUPERSEDED, lease_until=None)
+        .returning(ReviewTask.id)
+        .execution_options(synchronize_session=False)
+    )
+    return sorted(int(r) for r in result.scalars().all())
+
+
+async def expired_claims(session: AsyncSession, now: datetime, limit: int = 500) -> list[ReviewTask]:
+    rows = await session.scalars(
+        select(ReviewTask)
+        .where(ReviewTask.status == T.CLAIMED, ReviewTask.lease_until < now)
+        .order_by(ReviewTask.id)
+        .limit(limit)
+        .execution_options(populate_existing=True)
+    )
+    return list(rows.all())
+
+
+async def expire_one(session: AsyncSession, task_id: int, holder: int, now: datetime) -> bool:
+    result = await session.execute(
+        update(ReviewTask)
+        .where(
+            ReviewTask.id == task_id,
+            ReviewTask.status == T.CLAIMED,
+            ReviewTask.claimed_by == holder,
+            ReviewTask.lease_until < now,
+        )
+        .values(status=T.OPEN, claimed_by=None, lease_until=None, reminded_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    return _rowcount(result) == 1
+
+
+async def expiring_claims(
+    session: AsyncSession, now: datetime, until: datetime, limit: int = 500
+) -> list[ReviewTask]:
+    rows = await session.scalars(
+        select(ReviewTask)
+        .where(
+            ReviewTask.status == T.CLAIMED,
+            ReviewTask.reminded_at.is_(None),
+            ReviewTask.lease_until >= now,
+            ReviewTask.lease_until <= until,
+        )
+        .order_by(ReviewTask.id)
+        .limit(limit)
+        .execution_options(populate_existing=True)
+    )
+    return list(rows.all())
+
+
+async def mark_reminded(session: AsyncSession, task_id: int, holder: int, now: datetime) -> bool:
+    """Once per claim: a new claim clears ``reminded_at``."""
+    result = await session.execute(
+        update(ReviewTask)
+        .where(
+            ReviewTask.id == task_id,
+            ReviewTask.status == T.CLAIMED,
+            ReviewTask.claimed_by == holder,
+            ReviewTask.reminded_at.is_(None),
+        )
+        .values(reminded_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return _rowcount(result) == 1
+
+
+async def queue_ids(session: AsyncSession, person: Person, *, include_head_stages: bool) -> list[int]:
+    """Open tasks of the person's department on the current revision (not their own drafts),
+    plus every task the person holds."""
+    roles = ["reviewer", "head"] if include_head_stages else ["reviewer"]
+    stage_role = (
+        select(ReviewStage.role)
+        .where(
+            ReviewStage.account_id == ReviewTask.account_id,
+            ReviewStage.position == ReviewTask.stage_index,
+        )
+        .scalar_subquery()
+    )
+    open_here = and_(
+        ReviewTask.status == T.OPEN,
+        ReviewTask.department_id == person.department_id,
+        _revision_is_current(),
+        stage_role.in_(roles),
+        ~exists(select(Draft.id).where(Draft.id == ReviewTask.draft_id, Draft.author_id == person.id)),
+    )
+    held = and_(ReviewTask.status == T.CLAIMED, ReviewTask.claimed_by == person.id)
+    rows = await session.scalars(
+        select(ReviewTask.id).where(or_(open_here, held)).order_by(ReviewTask.id)
+    )
+    return list(rows.all())
+
+
+async def add_override(
+    session: AsyncSession, revision_id: int, check_name: str, head_id: int, reason: str
+) -> Override:
+    row = Override(revision_id=revision_id, check_name=check_name, head_id=head_id, reason=reason)
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def overrides_for(session: AsyncSession, revision_id: int) -> list[Override]:
+    rows = await session.scalars(
+        select(Override).where(Override.revision_id == revision_id).order_by(Override.id)
+    )
+    return list(rows.all())

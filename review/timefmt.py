@@ -1,0 +1,34 @@
+"""Time shown to people is Asia/Shanghai; time stored is UTC."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def to_local(dt: datetime) -> datetime:
+    return dt.astimezone(SHANGHAI)
+
+
+def fmt(dt: datetime | None) -> str:
+    """``2026-12-01 09:00`` in Beijing time, or ``—``."""
+    return "—" if dt is None else to_local(dt).strftime("%Y-%m-%d %H:%M")
+
+
+def parse_local(text: str) -> datetime:
+    """Parse ``YYYY-MM-DD HH:MM`` (Beijing time, or ISO with offset) into aware UTC."""
+    text = text.strip()
+    for pattern in ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"):
+        try:
+            return datetime.strptime(text, pattern).replace(tzinfo=SHANGHAI).astimezone(UTC)
+        except ValueError:
+            continue
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"无法识别的时间「{text}」，请使用 YYYY-MM-DD HH:MM（北京时间）") from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=SHANGHAI)
+    return parsed.astimezone(UTC)

@@ -1,0 +1,103 @@
+"""Shared fixtures: a fresh database per test (SQLite file, or a PostgreSQL schema for tests
+marked ``pg``), the shipped settings pointed at it, and a session factory with the directory
+synced from settings."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, text
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from bot.migrate import alembic_config
+from bot.settings_load import Settings, load_settings
+from review.db import SessionFactory, create_engine, session_factory
+from review.models import Base
+from review.store.directory import sync_directory
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_URL = os.environ.get("NEWMEDIA_TEST_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
+
+
+def pg_enabled() -> bool:
+    return os.environ.get("NEWMEDIA_TEST_PG", "1") != "0"
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "db_backend" in metafunc.fixturenames:
+        backends = ["sqlite"]
+        if metafunc.definition.get_closest_marker("pg") and pg_enabled():
+            backends.append("postgresql")
+        metafunc.parametrize("db_backend", backends)
+
+
+@pytest.fixture
+def db_backend() -> str:  # overridden by parametrisation above
+    return "sqlite"
+
+
+@pytest.fixture
+async def db_url(db_backend: str, tmp_path: Path) -> AsyncIterator[str]:
+    """A URL to an empty database: a temp SQLite file, or a fresh PostgreSQL schema."""
+    if db_backend == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'test.db'}"
+        return
+    schema = "t_" + uuid.uuid4().hex[:12]
+    admin = create_async_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    async with admin.connect() as conn:
+        await conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield f"{PG_URL}?search_path={schema}"
+    finally:
+        async with admin.connect() as conn:
+            await conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        await admin.dispose()
+
+
+@pytest.fixture
+def settings(db_url: str, tmp_path: Path) -> Settings:
+    s = load_settings(ROOT / "settings.toml", env={})
+    return replace(s, database_url=db_url)
+
+
+def _stamp_head(conn: Connection, url: str) -> None:
+    """Tables come from the models (fast); mark them as the migration head so the app starts."""
+    script = ScriptDirectory.from_config(alembic_config(url))
+    MigrationContext.configure(conn).stamp(script, "head")
+
+
+@pytest.fixture
+async def engine(settings: Settings) -> AsyncIterator[AsyncEngine]:
+    eng = create_engine(settings.database_url)
+    async with eng.begin() as conn:
+        await conn.run_sync(Base.metadata.create_all)
+        await conn.run_sync(_stamp_head, settings.database_url)
+    try:
+        yield eng
+    finally:
+        await eng.dispose()
+
+
+@pytest.fixture
+async def sf(engine: AsyncEngine, settings: Settings) -> SessionFactory:
+    factory = session_factory(engine)
+    async with factory.begin() as session:
+        await sync_directory(
+            session,
+            settings.departments.values(),
+            settings.people.values(),
+            settings.accounts.values(),
+        )
+    return factory
+
+
+def pytest_configure(config: Any) -> None:
+    os.environ.setdefault("NEWMEDIA_LOG_FORMAT", "plain")

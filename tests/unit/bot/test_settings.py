@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.settings_load import SettingsError, env_name, load_settings
+
+ROOT = Path(__file__).resolve().parents[3]
+SHIPPED = (ROOT / "settings.toml").read_text(encoding="utf-8")
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "settings.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_shipped_settings_run_the_demo() -> None:
+    s = load_settings(ROOT / "settings.toml", env={})
+    assert s.demo
+    assert {"ccmz_wechat", "ccmz_weibo", "ccyl_wechat"} <= set(s.accounts)
+    assert s.accounts["ccmz_wechat"].name == "长春民政" and s.accounts["ccmz_wechat"].owner == "office"
+    assert s.accounts["ccyl_wechat"].owner == "elderly"
+    assert s.secrets["ccmz_wechat"].sandbox_only
+    assert len(s.secrets["ccmz_wechat"].aes_key) == 43
+    # relative SQLite paths are anchored at the settings file
+    assert s.database_url.endswith(str(ROOT / "var" / "newmedia.db"))
+
+
+def test_secret_in_file_refuses_to_start(tmp_path: Path) -> None:
+    text = SHIPPED.replace('app_id = "wx5a0c0ffee0000001"', 'app_id = "wx5a0c0ffee0000001"\napp_secret = "abc"')
+    with pytest.raises(SettingsError) as err:
+        load_settings(write(tmp_path, text), env={})
+    assert "accounts[0].app_secret is set in the file" in str(err.value)
+    assert "NEWMEDIA_" in str(err.value)
+
+
+def test_every_problem_reported_at_once_with_key_value_and_expectation(tmp_path: Path) -> None:
+    text = (
+        SHIPPED.replace('key = "ccmz_weibo"', 'key = "CCMZ-Weibo"')
+        .replace("port = 8080", "port = 99999")
+        .replace('roles = ["editor"]', 'roles = ["editor", "boss"]', 1)
+    )
+    with pytest.raises(SettingsError) as err:
+        load_settings(write(tmp_path, text), env={})
+    problems = err.value.problems
+    assert len(problems) == 3, problems
+    joined = "\n".join(problems)
+    assert "accounts[1].key = 'CCMZ-Weibo'" in joined and "[a-z0-9_]+" in joined
+    assert "service.port = 99999" in joined
+    assert "people[0].roles" in joined and "boss" in joined
+    assert str(tmp_path / "settings.toml") in str(err.value)
+
+
+def test_cross_references_checked(tmp_path: Path) -> None:
+    text = SHIPPED.replace('owner = "elderly"', 'owner = "nobody"')
+    with pytest.raises(SettingsError) as err:
+        load_settings(write(tmp_path, text), env={})
+    assert any("owner = 'nobody'" in p for p in err.value.problems)
+
+
+def test_real_account_needs_env_secrets(tmp_path: Path) -> None:
+    text = SHIPPED.replace(
+        'key = "ccyl_wechat"\nplatform = "wechat"\nname = "长春养老服务"\nowner = "elderly"\nsandbox = true',
+        'key = "ccyl_wechat"\nplatform = "wechat"\nname = "长春养老服务"\nowner = "elderly"\nsandbox = false',
+    )
+    assert text != SHIPPED
+    path = write(tmp_path, text)
+    with pytest.raises(SettingsError) as err:
+        load_settings(path, env={})
+    assert env_name("ccyl_wechat", "APP_SECRET") in str(err.value)
+    env = {
+        "NEWMEDIA_CCYL_WECHAT_APP_SECRET": "s3cret",
+        "NEWMEDIA_CCYL_WECHAT_TOKEN": "tok",
+        "NEWMEDIA_CCYL_WECHAT_AES_KEY": "k" * 43,
+    }
+    s = load_settings(path, env=env)
+    assert s.secrets["ccyl_wechat"].app_secret == "s3cret"
+    assert not s.secrets["ccyl_wechat"].sandbox_only
+
+
+def test_production_mode_needs_session_key(tmp_path: Path) -> None:
+    text = SHIPPED.replace("[sandbox]\nenabled = true", "[sandbox]\nenabled = false")
+    with pytest.raises(SettingsError) as err:
+        load_settings(write(tmp_path, text), env={})
+    assert any("NEWMEDIA_SECRET_KEY" in p for p in err.value.problems)
+
+
+def test_invalid_toml_is_reported(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError) as err:
+        load_settings(write(tmp_path, "[service\nport = 1"), env={})
+    assert "not valid TOML" in str(err.value)

@@ -1,0 +1,59 @@
+"""The shipped sandbox on loopback, and clients pointed at it (fakes, not mocks)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from channels.sandbox.app import create_sandbox_app
+from channels.sandbox.config import SandboxConfig
+from channels.tokens import MemoryTokenStore
+from channels.wechat.api import WeChatAPI
+from channels.wechat.channel import WeChatChannel
+
+from sandbox_env import PNG, Env, MakeEnv
+
+
+@pytest.fixture
+def make_env(aiohttp_server: Any) -> MakeEnv:
+    async def make(**overrides: Any) -> Env:
+        app, sandbox = create_sandbox_app(replace(SandboxConfig(), **overrides))
+        server = await aiohttp_server(app)
+        return Env(sandbox, str(server.make_url("")).rstrip("/"))
+
+    return make
+
+
+@pytest.fixture
+async def env(make_env: MakeEnv) -> Env:
+    return await make_env()
+
+
+@pytest.fixture
+def media(tmp_path: Path) -> Path:
+    (tmp_path / "cover.png").write_bytes(PNG)
+    (tmp_path / "chart.png").write_bytes(PNG)
+    return tmp_path
+
+
+@pytest.fixture
+async def wechat_api(env: Env) -> Any:
+    account = env.sandbox.config.wechat[0]
+    api = WeChatAPI(
+        account.account_key,
+        account.appid,
+        account.secret,
+        tokens=MemoryTokenStore(),
+        base_url=env.url("wechat"),
+        timeout=2.0,
+    )
+    yield api
+    await api.close()
+
+
+@pytest.fixture
+def wechat(wechat_api: WeChatAPI, media: Path) -> WeChatChannel:
+    return WeChatChannel(wechat_api, media_root=media)
