@@ -40,7 +40,10 @@ async def current_person(request: web.Request, session: AsyncSession) -> Person:
     if person is None:
         raise web.HTTPUnauthorized(
             text=json.dumps(
-                {"error": "unauthorized", "message": "API 令牌无效或缺失（Authorization: Bearer …）"},
+                {
+                    "error": "unauthorized",
+                    "message": "API 令牌无效或缺失（Authorization: Bearer …）",
+                },
                 ensure_ascii=False,
             ),
             content_type="application/json",
@@ -52,7 +55,9 @@ async def current_person(request: web.Request, session: AsyncSession) -> Person:
 async def json_body(request: web.Request) -> dict[str, Any]:
     if request.content_type != "application/json":
         raise web.HTTPUnsupportedMediaType(
-            text=json.dumps({"error": "unsupported", "message": "请求体必须是 JSON"}, ensure_ascii=False),
+            text=json.dumps(
+                {"error": "unsupported", "message": "请求体必须是 JSON"}, ensure_ascii=False
+            ),
             content_type="application/json",
         )
     try:
@@ -64,13 +69,17 @@ async def json_body(request: web.Request) -> dict[str, Any]:
         ) from None
     if not isinstance(body, dict):
         raise web.HTTPBadRequest(
-            text=json.dumps({"error": "bad_json", "message": "JSON 必须是对象"}, ensure_ascii=False),
+            text=json.dumps(
+                {"error": "bad_json", "message": "JSON 必须是对象"}, ensure_ascii=False
+            ),
             content_type="application/json",
         )
     return body
 
 
-def api(handler: Callable[[web.Request, AsyncSession, Person], Awaitable[web.StreamResponse]]) -> Handler:
+def api(
+    handler: Callable[[web.Request, AsyncSession, Person], Awaitable[web.StreamResponse]],
+) -> Handler:
     """Run ``handler(request, session, person)`` in one transaction; domain errors become JSON."""
 
     @wraps(handler)

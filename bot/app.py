@@ -49,9 +49,10 @@ async def _http(app: web.Application) -> AsyncIterator[None]:
 
 
 async def _background(app: web.Application) -> AsyncIterator[None]:
-    app[keys.BACKGROUND] = set()
+    tasks: set[Any] = set()
+    app[keys.BACKGROUND] = tasks
     yield
-    pending = list(app[keys.BACKGROUND])
+    pending = list(tasks)
     if pending:
         log.info("waiting for %d background task(s)", len(pending))
         await asyncio.wait(pending, timeout=8)

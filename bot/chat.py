@@ -106,7 +106,7 @@ _ID = re.compile(r"#?(\d{1,9})")
 
 
 def normalize(text: str) -> str:
-    """Full-width digits, letters, ``＃`` and ``／`` typed on a phone become ASCII; spaces collapse."""
+    """Full-width digits, ``＃`` and ``／`` typed on a phone become ASCII; spaces collapse."""
     text = unicodedata.normalize("NFKC", text).replace("\u3000", " ")
     return " ".join(text.split())
 

@@ -77,14 +77,18 @@ class Router:
         if caller is None:
             ref = sender_ref(msg.platform, msg.sender)
             await self.backend.audit(
-                Audit("unknown", "chat.unknown_sender", f"identity:{ref}", {"length": len(msg.text)})
+                Audit(
+                    "unknown", "chat.unknown_sender", f"identity:{ref}", {"length": len(msg.text)}
+                )
             )
             log.info("chat command from an unknown %s sender refused", msg.platform)
             return ChatAnswer(UNKNOWN_SENDER, "unknown_sender")
         stored = await self.backend.begin(msg.dedup_key, caller, msg.text)
         if stored is not None:
             await self.backend.audit(
-                Audit(caller.key, "chat.repeat", f"chat:{msg.platform}", {"key": msg.dedup_key[:80]})
+                Audit(
+                    caller.key, "chat.repeat", f"chat:{msg.platform}", {"key": msg.dedup_key[:80]}
+                )
             )
             return ChatAnswer(stored or IN_PROGRESS, "repeat", caller=caller)
         answer = await self._run(caller, msg.text)
@@ -96,8 +100,8 @@ class Router:
             parsed = self.registry.parse(text)
         except ParseError as exc:
             name = exc.command.name if exc.command else None
-            detail = {"command": name, "outcome": "invalid", "length": len(text)}
-            await self.backend.audit(Audit(caller.key, "chat.command", "chat:parse", detail))
+            info: dict[str, Any] = {"command": name, "outcome": "invalid", "length": len(text)}
+            await self.backend.audit(Audit(caller.key, "chat.command", "chat:parse", info))
             return ChatAnswer(exc.message, "invalid", name, caller)
         cmd, args = parsed.command, parsed.args
         subject = _subject(cmd, args)

@@ -110,6 +110,4 @@ async def reassign(call: Call) -> str:
 )
 async def retract(call: Call) -> str:
     """撤回已发布的内容（发布失当及时整改，必须写明原因，全程留痕）。"""
-    return await call.services.retract(
-        call.caller, call.args["publication"], call.args["reason"]
-    )
+    return await call.services.retract(call.caller, call.args["publication"], call.args["reason"])

@@ -40,7 +40,9 @@ class Jobs:
             "ticks": {
                 t.name: {
                     "every_s": t.seconds,
-                    "last_run": self.last_run[t.name].isoformat() if t.name in self.last_run else None,
+                    "last_run": self.last_run[t.name].isoformat()
+                    if t.name in self.last_run
+                    else None,
                     "last_error": self.last_error.get(t.name),
                 }
                 for t in self.ticks

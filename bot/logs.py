@@ -15,10 +15,18 @@ import sys
 from datetime import UTC, datetime
 
 _MASKS = [
-    (re.compile(r"(?<!\d)\d{6}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])\d{2}\d{3}[\dXx](?!\d)"), "[身份证号]"),
+    (
+        re.compile(r"(?<!\d)\d{6}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])\d{2}\d{3}[\dXx](?!\d)"),
+        "[身份证号]",
+    ),
     (re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)"), "[手机号]"),
     (re.compile(r"(?<!\d)\d{16,19}(?!\d)"), "[卡号]"),
-    (re.compile(r"(?i)((?:secret|token|access_token|aes_key|password)[\"']?\s*[=:]\s*[\"']?)[^\s&\"',}]+"), r"\1***"),
+    (
+        re.compile(
+            r"(?i)((?:secret|token|access_token|aes_key|password)[\"']?\s*[=:]\s*[\"']?)[^\s&\"',}]+"
+        ),
+        r"\1***",
+    ),
 ]
 
 

@@ -10,3 +10,12 @@ def setup_all(app: web.Application) -> None:
 
     routes_health.setup(app)
     routes_api.setup(app)
+    from bot import web as console
+
+    console.setup(app)
+    from bot import routes_wechat
+
+    routes_wechat.setup(app)
+    from bot import routes_wecom
+
+    routes_wecom.setup(app)

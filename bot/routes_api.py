@@ -7,6 +7,8 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import keys
+from bot.domain_args import safe_domains, with_default_cover
 from bot.api_common import api, current_person, json_body
 from review import drafts
 from review.errors import ValidationFailed
@@ -51,8 +53,12 @@ def _draft_input(body: dict[str, Any]) -> drafts.DraftInput:
 async def me(request: web.Request, session: AsyncSession, person: Person) -> web.Response:
     dept = await directory.department_by_id(session, person.department_id)
     return web.json_response(
-        {"key": person.key, "name": person.name, "roles": person.roles.split(),
-         "department": dept.name if dept else None}
+        {
+            "key": person.key,
+            "name": person.name,
+            "roles": person.roles.split(),
+            "department": dept.name if dept else None,
+        }
     )
 
 
@@ -76,7 +82,7 @@ async def list_drafts(request: web.Request, session: AsyncSession, person: Perso
 
 @api
 async def create_draft(request: web.Request, session: AsyncSession, person: Person) -> web.Response:
-    inp = _draft_input(await json_body(request))
+    inp = with_default_cover(request.app[keys.SETTINGS], _draft_input(await json_body(request)))
     draft, rev = await drafts.create(session, person, inp)
     return web.json_response(await draft_view(session, draft, rev), status=201)
 
@@ -93,12 +99,15 @@ async def edit_draft(request: web.Request, session: AsyncSession, person: Person
     body = await json_body(request)
     if "accounts" not in body:
         body["accounts"] = [a.key for a in await store.target_accounts(session, draft_id)]
-    draft, rev, previous = await drafts.edit(session, person, draft_id, _draft_input(body))
+    inp = with_default_cover(request.app[keys.SETTINGS], _draft_input(body))
+    draft, rev, previous = await drafts.edit(session, person, draft_id, inp)
     restarted = previous.value in ("in_review", "approved", "scheduled")
     if restarted:
         from review.queue import submit
 
-        await submit(session, draft.id, person)
+        await submit(
+            session, draft.id, person, safe_domains=safe_domains(request.app[keys.SETTINGS])
+        )
     view = await draft_view(session, draft, rev)
     view["review_restarted"] = restarted
     return web.json_response(view)

@@ -114,6 +114,8 @@ class Account(_Strict):
     push_to_followers: bool = False
     #: Weibo: the app's registered safe domain; links in posts point there
     safe_domain: str | None = None
+    #: cover image used when a WeChat draft brings none (path relative to the settings file)
+    default_cover: str | None = None
     #: daily time slots ("09:00") used when an approved draft has no time of its own
     slots: tuple[str, ...] = ("09:00", "17:00")
     review_chain: tuple[Stage, ...] = Field(min_length=1)

@@ -19,7 +19,7 @@ from bot.settings import Account, Department, Person, SettingsFile, WeComApp
 
 DEFAULT_PATH = Path("settings.toml")
 SECRET_SUFFIXES = ("secret", "token", "aes_key", "password", "passwd", "secret_key")
-SANDBOX_SECRET_KEY = "sandbox-only-session-key-do-not-use-in-production"
+SANDBOX_SECRET_KEY = "sandbox-only-session-key-do-not-use-in-production"  # noqa: S105 (public demo value)
 
 
 class SettingsError(Exception):
@@ -124,7 +124,9 @@ def _cross_checks(f: SettingsFile) -> list[str]:
                     f" — expected one of {sorted(depts)}"
                 )
         if a.platform == "weibo" and not a.safe_domain:
-            problems.append(f"accounts[{i}].safe_domain is missing — expected the Weibo safe domain")
+            problems.append(
+                f"accounts[{i}].safe_domain is missing — expected the Weibo safe domain"
+            )
     return problems
 
 
@@ -149,7 +151,7 @@ def _anchor_sqlite(url: str, settings_path: Path) -> str:
         if url.startswith(prefix):
             rest = url.removeprefix(prefix)
             if rest and rest != ":memory:" and not rest.startswith("/"):
-                return prefix + str((settings_path.resolve().parent / rest))
+                return prefix + str(settings_path.resolve().parent / rest)
     return url
 
 

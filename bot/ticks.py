@@ -9,4 +9,10 @@ from bot.jobs import TickSpec
 
 def registered(app: web.Application) -> list[TickSpec]:
     ticks: list[TickSpec] = []
+    from bot import ticks_inbox
+
+    ticks += ticks_inbox.tick_specs(app)
+    from bot import ticks_chat
+
+    ticks += ticks_chat.ticks()
     return ticks

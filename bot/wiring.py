@@ -7,16 +7,15 @@ from typing import Any
 
 from aiohttp import web
 
-from bot import keys
-
 Ctx = Callable[[web.Application], AsyncIterator[None]]
 
 
 def contexts(app: web.Application, channels: dict[str, Any] | None) -> list[Ctx]:
     """Order matters: sandbox before channels, channels before the notifier."""
 
-    async def _channels(app: web.Application) -> AsyncIterator[None]:
-        app[keys.CHANNELS] = dict(channels or {})
-        yield
+    from bot.publishing_wiring import channels_ctx
+    from bot.sandbox_wiring import sandbox_ctx
 
-    return [_channels]
+    from bot.notify_wecom import context as notifier_ctx
+
+    return [sandbox_ctx, channels_ctx(channels), notifier_ctx]

@@ -122,13 +122,12 @@ class MessageCipher:
 
 def decrypt_any(ciphers: tuple[MessageCipher, ...], encrypted: str) -> bytes:
     """Try the current key, then the previous one (the FAQ says keep both while rotating)."""
-    error: CallbackError | None = None
-    for cipher in ciphers:
+    error = bad_request("no EncodingAESKey configured")
+    for index, cipher in enumerate(ciphers):
         try:
             return cipher.decrypt(encrypted)
         except CallbackError as exc:
-            error = error or exc
-    assert error is not None
+            error = exc if index == 0 else error
     raise error
 
 

@@ -18,6 +18,11 @@ from channels.base import Rejected, Transient
 
 log = logging.getLogger("channels.http")
 
+#: ``Transient.code`` when the request never left this machine (connection refused, DNS): safe
+#: to send again. Any other Transient from a write (``timeout``, ``network``, ``http 5xx``) may
+#: have been carried out by the platform - reconcile with ``check(post, None)`` before resending.
+NOT_SENT = "connect"
+
 #: a zero-argument factory, so a multipart body can be rebuilt for the one retry after a refresh
 BodyFactory = Callable[[], aiohttp.FormData]
 
@@ -80,12 +85,17 @@ async def request_json(
         ) as resp:
             status = resp.status
             raw = await resp.read()
-    except TimeoutError as exc:
+    except TimeoutError:
         log.warning("%s %s timed out", platform, endpoint)
-        raise Transient(f"{platform} {endpoint} 请求超时", code="timeout") from exc
+        # "from None": aiohttp errors can carry the URL, and the URL carries the access token
+        raise Transient(f"{platform} {endpoint} 请求超时", code="timeout") from None
+    except aiohttp.ClientConnectorError:
+        log.warning("%s %s: cannot connect", platform, endpoint)
+        raise Transient(f"{platform} {endpoint} 无法连接", code=NOT_SENT) from None
     except aiohttp.ClientError as exc:
         log.warning("%s %s network error: %s", platform, endpoint, type(exc).__name__)
-        raise Transient(f"{platform} {endpoint} 网络错误", code="network") from exc
+        reason = type(exc).__name__
+        raise Transient(f"{platform} {endpoint} 网络错误（{reason}）", code="network") from None
     elapsed = (time.perf_counter() - started) * 1000
     log.debug("%s %s -> HTTP %s in %.1f ms", platform, endpoint, status, elapsed)
     if status >= 500:

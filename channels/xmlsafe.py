@@ -1,19 +1,20 @@
-"""Hardened XML parsing for callback bodies, which come from the open internet before any check
-of their content is possible.
+"""Hardened XML parsing for callback bodies, which come from the open internet and must be
+parsed before their content can be trusted (the WeCom signature even covers a field inside).
 
-defusedxml refuses every DOCTYPE (so no entities, billion laughs or XXE); on top of that we cap
-the nesting depth and the element count while parsing, so a 64 KiB body of ``<a><a><a>…`` costs
-microseconds, not a deep tree. Callbacks are flat (``<xml>`` with leaf children, a few nested
-blocks such as ``PublishEventInfo``), so the limits are far above anything genuine.
+Every DOCTYPE is refused outright — so no entity declarations, no billion laughs, no XXE, no
+external DTD — using the same expat hooks defusedxml installs, but wired straight to expat and
+the C ``TreeBuilder``: about twice as fast as defusedxml's pure-Python parser, which matters at
+thousands of callbacks a second. On top, nesting depth and element count are capped *while*
+parsing, so a 64 KiB ``<a><a><a>…`` costs microseconds. Genuine callbacks are flat (``<xml>``
+with leaf children and a few blocks such as ``PublishEventInfo``), far below the limits.
 """
 
 from __future__ import annotations
 
 import re
-from xml.etree.ElementTree import Element, ParseError, TreeBuilder
-
-from defusedxml.common import DefusedXmlException
-from defusedxml.ElementTree import DefusedXMLParser
+from typing import NoReturn
+from xml.etree.ElementTree import Element, TreeBuilder
+from xml.parsers import expat
 
 from channels.callback_errors import bad_request
 
@@ -23,38 +24,12 @@ MAX_ELEMENTS = 512
 _NOT_XML_CHAR = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
-class _LimitExceeded(Exception):
-    pass
+class _Refused(Exception):
+    """Raised from inside an expat handler; expat aborts the parse and lets it through."""
 
 
-class _BoundedBuilder:
-    """A TreeBuilder that stops the parse as soon as the document gets too deep or too big."""
-
-    __slots__ = ("_builder", "_count", "_depth", "_max_depth", "_max_elements")
-
-    def __init__(self, max_depth: int, max_elements: int) -> None:
-        self._builder = TreeBuilder()
-        self._depth = 0
-        self._count = 0
-        self._max_depth = max_depth
-        self._max_elements = max_elements
-
-    def start(self, tag: str, attrs: dict[str, str]) -> Element:
-        self._depth += 1
-        self._count += 1
-        if self._depth > self._max_depth or self._count > self._max_elements:
-            raise _LimitExceeded
-        return self._builder.start(tag, attrs)
-
-    def end(self, tag: str) -> Element:
-        self._depth -= 1
-        return self._builder.end(tag)
-
-    def data(self, data: str) -> None:
-        self._builder.data(data)
-
-    def close(self) -> Element:
-        return self._builder.close()
+def _refuse_dtd(*_: object) -> NoReturn:
+    raise _Refused("DOCTYPE or entity declaration")
 
 
 def parse_xml(
@@ -65,16 +40,37 @@ def parse_xml(
     max_elements: int = MAX_ELEMENTS,
 ) -> Element:
     """The root element of ``body``; ``CallbackError('bad_request')`` for anything hostile."""
-    builder = _BoundedBuilder(max_depth, max_elements)
-    parser = DefusedXMLParser(target=builder, forbid_dtd=True)
+    parser = expat.ParserCreate()
+    builder = TreeBuilder()
+    depth = count = 0
+
+    def start(tag: str, attrs: dict[str, str]) -> None:
+        nonlocal depth, count
+        depth += 1
+        count += 1
+        if depth > max_depth or count > max_elements:
+            raise _Refused("XML too deep or too many elements")
+        builder.start(tag, attrs)
+
+    def end(tag: str) -> None:
+        nonlocal depth
+        depth -= 1
+        builder.end(tag)
+
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.CharacterDataHandler = builder.data
+    parser.StartDoctypeDeclHandler = _refuse_dtd
+    parser.EntityDeclHandler = _refuse_dtd
+    parser.UnparsedEntityDeclHandler = _refuse_dtd
+    parser.ExternalEntityRefHandler = _refuse_dtd
+    parser.buffer_text = True
     try:
-        parser.feed(body)
-        element: Element = parser.close()
-    except _LimitExceeded as exc:
-        raise bad_request("XML too deep or too many elements") from exc
-    except DefusedXmlException as exc:
-        raise bad_request(f"XML refused: {type(exc).__name__}") from exc
-    except (ParseError, ValueError, UnicodeError) as exc:
+        parser.Parse(body, True)
+        element: Element = builder.close()
+    except _Refused as exc:
+        raise bad_request(f"XML refused: {exc}") from exc
+    except (expat.ExpatError, ValueError, UnicodeError, AssertionError) as exc:
         raise bad_request("XML not well-formed") from exc
     if element.tag != root:
         raise bad_request(f"XML root is not <{root}>")

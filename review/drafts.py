@@ -74,7 +74,9 @@ def validate(inp: DraftInput, *, now: datetime | None = None) -> None:
             f"正文过长：{len(inp.body)} 字符，微信公众号要求少于 {MAX_BODY} 字符", field="body"
         )
     if inp.kind not in KINDS:
-        raise ValidationFailed(f"未知的稿件类型「{inp.kind}」，可选：{'、'.join(KINDS)}", field="kind")
+        raise ValidationFailed(
+            f"未知的稿件类型「{inp.kind}」，可选：{'、'.join(KINDS)}", field="kind"
+        )
     if inp.kind == "转载" and not (inp.source or "").strip():
         raise ValidationFailed("转载稿件必须注明来源（source）", field="source")
     if not inp.accounts:

@@ -51,11 +51,13 @@ def parse_draft_file(text: str) -> tuple[dict[str, object], str]:
             meta = tomllib.loads("\n".join(block))
         except tomllib.TOMLDecodeError as exc:
             m = _TOML_LINE.search(str(exc))
-            line = int(m.group(1)) + 1 if m else 2
+            line = int(m.group(1)) + 1 if m else max(close, 2)  # "at end of document"
             raise FrontMatterError(f"front matter 的 TOML 格式有误（{exc}）", line) from exc
         for key in _STR_KEYS:
             if key in meta and not isinstance(meta[key], str):
-                raise FrontMatterError(f"{key} 应为文字（用英文双引号括起）", _key_line(block, key, 2))
+                raise FrontMatterError(
+                    f"{key} 应为文字（用英文双引号括起）", _key_line(block, key, 2)
+                )
         if "cover" in meta and not isinstance(meta["cover"], str | bool):
             raise FrontMatterError("cover 应为图片路径或 true/false", _key_line(block, "cover", 2))
         if "kind" in meta and meta["kind"] not in KINDS:

@@ -57,7 +57,7 @@ class Outcome:
 
 def backoff_seconds(attempts: int, policy: RetryPolicy, retry_after: float | None = None) -> float:
     """Exponential: base, 2·base, 4·base … capped; a platform's own Retry-After wins if longer."""
-    delay = min(policy.cap_seconds, policy.base_seconds * 2 ** max(0, attempts - 1))
+    delay: float = min(policy.cap_seconds, policy.base_seconds * 2.0 ** max(0, attempts - 1))
     if retry_after is not None:
         delay = max(delay, min(retry_after, policy.cap_seconds))
     return delay

@@ -58,7 +58,9 @@ def default_rules() -> RoutingRules:
     return load_rules()
 
 
-def classify(text: str, *, rules: RoutingRules | None = None, lexicons: Lexicons | None = None) -> Topic:
+def classify(
+    text: str, *, rules: RoutingRules | None = None, lexicons: Lexicons | None = None
+) -> Topic:
     """Score duty areas by whole-word hits (strong 2, weak 1); the best one wins. With no duty
     word but words of another body, the message is outside our duties (still answered by the
     民政综合 department, who may point the citizen there)."""

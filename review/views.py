@@ -29,7 +29,9 @@ async def draft_view(
         "kind": rev.kind,
         "source": rev.source,
         "accounts": [a.key for a in accounts],
-        "account_names": [f"{a.name}（{'微信' if a.platform == 'wechat' else '微博'}）" for a in accounts],
+        "account_names": [
+            f"{a.name}（{'微信' if a.platform == 'wechat' else '微博'}）" for a in accounts
+        ],
         "publish_at": rev.publish_at.isoformat() if rev.publish_at else None,
         "publish_at_local": fmt(rev.publish_at) if rev.publish_at else "按账号发布时段",
         "author": author.key if author else None,

@@ -4,6 +4,7 @@ synced from settings."""
 
 from __future__ import annotations
 
+import functools
 import os
 import uuid
 from collections.abc import AsyncIterator
@@ -27,8 +28,25 @@ ROOT = Path(__file__).resolve().parent.parent
 PG_URL = os.environ.get("NEWMEDIA_TEST_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
 
 
+@functools.cache
+def _pg_reachable() -> bool:
+    import socket
+
+    try:
+        with socket.create_connection(("127.0.0.1", 5432), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
 def pg_enabled() -> bool:
-    return os.environ.get("NEWMEDIA_TEST_PG", "1") != "0"
+    """``NEWMEDIA_TEST_PG``: ``0`` off, ``require`` on (CI), otherwise on when reachable."""
+    mode = os.environ.get("NEWMEDIA_TEST_PG", "auto")
+    if mode == "0":
+        return False
+    if mode == "require":
+        return True
+    return _pg_reachable()
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

@@ -34,7 +34,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="市民政局政务新媒体发布机器人：先审后发、谁开设谁管理、留言答复。",
     )
     parser.add_argument(
-        "--settings", metavar="PATH", help="settings file (default: settings.toml or $NEWMEDIA_SETTINGS)"
+        "--settings",
+        metavar="PATH",
+        help="settings file (default: settings.toml or $NEWMEDIA_SETTINGS)",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for area in AREAS:

@@ -22,7 +22,9 @@ async def _verify(args: argparse.Namespace) -> int:
 
 async def _list(args: argparse.Namespace) -> int:
     async with open_db(args) as (_settings, sessions), sessions() as session:
-        events = await audit.recent(session, limit=args.limit, subject=args.subject, action=args.action)
+        events = await audit.recent(
+            session, limit=args.limit, subject=args.subject, action=args.action
+        )
     rows = [
         {
             "seq": e.seq,
@@ -41,8 +43,14 @@ async def _list(args: argparse.Namespace) -> int:
     else:
         print_table(
             [{**r, "detail": str(r["detail"])[:60]} for r in rows],
-            [("seq", "序号"), ("at_local", "时间"), ("actor", "操作人"), ("action", "动作"),
-             ("subject", "对象"), ("detail", "详情")],
+            [
+                ("seq", "序号"),
+                ("at_local", "时间"),
+                ("actor", "操作人"),
+                ("action", "动作"),
+                ("subject", "对象"),
+                ("detail", "详情"),
+            ],
         )
     return 0
 

@@ -84,7 +84,9 @@ def print_table(rows: Iterable[Mapping[str, object]], columns: Sequence[tuple[st
     widths = [max([_width(h)] + [_width(row[i]) for row in data]) for i, h in enumerate(headers)]
 
     def line(cells: Sequence[str]) -> str:
-        return "  ".join(c + " " * (w - _width(c)) for c, w in zip(cells, widths, strict=True)).rstrip()
+        return "  ".join(
+            c + " " * (w - _width(c)) for c, w in zip(cells, widths, strict=True)
+        ).rstrip()
 
     print(line(headers))
     for row in data:

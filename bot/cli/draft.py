@@ -9,6 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from bot.domain_args import safe_domains, with_default_cover
 from bot.cli.common import CliError, open_db, person_arg, print_json, print_table
 from review import drafts
 from review.store import directory
@@ -49,7 +50,7 @@ def _input_from(args: argparse.Namespace, meta: dict[str, Any], body: str) -> dr
     elif when is None:
         publish_at = None
     else:
-        raise CliError("at 必须是 \"YYYY-MM-DD HH:MM\" 形式的字符串（北京时间）")
+        raise CliError('at 必须是 "YYYY-MM-DD HH:MM" 形式的字符串（北京时间）')
     title = str(meta.get("title") or "").strip()
     if not title:
         raise CliError("缺少标题：在前置信息里写 title，或用第一行「# 标题」")
@@ -61,9 +62,17 @@ def _input_from(args: argparse.Namespace, meta: dict[str, Any], body: str) -> dr
         source=(str(meta["source"]) if meta.get("source") else None),
         author_name=str(meta.get("author") or ""),
         digest=str(meta.get("digest") or ""),
-        cover_path=(str(meta["cover"]) if meta.get("cover") else None),
+        cover_path=_cover(meta.get("cover")),
         publish_at=publish_at,
     )
+
+
+def _cover(value: object) -> str | None:
+    if value is None or value is False:
+        return None
+    if not isinstance(value, str):
+        raise CliError('cover 应为封面图片的路径，例如 cover = "images/cover.jpg"')
+    return value
 
 
 def _who(args: argparse.Namespace) -> str | None:
@@ -74,6 +83,7 @@ async def _new(args: argparse.Namespace) -> int:
     meta, body = _read_draft_file(args.file)
     inp = _input_from(args, meta, body)
     async with open_db(args) as (settings, sessions):
+        inp = with_default_cover(settings, inp)
         default = next((p.key for p in settings.people.values() if "editor" in p.roles), None)
         async with sessions.begin() as session:
             editor = await person_arg(session, _who(args), default=default)
@@ -82,7 +92,9 @@ async def _new(args: argparse.Namespace) -> int:
     if args.json:
         print_json(view)
     else:
-        print(f"已创建稿件 {view['id']}（第 {view['revision']} 版）「{view['title']}」，作者 {view['author_name']}")
+        print(
+            f"已创建稿件 {view['id']}（第 {view['revision']} 版）「{view['title']}」，作者 {view['author_name']}"
+        )
         print(f"下一步：newmedia draft submit {view['id']}  提交审核")
     return 0
 
@@ -104,9 +116,16 @@ async def _list(args: argparse.Namespace) -> int:
     else:
         print_table(
             [{**v, "accounts": ",".join(v["accounts"])} for v in views],
-            [("id", "编号"), ("status_label", "状态"), ("revision", "版本"), ("title", "标题"),
-             ("kind", "类型"), ("accounts", "账号"), ("publish_at_local", "发布时间"),
-             ("author_name", "作者")],
+            [
+                ("id", "编号"),
+                ("status_label", "状态"),
+                ("revision", "版本"),
+                ("title", "标题"),
+                ("kind", "类型"),
+                ("accounts", "账号"),
+                ("publish_at_local", "发布时间"),
+                ("author_name", "作者"),
+            ],
         )
     return 0
 
@@ -118,8 +137,12 @@ async def _show(args: argparse.Namespace) -> int:
     if args.json:
         print_json(view)
         return 0
-    print(f"稿件 {view['id']}「{view['title']}」 {view['status_label']} · 第 {view['revision']} 版 · {view['kind']}")
-    print(f"作者：{view['author_name']}  账号：{'、'.join(view['account_names'])}  发布：{view['publish_at_local']}")
+    print(
+        f"稿件 {view['id']}「{view['title']}」 {view['status_label']} · 第 {view['revision']} 版 · {view['kind']}"
+    )
+    print(
+        f"作者：{view['author_name']}  账号：{'、'.join(view['account_names'])}  发布：{view['publish_at_local']}"
+    )
     if view["source"]:
         print(f"来源：{view['source']}")
     print(f"内容指纹：{view['content_hash'][:16]}…  自动检查：{view['gate'] or '未运行'}")
@@ -142,13 +165,14 @@ async def _edit(args: argparse.Namespace) -> int:
             if not inp.accounts:
                 targets = await store.target_accounts(session, args.id)
                 inp = replace(inp, accounts=[a.key for a in targets])
+            inp = with_default_cover(settings, inp)
             draft, rev, previous = await drafts.edit(session, editor, args.id, inp)
         restarted = previous.value in ("in_review", "approved", "scheduled")
         if restarted:
             from review.queue import submit
 
             async with sessions.begin() as session:
-                await submit(session, draft.id, editor)
+                await submit(session, draft.id, editor, safe_domains=safe_domains(settings))
     print(f"稿件 {draft.id} 已保存为第 {rev.number} 版")
     if restarted:
         print("稿件已在审核中或已通过：修改后审核流程已重新开始（先审后发）")
@@ -158,7 +182,7 @@ async def _edit(args: argparse.Namespace) -> int:
 async def _submit(args: argparse.Namespace) -> int:
     from review.queue import submit
 
-    async with open_db(args) as (_settings, sessions):
+    async with open_db(args) as (settings, sessions):
         async with sessions.begin() as session:
             draft = await store.get_draft(session, args.id)
             author_key = None
@@ -166,9 +190,18 @@ async def _submit(args: argparse.Namespace) -> int:
                 author = await directory.person_by_id(session, draft.author_id)
                 author_key = author.key if author else None
             actor = await person_arg(session, _who(args), default=author_key)
-            result = await submit(session, args.id, actor)
-    print(getattr(result, "message", None) or f"稿件 {args.id} 已提交")
-    return 0 if getattr(result, "blocked", False) is False else 3
+            result = await submit(session, args.id, actor, safe_domains=safe_domains(settings))
+    if result.blocked:
+        print(f"稿件 {args.id} 未通过自动检查，已退回编辑：")
+        for reason in result.reasons:
+            print(f"  ✗ {reason}")
+        print("修改后：newmedia draft edit ID FILE，再提交；惩戒性公示可由处室负责人 override")
+        return 3
+    print(f"稿件 {args.id}（第 {result.revision} 版）已提交审核，自动检查：{result.verdict}")
+    for warning in result.warnings:
+        print(f"  ! {warning}")
+    print(f"已生成 {len(result.tasks)} 个审核任务（各账号的第一道审核）")
+    return 0
 
 
 def _sync(fn: Any) -> Any:

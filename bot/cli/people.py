@@ -36,8 +36,16 @@ async def _list(args: argparse.Namespace) -> int:
     if args.json:
         print_json(rows)
     else:
-        print_table(rows, [("key", "key"), ("name", "姓名"), ("department", "部门"),
-                           ("roles", "角色"), ("wecom", "企业微信")])
+        print_table(
+            rows,
+            [
+                ("key", "key"),
+                ("name", "姓名"),
+                ("department", "部门"),
+                ("roles", "角色"),
+                ("wecom", "企业微信"),
+            ],
+        )
     return 0
 
 

@@ -41,6 +41,32 @@ class Sandbox:
         """Where PUBLISHJOBFINISH / MASSSENDJOBFINISH go (the lead wires the signed callback)."""
         self.config.event_sink = sink
 
+    def timeline(self, account_key: str) -> list[TimelineEntry]:
+        """What an account's followers see, oldest first (WeChat or Weibo account key)."""
+        if account_key in self.wechat.accounts:
+            return [
+                TimelineEntry(
+                    "wechat", post.article_id, a.title, post.published_at, a.deleted, a.url, a.index
+                )
+                for post in self.wechat.accounts[account_key].timeline
+                for a in post.articles
+            ]
+        return [
+            TimelineEntry("weibo", str(s.id), s.text, s.created_at, s.deleted)
+            for s in self.weibo.accounts[account_key].statuses
+        ]
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    platform: str
+    remote_id: str  # WeChat article_id, Weibo status id
+    title: str  # WeChat article title, Weibo status text
+    at: float
+    deleted: bool
+    url: str = ""
+    index: int = 1  # WeChat: position of the article in its post
+
 
 SANDBOX_KEY = web.AppKey("nm_sandbox", Sandbox)
 

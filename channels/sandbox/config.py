@@ -52,7 +52,13 @@ class SandboxConfig:
         ),
     )
     wecom: tuple[WeComCorp, ...] = (
-        WeComCorp("ww00000000demo0001", "sandbox-corpsecret", 1000002, ("zhangsan", "lisi")),
+        WeComCorp(
+            "ww00000000demo0001",
+            "sandbox-corpsecret",
+            1000002,
+            ("zhangsan", "lisi"),
+            "示例市民政局",
+        ),
     )
     token_ttl: float = 7200.0
     #: stable_token normal mode hands out a new token this long before the old one expires
@@ -64,6 +70,8 @@ class SandboxConfig:
     cs_window: float = 48 * 3600.0
     cs_max_messages: int = 5
     weibo_max_chars: int = 140
+    #: calls per account per clock hour before Weibo answers 10023 (None: unlimited)
+    weibo_calls_per_hour: int | None = None
     #: artificial latency of every API call (benchmarks use ~0.005)
     latency: float = 0.0
     #: prefix of the URLs the sandbox hands out (images, article pages)

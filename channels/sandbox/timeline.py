@@ -22,6 +22,8 @@ _env = jinja2.Environment(
     loader=jinja2.FileSystemLoader(str(TEMPLATES)),
     autoescape=True,
     undefined=jinja2.StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
 )
 
 
@@ -45,9 +47,13 @@ def _wechat(sandbox: Sandbox, limit: int) -> list[dict[str, Any]]:
             {"openid": m.openid, "text": m.text, "at": beijing(m.at)} for m in state.sent[-limit:]
         ]
         accounts.append(
-            {"name": state.account.name or state.account.account_key,
-             "key": state.account.account_key, "total": len(state.timeline),
-             "posts": posts, "sent": list(reversed(sent))}
+            {
+                "name": state.account.name or state.account.account_key,
+                "key": state.account.account_key,
+                "total": len(state.timeline),
+                "posts": posts,
+                "sent": list(reversed(sent)),
+            }
         )
     return accounts
 
@@ -65,17 +71,24 @@ def _weibo(sandbox: Sandbox, limit: int) -> list[dict[str, Any]]:
                 "at": beijing(s.created_at),
                 "deleted": s.deleted,
                 "comments": [
-                    {"user": c.user_name, "text": c.text, "at": beijing(c.created_at),
-                     "reply": c.reply_to is not None}
+                    {
+                        "user": c.user_name,
+                        "text": c.text,
+                        "at": beijing(c.created_at),
+                        "reply": c.reply_to is not None,
+                    }
                     for c in sorted(comments.get(s.id, []), key=lambda c: c.id)
                 ],
             }
             for s in reversed(state.statuses[-limit:])
         ]
         accounts.append(
-            {"name": state.account.name or state.account.account_key,
-             "key": state.account.account_key, "total": len(state.statuses),
-             "statuses": statuses}
+            {
+                "name": state.account.name or state.account.account_key,
+                "key": state.account.account_key,
+                "total": len(state.statuses),
+                "statuses": statuses,
+            }
         )
     return accounts
 
@@ -89,12 +102,15 @@ def _wecom(sandbox: Sandbox, limit: int) -> list[dict[str, Any]]:
             for m in reversed(inbox[-limit:]):
                 card = m.body if m.msgtype == "template_card" else {}
                 messages.append(
-                    {"type": m.msgtype, "at": beijing(m.at),
-                     "text": str(m.body.get("content", "")),
-                     "title": str((card.get("main_title") or {}).get("title", "")),
-                     "desc": str((card.get("main_title") or {}).get("desc", "")),
-                     "buttons": [str(b.get("text", "")) for b in card.get("button_list") or ()],
-                     "replaced": m.replaced_name}
+                    {
+                        "type": m.msgtype,
+                        "at": beijing(m.at),
+                        "text": str(m.body.get("content", "")),
+                        "title": str((card.get("main_title") or {}).get("title", "")),
+                        "desc": str((card.get("main_title") or {}).get("desc", "")),
+                        "buttons": [str(b.get("text", "")) for b in card.get("button_list") or ()],
+                        "replaced": m.replaced_name,
+                    }
                 )
             people.append({"userid": userid, "messages": messages})
         corps.append({"name": state.corp.name or state.corp.corpid, "people": people})

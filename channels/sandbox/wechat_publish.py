@@ -74,9 +74,9 @@ class WeChatPublishing:
         await asyncio.sleep(self.sb.config.publish_delay)
         self.finish(state, job)
 
-    def _due(self, state: WeChatState, job_id: str) -> Job:
+    def _due(self, state: WeChatState, job_id: str, kind: str) -> Job:
         job = state.jobs.get(job_id)
-        if job is None:
+        if job is None or job.kind != kind:
             raise SandboxError(INVALID_ARGS, "invalid publish_id / msg_id")
         if not job.done and self.sb.now() >= job.due:
             self.finish(state, job)
@@ -136,7 +136,7 @@ class WeChatPublishing:
 
     async def publish_get(self, request: web.Request) -> web.Response:
         state = self.sb.auth(request)
-        job = self._due(state, str((await self.sb.json_body(request)).get("publish_id")))
+        job = self._due(state, str((await self.sb.json_body(request)).get("publish_id")), "publish")
         body: dict[str, Any] = {"publish_id": job.job_id, "publish_status": job.status}
         if job.done and job.outcome == 0 and job.article_id:
             post = state.by_article[job.article_id]
@@ -214,7 +214,7 @@ class WeChatPublishing:
 
     async def mass_get(self, request: web.Request) -> web.Response:
         state = self.sb.auth(request)
-        job = self._due(state, str((await self.sb.json_body(request)).get("msg_id")))
+        job = self._due(state, str((await self.sb.json_body(request)).get("msg_id")), "mass")
         status = MASS_STATUS.get(job.status, "SEND_FAIL")
         if job.article_id and state.by_article[job.article_id].all_deleted:
             status = "DELETE"
@@ -223,8 +223,8 @@ class WeChatPublishing:
     async def mass_delete(self, request: web.Request) -> web.Response:
         state = self.sb.auth(request)
         body = await self.sb.json_body(request)
-        job = self._due(state, str(body.get("msg_id")))
-        if job.kind != "mass" or not job.article_id:
+        job = self._due(state, str(body.get("msg_id")), "mass")
+        if not job.article_id:
             raise SandboxError(INVALID_ARGS, "invalid msg_id")
         self._delete(state.by_article[job.article_id], int(body.get("article_idx") or 0))
         return ok()

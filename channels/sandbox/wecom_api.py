@@ -21,8 +21,13 @@ from channels.sandbox.tokens import TokenIssuer
 
 ALL_INVALID = 81013
 INVALID_ARGS = 40058
-CARD_TYPES = {"text_notice", "news_notice", "button_interaction", "vote_interaction",
-              "multiple_interaction"}
+CARD_TYPES = {
+    "text_notice",
+    "news_notice",
+    "button_interaction",
+    "vote_interaction",
+    "multiple_interaction",
+}
 INTERACTIVE = {"button_interaction", "vote_interaction", "multiple_interaction"}
 
 
@@ -152,7 +157,11 @@ class WeComSandbox(PlatformSandbox):
             raise SandboxError(INVALID_ARGS, "task_id exists")
         if card_type == "button_interaction":
             buttons = card.get("button_list")
-            if not isinstance(buttons, list) or not buttons or not all(b.get("key") for b in buttons):
+            if (
+                not isinstance(buttons, list)
+                or not buttons
+                or not all(b.get("key") for b in buttons)
+            ):
                 raise SandboxError(INVALID_ARGS, "button_list requires key")
         return task_id
 

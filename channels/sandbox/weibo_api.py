@@ -55,6 +55,7 @@ class WeiboState:
     by_comment: dict[int, Comment] = field(default_factory=dict)
     replies: list[Comment] = field(default_factory=list)
     expired: bool = False
+    calls: tuple[int, int] = (0, 0)  # (clock hour, calls in it)
 
 
 def weibo_time(ts: float) -> str:
@@ -91,7 +92,12 @@ class WeiboSandbox(PlatformSandbox):
         return self.accounts[account_key]
 
     def add_comment(
-        self, account_key: str, status_id: int | str, text: str, *, user_id: str = "6000000001",
+        self,
+        account_key: str,
+        status_id: int | str,
+        text: str,
+        *,
+        user_id: str = "6000000001",
         user_name: str = "热心网友",
     ) -> int:
         """A citizen comments on one of the account's statuses; returns the comment id."""
@@ -118,7 +124,18 @@ class WeiboSandbox(PlatformSandbox):
         request[ACCOUNT] = state.account.account_key
         if state.expired:
             raise SandboxError(21327, "expired_token")
+        self._count_call(state)
         return state, params
+
+    def _count_call(self, state: WeiboState) -> None:
+        limit = self.config.weibo_calls_per_hour
+        if limit is None:
+            return
+        hour = int(self.now() // 3600)
+        used = state.calls[1] if state.calls[0] == hour else 0
+        if used >= limit:
+            raise SandboxError(10023, "User requests out of rate limit!")
+        state.calls = (hour, used + 1)
 
     def _status_json(self, state: WeiboState, status: Status) -> dict[str, Any]:
         return {
@@ -127,8 +144,11 @@ class WeiboSandbox(PlatformSandbox):
             "mid": str(status.id),
             "text": status.text,
             "created_at": weibo_time(status.created_at),
-            "user": {"id": int(state.account.uid), "idstr": state.account.uid,
-                     "screen_name": state.account.name or state.account.account_key},
+            "user": {
+                "id": int(state.account.uid),
+                "idstr": state.account.uid,
+                "screen_name": state.account.name or state.account.account_key,
+            },
         }
 
     # ---- statuses ----------------------------------------------------------------------------
@@ -192,8 +212,11 @@ class WeiboSandbox(PlatformSandbox):
             "idstr": str(comment.id),
             "text": comment.text,
             "created_at": weibo_time(comment.created_at),
-            "user": {"id": int(comment.user_id), "idstr": comment.user_id,
-                     "screen_name": comment.user_name},
+            "user": {
+                "id": int(comment.user_id),
+                "idstr": comment.user_id,
+                "screen_name": comment.user_name,
+            },
             "status": self._status_json(state, status) if status else None,
         }
 
@@ -209,8 +232,12 @@ class WeiboSandbox(PlatformSandbox):
         window = state.comments[max(lo, end - count) : max(lo, end)]
         comments = [self._comment_json(state, c) for c in reversed(window)]
         next_cursor = window[0].id - 1 if window and max(lo, end - count) > lo else 0
-        body = {"comments": comments, "total_number": hi - lo, "next_cursor": next_cursor,
-                "previous_cursor": 0}
+        body = {
+            "comments": comments,
+            "total_number": hi - lo,
+            "next_cursor": next_cursor,
+            "previous_cursor": 0,
+        }
         return web.json_response(body)
 
     async def reply(self, request: web.Request) -> web.Response:
@@ -223,8 +250,14 @@ class WeiboSandbox(PlatformSandbox):
         text = params.get("comment", "")
         if not text or len(text) > self.config.weibo_max_chars:
             raise SandboxError(20012, "Text too long, please input text less than 140 characters!")
-        reply = Comment(next(self._ids), status.id, state.account.uid,
-                        state.account.name or state.account.account_key, text, self.now(),
-                        reply_to=original.id)
+        reply = Comment(
+            next(self._ids),
+            status.id,
+            state.account.uid,
+            state.account.name or state.account.account_key,
+            text,
+            self.now(),
+            reply_to=original.id,
+        )
         state.replies.append(reply)
         return web.json_response(self._comment_json(state, reply))

@@ -174,11 +174,15 @@ class WeChatAPI:
         data = await self.call("media/uploadimg", multipart=_media(filename, content, content_type))
         return str(data["url"])
 
-    async def add_thumb(self, filename: str, content: bytes, content_type: str) -> str:
-        """Permanent ``thumb`` material (a cover must be permanent); returns its media_id."""
+    async def add_thumb(
+        self, filename: str, content: bytes, content_type: str, *, material_type: str = "thumb"
+    ) -> str:
+        """Permanent material for a cover (a cover must be permanent); returns its media_id.
+
+        WeChat caps ``thumb`` at 64 KB JPG; pass ``material_type="image"`` for larger covers."""
         data = await self.call(
             "material/add_material",
-            query={"type": "thumb"},
+            query={"type": material_type},
             multipart=_media(filename, content, content_type),
         )
         return str(data["media_id"])

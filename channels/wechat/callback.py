@@ -101,13 +101,18 @@ class OACallback:
         )
 
     def verify_get(
-        self, signature: str, timestamp: str, nonce: str, echostr: str, now: float
+        self,
+        signature: str | None,
+        timestamp: str | None,
+        nonce: str | None,
+        echostr: str | None,
+        now: float,
     ) -> str:
         """URL verification: the OA echostr is returned unchanged, even in safe mode."""
         timestamp, nonce = check_query_params(timestamp, nonce)
         require_signed(signature, self.token, timestamp, nonce)
         check_window(timestamp, now, self.window_s)
-        if not _ECHOSTR.fullmatch(echostr or ""):
+        if echostr is None or not _ECHOSTR.fullmatch(echostr):
             raise bad_request("echostr missing or malformed")
         return echostr
 

@@ -80,11 +80,13 @@ class WeChatChannel:
         media_root: Path | str = ".",
         load_image: ImageLoader | None = None,
         reconcile_pages: int = 3,
+        cover_material: str = "thumb",
     ) -> None:
         self.api = api
         self.account_key = api.account_key
         self._load = load_image or local_image_loader(Path(media_root))
         self._reconcile_pages = reconcile_pages
+        self._cover_material = cover_material
 
     async def publish(self, post: Post) -> Receipt:
         check_limits(post, "")
@@ -94,7 +96,10 @@ class WeChatChannel:
         for src in image_sources(post.body_markdown):
             images[src] = await self.api.upload_image(*await self._load(src))
         content = render_article(post, images)
-        thumb_media_id = await self.api.add_thumb(*await self._load(post.cover_path))
+        name, cover, cover_type = await self._load(post.cover_path)
+        thumb_media_id = await self.api.add_thumb(
+            name, cover, cover_type, material_type=self._cover_material
+        )
         article: dict[str, Any] = {
             "article_type": "news",
             "title": post.title,

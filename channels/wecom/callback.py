@@ -100,8 +100,8 @@ class WeComCallback:
         account_key: str = "",
         previous_aes_key: str | None = None,
     ) -> None:
-        if not token:
-            raise ValueError("token must not be empty")
+        if not token or not aes_key:
+            raise ValueError("token and EncodingAESKey must not be empty")
         self.token = token
         self.corp_id = corp_id
         self.agent_id = agent_id
@@ -125,11 +125,18 @@ class WeComCallback:
         return ts, nonce_ok
 
     def verify_get(
-        self, msg_signature: str, timestamp: str, nonce: str, echostr: str, now: float
+        self,
+        msg_signature: str | None,
+        timestamp: str | None,
+        nonce: str | None,
+        echostr: str | None,
+        now: float,
     ) -> str:
         """URL verification: echostr (already URL-decoded) is verified, decrypted and returned."""
         if not echostr or len(echostr) > 1024:
             raise bad_request("echostr missing or too long")
+        # base64 has no spaces: a space is a '+' that a form-style decoder turned into one
+        echostr = echostr.replace(" ", "+")
         self._signed(msg_signature, timestamp, nonce, echostr, now)
         try:
             return decrypt_any(self._ciphers, echostr).decode()

@@ -60,7 +60,12 @@ class WeiboPush:
         return ts, nonce_ok
 
     def verify_get(
-        self, signature: str, timestamp: str, nonce: str, echostr: str, now: float
+        self,
+        signature: str | None,
+        timestamp: str | None,
+        nonce: str | None,
+        echostr: str | None,
+        now: float,
     ) -> str:
         self.verify(signature, timestamp, nonce, now)
         if not echostr or len(echostr) > 256 or not echostr.isascii() or not echostr.isalnum():

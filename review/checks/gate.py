@@ -16,7 +16,14 @@ from review.checks.types import CheckResult, GateInput, GateReport, Verdict
 from review.checks.wording import check_wording
 
 #: the order checks appear in a report
-CHECK_NAMES = ("relevance", "personal_data", "secrecy", "wording", "platform_limits", "reprint_source")
+CHECK_NAMES = (
+    "relevance",
+    "personal_data",
+    "secrecy",
+    "wording",
+    "platform_limits",
+    "reprint_source",
+)
 
 
 def _report(checks: list[CheckResult]) -> GateReport:

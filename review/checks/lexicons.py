@@ -83,7 +83,9 @@ def load_lexicons(directory: Path | None = None) -> Lexicons:
     """Read the gate's data files from ``directory`` (default: beside this module)."""
     d = directory or DATA_DIR
     duties = parse_duties(_read_toml(d / "duties.toml"))
-    public = frozenset("".join(c for c in n if c.isdigit()) for n in _read_lines(d / "public_numbers.txt"))
+    public = frozenset(
+        "".join(c for c in n if c.isdigit()) for n in _read_lines(d / "public_numbers.txt")
+    )
     surnames: set[str] = set()
     for line in _read_lines(d / "surnames.txt"):
         if len(line) == 2:  # a compound surname (复姓)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import html
 import re
+import threading
 from dataclasses import dataclass
 
 from opencc import OpenCC
@@ -19,7 +20,9 @@ from opencc import OpenCC
 _HTML_COMMENT = re.compile(r"<!--.*?-->", re.S)
 _HTML_TAG = re.compile(r"</?[A-Za-z][^<>]{0,500}>")
 _MD_LINK = re.compile(r"!?\[([^\]\n]{0,300})\]\(([^)\s]{0,500})(?:\s+\"[^\"\n]*\")?\)")
-_MD_LINE_MARK = re.compile(r"^(?:[ \t]{0,3}(?:#{1,6}|>|[-+*]|\d{1,3}[.)])[ \t]+|[ \t]*```\w*)", re.M)
+_MD_LINE_MARK = re.compile(
+    r"^(?:[ \t]{0,3}(?:#{1,6}|>|[-+*]|\d{1,3}[.)])[ \t]+|[ \t]*```\w*)", re.M
+)
 _ENTITY = re.compile(r"&(?:#\d{1,7}|#x[0-9A-Fa-f]{1,6}|[A-Za-z]{2,8});")
 
 
@@ -48,13 +51,21 @@ def _converter() -> OpenCC:
     return OpenCC("t2s")
 
 
-def _halfwidth(ch: str) -> str:
-    code = ord(ch)
-    if code == 0x3000:
-        return " "
-    if 0xFF01 <= code <= 0xFF5E:
-        return chr(code - 0xFEE0)
-    return ch
+_HALFWIDTH = {0x3000: " ", **{c: chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)}}
+_unchanged: set[str] = set()  # characters t2s leaves alone, learnt as texts arrive
+_unchanged_lock = threading.Lock()
+
+
+def _needs_t2s(text: str) -> bool:
+    """True when some character of ``text`` has a simplified form (most texts have none)."""
+    new = set(text) - _unchanged
+    if not new:
+        return False
+    convert = _converter().convert
+    same = {c for c in new if convert(c) == c}
+    with _unchanged_lock:
+        _unchanged.update(same)
+    return len(same) < len(new)
 
 
 def _strip_markup(text: str) -> tuple[str, list[int]]:
@@ -100,7 +111,9 @@ def normalize(text: str) -> Normalized:
         return Normalized(text, tuple(range(len(text))), text)
     else:
         stripped, origin = text, list(range(len(text)))
-    half = "".join(_halfwidth(c) for c in stripped)
+    half = stripped.translate(_HALFWIDTH)
+    if not _needs_t2s(half):
+        return Normalized(half, tuple(origin), text)
     simple = _converter().convert(half)
     if len(simple) != len(half):
         # a phrase rule changed the length: convert char by char so the map stays aligned

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
+from review.checks.normalize import normalize
 from review.checks.types import CheckResult, Evidence, GateInput, GateTarget, Verdict
 
 NAME = "platform_limits"
@@ -73,7 +74,9 @@ def _weibo(inp: GateInput, t: GateTarget) -> list[tuple[Verdict, str, Evidence |
     out: list[tuple[Verdict, str, Evidence | None]] = []
     text = weibo_text(inp.title, inp.body)
     if len(text) > WEIBO_TEXT_MAX:
-        out.append((Verdict.BLOCK, f"微博文字{len(text)}字（含链接全长），超过{WEIBO_TEXT_MAX}字", None))
+        out.append(
+            (Verdict.BLOCK, f"微博文字{len(text)}字（含链接全长），超过{WEIBO_TEXT_MAX}字", None)
+        )
     for m in _TOPIC.finditer(inp.body):
         ev = Evidence(m.group(), m.start(), m.end(), "body")
         out.append((Verdict.BLOCK, f"不得使用话题标签{m.group()}", ev))
@@ -81,7 +84,9 @@ def _weibo(inp: GateInput, t: GateTarget) -> list[tuple[Verdict, str, Evidence |
     if not t.safe_domain:
         out.append((Verdict.WARN, "账号未配置安全域名，无法核对链接", None))
     elif not any(_on_domain(u, t.safe_domain) for u in urls):
-        out.append((Verdict.BLOCK, f"须包含安全域名 {t.safe_domain} 的链接（否则微博报错10017）", None))
+        out.append(
+            (Verdict.BLOCK, f"须包含安全域名 {t.safe_domain} 的链接（否则微博报错10017）", None)
+        )
     return out
 
 
@@ -114,9 +119,12 @@ def check_reprint(inp: GateInput, whitelist: frozenset[str]) -> CheckResult:
         return CheckResult(REPRINT_NAME, Verdict.PASS, "非转载稿件")
     source = (inp.source or "").strip()
     if not source:
-        return CheckResult(REPRINT_NAME, Verdict.BLOCK, "转载稿件须注明来源", suggestion="在 source 中填写来源")
+        return CheckResult(
+            REPRINT_NAME, Verdict.BLOCK, "转载稿件须注明来源", suggestion="在 source 中填写来源"
+        )
     ev = (Evidence(source, 0, len(source), "source"),)
-    match = next((w for w in sorted(whitelist, key=len, reverse=True) if w in source), None)
+    plain = normalize(source).text
+    match = next((w for w in sorted(whitelist, key=len, reverse=True) if w in plain), None)
     if match is None:
         return CheckResult(
             REPRINT_NAME,

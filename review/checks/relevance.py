@@ -7,6 +7,7 @@ so 人民政府 never counts as 民政 and 养老保险 (人社) never as 养老
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -48,6 +49,29 @@ class DutyLexicon:
     party: frozenset[str]
     scoring: dict[str, Any] = field(default_factory=dict)
 
+    @functools.cached_property
+    def index(self) -> dict[str, tuple[tuple[str, int, bool], ...]]:
+        """word → ((group, base weight, strong duty word?), ...); groups as in :func:`_scan`."""
+        idx: dict[str, list[tuple[str, int, bool]]] = {}
+        for area in self.areas:
+            for word in area.strong | area.weak:
+                strong = word in area.strong
+                idx.setdefault(word, []).append((area.name, 2 if strong else 1, strong))
+                if not area.organ:
+                    idx[word].append(("#duty", 2 if strong else 1, False))
+                    if strong:
+                        idx[word].append(("#strong", 2, False))
+        for other in self.elsewhere:
+            for word in other.terms:
+                idx.setdefault(word, []).append(("@" + other.name, 2, False))
+        for word in self.commerce:
+            idx.setdefault(word, []).append(("commerce", 2, False))
+        for word in self.supervision:
+            idx.setdefault(word, []).append(("supervision", 2, False))
+        for word in self.party:
+            idx.setdefault(word, []).append(("party", 1, False))
+        return {w: tuple(roles) for w, roles in idx.items()}
+
     def all_terms(self) -> set[str]:
         terms: set[str] = set(self.commerce) | set(self.supervision) | set(self.party)
         for a in self.areas:
@@ -59,7 +83,12 @@ class DutyLexicon:
 
 def parse_duties(data: dict[str, Any]) -> DutyLexicon:
     areas = tuple(
-        Area(a["name"], frozenset(a.get("strong", ())), frozenset(a.get("weak", ())), a.get("organ", False))
+        Area(
+            a["name"],
+            frozenset(a.get("strong", ())),
+            frozenset(a.get("weak", ())),
+            a.get("organ", False),
+        )
         for a in data.get("area", ())
     )
     elsewhere = tuple(
@@ -101,26 +130,16 @@ def _scan(
     """Group whole-word hits by area / elsewhere name / 'commerce' / 'supervision' / 'party'."""
     groups: dict[str, _Hits] = {}
     for field_name, norm, factor in fields:
+        index = lex.index
         for word, start, end in tokens(norm.text):
+            roles = index.get(word)
+            if roles is None:
+                continue
             a, b = norm.span(start, end)
             ev = Evidence(norm.original[a:b], a, b, field_name)
-            for area in lex.areas:
-                strong = word in area.strong
-                if strong or word in area.weak:
-                    w = (2 if strong else 1) * factor
-                    groups.setdefault(area.name, _Hits()).add(word, w, ev)
-                    if not area.organ:  # each word counts once towards the duty score
-                        groups.setdefault("#duty", _Hits()).add(word, w, ev)
-                        if strong:
-                            groups.setdefault("#strong", _Hits()).add(word, w, ev)
-            for other in lex.elsewhere:
-                if word in other.terms:
-                    groups.setdefault("@" + other.name, _Hits()).add(word, 2 * factor, ev)
-            for key, terms in (("commerce", lex.commerce), ("supervision", lex.supervision)):
-                if word in terms:
-                    groups.setdefault(key, _Hits()).add(word, 2, ev)
-            if word in lex.party:
-                groups.setdefault("party", _Hits()).add(word, factor, ev)
+            for group, weight, _ in roles:
+                scale = 1 if group in ("commerce", "supervision") else factor
+                groups.setdefault(group, _Hits()).add(word, weight * scale, ev)
         for pat in lex.commerce_patterns:
             for m in pat.finditer(norm.text):
                 a, b = norm.span(m.start(), m.end())
@@ -139,7 +158,9 @@ def check_relevance(
 ) -> CheckResult:
     s = lex.scoring
     pass_score = int(s.get("pass_score", 2))
-    groups = _scan([("title", title, int(s.get("title_factor", 2))), ("body", body, 1)], lex, tokens)
+    groups = _scan(
+        [("title", title, int(s.get("title_factor", 2))), ("body", body, 1)], lex, tokens
+    )
     organ_names = {a.name for a in lex.areas if a.organ}
     duty = {k: v for k, v in groups.items() if k in {a.name for a in lex.areas}}
     specific = {k: v for k, v in duty.items() if k not in organ_names}
@@ -178,7 +199,10 @@ def check_relevance(
     elif n_score > 0 and not (d_score >= 2 * n_score and d_score >= 2 * pass_score):
         verdict, reason = Verdict.WARN, f"{duty_text}；但涉及 {away_text}，请人工确认"
     elif com.score >= 2:
-        verdict, reason = Verdict.WARN, f"{duty_text or '民政综合'}；含商业词语（{_terms(com)}），请人工确认"
+        verdict, reason = (
+            Verdict.WARN,
+            f"{duty_text or '民政综合'}；含商业词语（{_terms(com)}），请人工确认",
+        )
     elif has_strong and d_score >= pass_score:
         verdict, reason = Verdict.PASS, duty_text
     elif party.score:

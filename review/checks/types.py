@@ -13,7 +13,7 @@ from typing import Any
 class Verdict(enum.StrEnum):
     """Ordered pass < warn < block; the overall verdict is the worst one."""
 
-    PASS = "pass"
+    PASS = "pass"  # noqa: S105 - a verdict, not a password
     WARN = "warn"
     BLOCK = "block"
 

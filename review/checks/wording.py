@@ -51,7 +51,9 @@ def parse_wording(data: dict[str, Any]) -> WordingLexicon:
                 exceptions=tuple(raw.get("except", ())),
             )
         except (KeyError, ValueError) as exc:
-            raise LexiconError(f"wording.toml 第 {i} 条词条有误（需要 wrong，level 为 block 或 warn）") from exc
+            raise LexiconError(
+                f"wording.toml 第 {i} 条词条有误（需要 wrong，level 为 block 或 warn）"
+            ) from exc
         if entry.wrong:
             entries[entry.wrong] = entry
     words = sorted(entries, key=len, reverse=True)
@@ -92,7 +94,9 @@ def check_wording(fields: list[tuple[str, Normalized]], lex: WordingLexicon) -> 
             fix = f"{entry.wrong} → {entry.right}"
             if fix not in fixes:
                 fixes.append(fix)
-                notes.append(f"“{entry.wrong}”（{entry.note}）" if entry.note else f"“{entry.wrong}”")
+                notes.append(
+                    f"“{entry.wrong}”（{entry.note}）" if entry.note else f"“{entry.wrong}”"
+                )
             worst = max(worst, entry.level, key=lambda v: v.rank)
     if worst is Verdict.PASS:
         return CheckResult(NAME, Verdict.PASS, "未发现错敏词")

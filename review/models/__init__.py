@@ -2,7 +2,7 @@
 
 from review.models.base import Base, UTCDateTime, utcnow
 from review.models.directory import Account, Department, Identity, Person, ReviewStage
-from review.models.drafts import Draft, DraftTarget, GateRun, Override, Revision, ReviewTask
+from review.models.drafts import Draft, DraftTarget, GateRun, Override, ReviewTask, Revision
 from review.models.inbox import CitizenMessage, Cursor, MessageReply, Note, SeenNonce
 from review.models.ops import AuditEvent, ChatCommand, Notification
 from review.models.publishing import AccessToken, Publication
@@ -26,9 +26,9 @@ __all__ = [
     "Override",
     "Person",
     "Publication",
-    "Revision",
     "ReviewStage",
     "ReviewTask",
+    "Revision",
     "SeenNonce",
     "UTCDateTime",
     "utcnow",

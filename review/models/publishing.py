@@ -22,6 +22,8 @@ class Publication(Base):
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
     status: Mapped[str] = mapped_column(String(16), default="scheduled")
     due_at: Mapped[datetime] = mapped_column()
+    #: the first due time, kept when a retry moves ``due_at`` (lateness is measured from it)
+    scheduled_for: Mapped[datetime | None] = mapped_column()
     #: when the current attempt's claim runs out (crash detection)
     lease_until: Mapped[datetime | None] = mapped_column()
     claimed_by: Mapped[str | None] = mapped_column(String(64))

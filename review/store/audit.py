@@ -61,7 +61,9 @@ async def append(
     if bind.dialect.name == "postgresql":
         await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_AUDIT_LOCK})
     last = (
-        await session.execute(select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1))
+        await session.execute(
+            select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
+        )
     ).first()
     seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
     at = utcnow()
@@ -88,7 +90,10 @@ async def iter_events(session: AsyncSession, batch: int = 1000) -> AsyncIterator
     while True:
         rows = (
             await session.scalars(
-                select(AuditEvent).where(AuditEvent.seq > after).order_by(AuditEvent.seq).limit(batch)
+                select(AuditEvent)
+                .where(AuditEvent.seq > after)
+                .order_by(AuditEvent.seq)
+                .limit(batch)
             )
         ).all()
         if not rows:

@@ -125,7 +125,9 @@ async def sync_directory(
 
 async def review_chain(session: AsyncSession, account_id: int) -> list[ReviewStage]:
     rows = await session.scalars(
-        select(ReviewStage).where(ReviewStage.account_id == account_id).order_by(ReviewStage.position)
+        select(ReviewStage)
+        .where(ReviewStage.account_id == account_id)
+        .order_by(ReviewStage.position)
     )
     return list(rows.all())
 
@@ -144,7 +146,9 @@ async def person_by_name_or_key(session: AsyncSession, name: str) -> Person | No
     )
 
 
-async def person_by_identity(session: AsyncSession, platform: str, external_id: str) -> Person | None:
+async def person_by_identity(
+    session: AsyncSession, platform: str, external_id: str
+) -> Person | None:
     return await session.scalar(
         select(Person)
         .join(Identity, Identity.person_id == Person.id)
@@ -204,7 +208,9 @@ async def department_by_id(session: AsyncSession, dept_id: int) -> Department | 
     return await session.get(Department, dept_id)
 
 
-async def people_in(session: AsyncSession, department_id: int, role: str | None = None) -> list[Person]:
+async def people_in(
+    session: AsyncSession, department_id: int, role: str | None = None
+) -> list[Person]:
     rows = (
         await session.scalars(
             select(Person).where(Person.department_id == department_id, Person.active.is_(True))

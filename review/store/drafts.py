@@ -21,14 +21,20 @@ async def insert_draft(session: AsyncSession, author_id: int, **extra: Any) -> D
 
 async def set_targets(session: AsyncSession, draft_id: int, account_ids: Sequence[int]) -> None:
     existing = set(
-        (await session.scalars(select(DraftTarget.account_id).where(DraftTarget.draft_id == draft_id))).all()
+        (
+            await session.scalars(
+                select(DraftTarget.account_id).where(DraftTarget.draft_id == draft_id)
+            )
+        ).all()
     )
     for aid in account_ids:
         if aid not in existing:
             session.add(DraftTarget(draft_id=draft_id, account_id=aid))
     for aid in existing - set(account_ids):
         row = await session.scalar(
-            select(DraftTarget).where(DraftTarget.draft_id == draft_id, DraftTarget.account_id == aid)
+            select(DraftTarget).where(
+                DraftTarget.draft_id == draft_id, DraftTarget.account_id == aid
+            )
         )
         if row is not None:
             await session.delete(row)
@@ -63,7 +69,9 @@ async def get_draft(session: AsyncSession, draft_id: int) -> Draft | None:
 
 async def current_revision(session: AsyncSession, draft: Draft) -> Revision:
     rev = await session.scalar(
-        select(Revision).where(Revision.draft_id == draft.id, Revision.number == draft.current_revision)
+        select(Revision).where(
+            Revision.draft_id == draft.id, Revision.number == draft.current_revision
+        )
     )
     assert rev is not None, f"draft {draft.id} has no revision {draft.current_revision}"
     return rev
@@ -125,5 +133,8 @@ async def record_gate_run(
 
 async def latest_gate_run(session: AsyncSession, revision_id: int) -> GateRun | None:
     return await session.scalar(
-        select(GateRun).where(GateRun.revision_id == revision_id).order_by(GateRun.id.desc()).limit(1)
+        select(GateRun)
+        .where(GateRun.revision_id == revision_id)
+        .order_by(GateRun.id.desc())
+        .limit(1)
     )

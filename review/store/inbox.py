@@ -51,10 +51,14 @@ async def remember_nonces(
     if not rows:
         return {}
     unique = list({(s, n): d for s, n, d in reversed(rows)}.items())
-    values = [{"scope": s, "nonce": n, "body_digest": d, "seen_at": utcnow()} for (s, n), d in unique]
+    values = [
+        {"scope": s, "nonce": n, "body_digest": d, "seen_at": utcnow()} for (s, n), d in unique
+    ]
     await session.execute(_insert(session, SeenNonce).values(values).on_conflict_do_nothing())
     cond = or_(*(and_(SeenNonce.scope == s, SeenNonce.nonce == n) for (s, n), _ in unique))
-    found = await session.execute(select(SeenNonce.scope, SeenNonce.nonce, SeenNonce.body_digest).where(cond))
+    found = await session.execute(
+        select(SeenNonce.scope, SeenNonce.nonce, SeenNonce.body_digest).where(cond)
+    )
     return {(s, n): d for s, n, d in found.all()}
 
 
@@ -160,7 +164,9 @@ async def set_fields(session: AsyncSession, message_id: int, **values: Any) -> N
     )
 
 
-async def due_for_reminder(session: AsyncSession, before: datetime, limit: int = 100) -> list[CitizenMessage]:
+async def due_for_reminder(
+    session: AsyncSession, before: datetime, limit: int = 100
+) -> list[CitizenMessage]:
     q = (
         select(CitizenMessage)
         .where(
@@ -176,7 +182,9 @@ async def due_for_reminder(session: AsyncSession, before: datetime, limit: int =
     return list((await session.scalars(q)).all())
 
 
-async def past_deadline(session: AsyncSession, now: datetime, limit: int = 100) -> list[CitizenMessage]:
+async def past_deadline(
+    session: AsyncSession, now: datetime, limit: int = 100
+) -> list[CitizenMessage]:
     q = (
         select(CitizenMessage)
         .where(
@@ -194,14 +202,18 @@ async def past_deadline(session: AsyncSession, now: datetime, limit: int = 100) 
 # ---- replies and notes ----------------------------------------------------------------------
 
 
-async def add_reply(session: AsyncSession, message_id: int, person_id: int | None, text: str) -> MessageReply:
+async def add_reply(
+    session: AsyncSession, message_id: int, person_id: int | None, text: str
+) -> MessageReply:
     row = MessageReply(message_id=message_id, person_id=person_id, text=text, status="queued")
     session.add(row)
     await session.flush()
     return row
 
 
-async def finish_reply(session: AsyncSession, reply_id: int, status: str, error: str | None = None) -> None:
+async def finish_reply(
+    session: AsyncSession, reply_id: int, status: str, error: str | None = None
+) -> None:
     sent_at = utcnow() if status == "sent" else None
     await session.execute(
         update(MessageReply)
@@ -224,7 +236,9 @@ async def last_contact(session: AsyncSession, account_id: int, sender: str) -> d
     )
 
 
-async def replies_sent_since(session: AsyncSession, account_id: int, sender: str, since: datetime) -> int:
+async def replies_sent_since(
+    session: AsyncSession, account_id: int, sender: str, since: datetime
+) -> int:
     """Customer-service messages already sent (or in flight) to this citizen since ``since``."""
     q = (
         select(func.count(MessageReply.id))
@@ -239,7 +253,9 @@ async def replies_sent_since(session: AsyncSession, account_id: int, sender: str
     return int(await session.scalar(q) or 0)
 
 
-async def add_note(session: AsyncSession, message_id: int, person_id: int | None, text: str) -> Note:
+async def add_note(
+    session: AsyncSession, message_id: int, person_id: int | None, text: str
+) -> Note:
     row = Note(message_id=message_id, person_id=person_id, text=text)
     session.add(row)
     await session.flush()

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from review.models import Account, Draft, Publication, Revision, ReviewTask
+from review.models import Account, Draft, Publication, ReviewTask, Revision
 from review.publishing import Outcome
 from review.states import PublicationStatus as P
 from review.states import TaskStatus
@@ -36,7 +36,7 @@ async def claim_due(
         .order_by(Publication.due_at, Publication.id)
         .limit(limit)
     )
-    if session.bind.dialect.name == "postgresql":
+    if session.get_bind().dialect.name == "postgresql":
         due = due.with_for_update(skip_locked=True)
     stmt = (
         update(Publication)
@@ -66,7 +66,7 @@ async def claim_expired(
         .order_by(Publication.lease_until)
         .limit(limit)
     )
-    if session.bind.dialect.name == "postgresql":
+    if session.get_bind().dialect.name == "postgresql":
         stale = stale.with_for_update(skip_locked=True)
     stmt = (
         update(Publication)
@@ -112,6 +112,8 @@ async def record(
         values["late_seconds"] = late_seconds
     if outcome.status is P.SCHEDULED:
         values["due_at"] = outcome.retry_at or now
+        values["scheduled_for"] = func.coalesce(Publication.scheduled_for, Publication.due_at)
+        values["claimed_by"] = None
     if outcome.status is not P.PUBLISHING:
         values["lease_until"] = None
     guard = [Publication.id == publication_id, Publication.status == expected]
@@ -150,7 +152,9 @@ async def cancel(session: AsyncSession, publication_id: int, reason: str, now: d
     """``scheduled``/``publishing``-before-the-call → ``cancelled`` (content no longer approved)."""
     result = await session.execute(
         update(Publication)
-        .where(Publication.id == publication_id, Publication.status.in_([P.SCHEDULED, P.PUBLISHING]))
+        .where(
+            Publication.id == publication_id, Publication.status.in_([P.SCHEDULED, P.PUBLISHING])
+        )
         .values(
             status=P.CANCELLED, last_error=reason, claimed_by=None, lease_until=None, updated_at=now
         )
@@ -205,7 +209,9 @@ async def approved_hashes(
     return out
 
 
-async def pending(session: AsyncSession, *, limit: int, account_id: int | None = None) -> list[Publication]:
+async def pending(
+    session: AsyncSession, *, limit: int, account_id: int | None = None
+) -> list[Publication]:
     q = select(Publication).where(Publication.status == P.PENDING).order_by(Publication.updated_at)
     if account_id is not None:
         q = q.where(Publication.account_id == account_id)
@@ -252,7 +258,7 @@ async def last_published(session: AsyncSession) -> dict[int, datetime | None]:
 
 async def draft_of(session: AsyncSession, publication_id: int) -> Draft | None:
     return await session.scalar(
-        select(Draft).join(Publication, Publication.draft_id == Draft.id).where(
-            Publication.id == publication_id
-        )
+        select(Draft)
+        .join(Publication, Publication.draft_id == Draft.id)
+        .where(Publication.id == publication_id)
     )

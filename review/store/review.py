@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, exists, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from review.models import Draft, Override, Person, Revision, ReviewStage, ReviewTask
+from review.models import Draft, Override, Person, ReviewStage, ReviewTask, Revision
 from review.states import TaskStatus as T
 
 LIVE = (T.OPEN, T.CLAIMED, T.WAITING)
@@ -44,9 +44,7 @@ async def insert_task(session: AsyncSession, **fields: Any) -> ReviewTask:
 async def get_task(session: AsyncSession, task_id: int) -> ReviewTask | None:
     """Always re-read: another transaction may have changed the row since it was cached."""
     return await session.scalar(
-        select(ReviewTask)
-        .where(ReviewTask.id == task_id)
-        .execution_options(populate_existing=True)
+        select(ReviewTask).where(ReviewTask.id == task_id).execution_options(populate_existing=True)
     )
 
 
@@ -150,7 +148,11 @@ async def decide(
             _revision_is_current(),
         )
         .values(
-            status=target, decided_by=person_id, decided_at=now, note=note, approved_hash=approved_hash
+            status=target,
+            decided_by=person_id,
+            decided_at=now,
+            note=note,
+            approved_hash=approved_hash,
         )
         .execution_options(synchronize_session=False)
     )
@@ -171,7 +173,9 @@ async def reassign(
     ``reassigned`` is a passing state inside this one transaction (it is what the transition
     table allows); what persists is the new claim, and the audit event records the hand-over.
     """
-    holder_guard = ReviewTask.claimed_by.is_(None) if holder is None else ReviewTask.claimed_by == holder
+    holder_guard = (
+        ReviewTask.claimed_by.is_(None) if holder is None else ReviewTask.claimed_by == holder
+    )
     step1 = await session.execute(
         update(ReviewTask)
         .where(ReviewTask.id == task_id, ReviewTask.status == expected, holder_guard)
@@ -204,7 +208,9 @@ async def supersede(
     return sorted(int(r) for r in result.scalars().all())
 
 
-async def expired_claims(session: AsyncSession, now: datetime, limit: int = 500) -> list[ReviewTask]:
+async def expired_claims(
+    session: AsyncSession, now: datetime, limit: int = 500
+) -> list[ReviewTask]:
     rows = await session.scalars(
         select(ReviewTask)
         .where(ReviewTask.status == T.CLAIMED, ReviewTask.lease_until < now)
@@ -264,7 +270,9 @@ async def mark_reminded(session: AsyncSession, task_id: int, holder: int, now: d
     return _rowcount(result) == 1
 
 
-async def queue_ids(session: AsyncSession, person: Person, *, include_head_stages: bool) -> list[int]:
+async def queue_ids(
+    session: AsyncSession, person: Person, *, include_head_stages: bool
+) -> list[int]:
     """Open tasks of the person's department on the current revision (not their own drafts),
     plus every task the person holds."""
     roles = ["reviewer", "head"] if include_head_stages else ["reviewer"]
@@ -281,7 +289,9 @@ async def queue_ids(session: AsyncSession, person: Person, *, include_head_stage
         ReviewTask.department_id == person.department_id,
         _revision_is_current(),
         stage_role.in_(roles),
-        ~exists(select(Draft.id).where(Draft.id == ReviewTask.draft_id, Draft.author_id == person.id)),
+        ~exists(
+            select(Draft.id).where(Draft.id == ReviewTask.draft_id, Draft.author_id == person.id)
+        ),
     )
     held = and_(ReviewTask.status == T.CLAIMED, ReviewTask.claimed_by == person.id)
     rows = await session.scalars(

@@ -29,7 +29,7 @@ async def put_token(
     session: AsyncSession, account_key: str, token: str, expires_at: datetime
 ) -> None:
     """Upsert: two replicas refreshing at once must not collide on the primary key."""
-    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     now = utcnow()
     stmt = insert(AccessToken).values(
         account_key=account_key, token=token, expires_at=expires_at, updated_at=now
@@ -43,7 +43,9 @@ async def put_token(
 
 async def expiring(session: AsyncSession, before: datetime) -> list[str]:
     """Account keys whose stored token runs out before ``before``."""
-    rows = await session.scalars(select(AccessToken.account_key).where(AccessToken.expires_at < before))
+    rows = await session.scalars(
+        select(AccessToken.account_key).where(AccessToken.expires_at < before)
+    )
     return list(rows.all())
 
 

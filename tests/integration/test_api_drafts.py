@@ -59,7 +59,9 @@ async def test_create_list_show_edit(client: TestClient, sf: SessionFactory) -> 
     assert [d["id"] for d in listed] == [created["id"]]
 
     r = await client.put(
-        f"/api/drafts/{created['id']}", json=post_body(title="我市提高城乡低保标准（修订）"), headers=auth
+        f"/api/drafts/{created['id']}",
+        json=post_body(title="我市提高城乡低保标准（修订）"),
+        headers=auth,
     )
     assert r.status == 200, await r.text()
     edited = await r.json()
@@ -104,11 +106,15 @@ async def test_wrong_token_and_bad_json(client: TestClient, sf: SessionFactory) 
     r = await client.get("/api/drafts")
     assert r.status == 401
     auth = await token_for(sf, "zhao_min")
-    r = await client.post("/api/drafts", data="{not json", headers={**auth, "Content-Type": "application/json"})
+    r = await client.post(
+        "/api/drafts", data="{not json", headers={**auth, "Content-Type": "application/json"}
+    )
     assert r.status == 400 and (await r.json())["error"] == "bad_json"
 
 
-async def test_reviewer_without_editor_role_cannot_create(client: TestClient, sf: SessionFactory) -> None:
+async def test_reviewer_without_editor_role_cannot_create(
+    client: TestClient, sf: SessionFactory
+) -> None:
     auth = await token_for(sf, "chen_jing")
     r = await client.post("/api/drafts", json=post_body(), headers=auth)
     assert r.status == 403 and "editor" in (await r.json())["message"]

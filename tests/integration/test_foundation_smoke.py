@@ -13,8 +13,10 @@ async def test_create_draft_and_audit(sf: SessionFactory, db_backend: str) -> No
     async with sf.begin() as s:
         editor = await dstore.person_by_key(s, "zhao_min")
         assert editor is not None
-        d, r = await drafts.create(
-            s, editor, drafts.DraftInput(title="低保申请指南", body="正文", accounts=["ccmz_wechat"])
+        _d, r = await drafts.create(
+            s,
+            editor,
+            drafts.DraftInput(title="低保申请指南", body="正文", accounts=["ccmz_wechat"]),
         )
     async with sf() as s:
         n, problem = await audit.verify(s)

@@ -20,7 +20,9 @@ def test_shipped_settings_run_the_demo() -> None:
     s = load_settings(ROOT / "settings.toml", env={})
     assert s.demo
     assert {"ccmz_wechat", "ccmz_weibo", "ccyl_wechat"} <= set(s.accounts)
-    assert s.accounts["ccmz_wechat"].name == "长春民政" and s.accounts["ccmz_wechat"].owner == "office"
+    assert (
+        s.accounts["ccmz_wechat"].name == "长春民政" and s.accounts["ccmz_wechat"].owner == "office"
+    )
     assert s.accounts["ccyl_wechat"].owner == "elderly"
     assert s.secrets["ccmz_wechat"].sandbox_only
     assert len(s.secrets["ccmz_wechat"].aes_key) == 43
@@ -29,7 +31,9 @@ def test_shipped_settings_run_the_demo() -> None:
 
 
 def test_secret_in_file_refuses_to_start(tmp_path: Path) -> None:
-    text = SHIPPED.replace('app_id = "wx5a0c0ffee0000001"', 'app_id = "wx5a0c0ffee0000001"\napp_secret = "abc"')
+    text = SHIPPED.replace(
+        'app_id = "wx5a0c0ffee0000001"', 'app_id = "wx5a0c0ffee0000001"\napp_secret = "abc"'
+    )
     with pytest.raises(SettingsError) as err:
         load_settings(write(tmp_path, text), env={})
     assert "accounts[0].app_secret is set in the file" in str(err.value)

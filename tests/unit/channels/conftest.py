@@ -7,14 +7,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sandbox_env import PNG, Env, MakeEnv
 
 from channels.sandbox.app import create_sandbox_app
 from channels.sandbox.config import SandboxConfig
 from channels.tokens import MemoryTokenStore
 from channels.wechat.api import WeChatAPI
 from channels.wechat.channel import WeChatChannel
-
-from sandbox_env import PNG, Env, MakeEnv
+from channels.weibo.api import WeiboAPI
+from channels.weibo.channel import WeiboChannel
 
 
 @pytest.fixture
@@ -57,3 +58,22 @@ async def wechat_api(env: Env) -> Any:
 @pytest.fixture
 def wechat(wechat_api: WeChatAPI, media: Path) -> WeChatChannel:
     return WeChatChannel(wechat_api, media_root=media)
+
+
+@pytest.fixture
+async def weibo_api(env: Env) -> Any:
+    account = env.sandbox.config.weibo[0]
+    api = WeiboAPI(
+        account.account_key,
+        account.access_token,
+        rip="127.0.0.1",
+        base_url=env.url("weibo"),
+        timeout=2.0,
+    )
+    yield api
+    await api.close()
+
+
+@pytest.fixture
+def weibo(env: Env, weibo_api: WeiboAPI) -> WeiboChannel:
+    return WeiboChannel(weibo_api, safe_domain=env.sandbox.config.weibo[0].safe_domain)

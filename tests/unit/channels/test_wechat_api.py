@@ -6,11 +6,12 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sandbox_env import PNG, Env
 
 from channels.base import AuthExpired, NotSupported, Rejected, Transient
+from channels.http import NOT_SENT
 from channels.tokens import MemoryTokenStore
 from channels.wechat.api import WeChatAPI
-from sandbox_env import PNG, Env
 
 
 async def test_stable_token_normal_mode_reuses_the_token(env: Env, wechat_api: WeChatAPI) -> None:
@@ -54,8 +55,9 @@ async def test_concurrent_refusals_refresh_once(env: Env, wechat_api: WeChatAPI)
 
 async def test_wrong_secret_is_auth_expired(env: Env) -> None:
     account = env.sandbox.config.wechat[0]
-    api = WeChatAPI("wechat-main", account.appid, "wrong", tokens=MemoryTokenStore(),
-                    base_url=env.url("wechat"))
+    api = WeChatAPI(
+        "wechat-main", account.appid, "wrong", tokens=MemoryTokenStore(), base_url=env.url("wechat")
+    )
     try:
         with pytest.raises(AuthExpired):
             await api.batchget()
@@ -102,8 +104,14 @@ async def test_fail_n_then_succeed(env: Env, wechat_api: WeChatAPI) -> None:
 
 async def test_timeout_is_transient(env: Env) -> None:
     account = env.sandbox.config.wechat[0]
-    api = WeChatAPI("wechat-main", account.appid, account.secret, tokens=MemoryTokenStore(),
-                    base_url=env.url("wechat"), timeout=0.2)
+    api = WeChatAPI(
+        "wechat-main",
+        account.appid,
+        account.secret,
+        tokens=MemoryTokenStore(),
+        base_url=env.url("wechat"),
+        timeout=0.2,
+    )
     env.sandbox.faults.fail_next("cgi-bin/freepublish/batchget", delay=0.5)
     try:
         with pytest.raises(Transient) as info:
@@ -116,8 +124,9 @@ async def test_timeout_is_transient(env: Env) -> None:
 async def test_connection_refused_is_transient() -> None:
     api = WeChatAPI("x", "wx1", "s", tokens=MemoryTokenStore(), base_url="http://127.0.0.1:9")
     try:
-        with pytest.raises(Transient):
+        with pytest.raises(Transient) as info:
             await api.refresh_token()
+        assert info.value.code == NOT_SENT
     finally:
         await api.close()
 
@@ -136,7 +145,7 @@ async def test_customer_service_window(env: Env, wechat_api: WeChatAPI) -> None:
     with pytest.raises(Rejected) as stale:
         await wechat_api.send_text("o-old", "迟到的答复")
     assert stale.value.code == 45015
-    assert [m.text for m in env.sandbox.wechat.state("wechat-main").sent][0] == "答复0"
+    assert env.sandbox.wechat.state("wechat-main").sent[0].text == "答复0"
 
 
 async def test_delete_index_zero_is_refused_client_side(wechat_api: WeChatAPI) -> None:

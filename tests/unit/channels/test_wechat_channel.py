@@ -96,8 +96,14 @@ async def test_retract_uses_the_one_based_index(env: Env, wechat: WeChatChannel)
 async def test_reconcile_finds_a_post_we_never_recorded(env: Env, wechat: WeChatChannel) -> None:
     env.sandbox.faults.fail_next("cgi-bin/freepublish/submit", delay=0.3)
     short = WeChatChannel(
-        WeChatAPI("wechat-main", wechat.api.appid, env.sandbox.config.wechat[0].secret,
-                  tokens=MemoryTokenStore(), base_url=env.url("wechat"), timeout=0.15),
+        WeChatAPI(
+            "wechat-main",
+            wechat.api.appid,
+            env.sandbox.config.wechat[0].secret,
+            tokens=MemoryTokenStore(),
+            base_url=env.url("wechat"),
+            timeout=0.15,
+        ),
         media_root=Path(env.sandbox.config.public_url),
         load_image=wechat._load,
     )

@@ -45,6 +45,14 @@ def test_v3_verify_url() -> None:
     )
 
 
+def test_v3_verify_url_survives_plus_decoded_as_space() -> None:
+    sig = "012bc692d0a58dd4b10f8dfe5c4ac00ae211ebeb"
+    echo = V3_ECHO.replace("+", " ")
+    assert WeComCallback(*V3).verify_get(sig, "1476416373", "47744683", echo, 1476416373) == (
+        "1288432023552776189"
+    )
+
+
 def test_v3_decrypt_msg() -> None:
     cb = WeComCallback(*V3, agent_id=1000002, account_key="review")
     query = {

@@ -1,0 +1,234 @@
+"""The publish tick: claim due rows → commit → call channels concurrently → record each.
+
+No transaction is ever open across a platform call. Calls run concurrently, at most
+``concurrency_per_account`` at a time per account (each account has its own platform limits).
+A claimed row is only sent while its lease has time left; rows not yet sent when the service
+stops are handed back, so a stop never loses or duplicates a post.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+import uuid
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from aiohttp import web
+
+from bot.publisher_record import Recorder, Target
+from bot.settings import PublishingSettings
+from channels.base import Channel, Post, ReceiptState
+from review import publishing as rules
+from review.db import SessionFactory
+from review.drafts import content_hash
+from review.models import Publication, utcnow
+from review.notify import notify
+from review.states import PublicationStatus
+from review.store import audit
+from review.store import publications as store
+
+log = logging.getLogger("newmedia.publisher")
+
+Claim = Callable[..., Awaitable[list[Publication]]]
+#: called with the publication id right after the platform answered, before the record (tests)
+AfterCall = Callable[[int], None]
+
+
+@dataclass(frozen=True)
+class PostOptions:
+    """Per-account choices the settings make about every post."""
+
+    push_to_followers: bool = False
+    link_url: str | None = None
+    default_cover: str | None = None
+
+
+@dataclass
+class Job:
+    pub: Publication
+    target: Target
+    post: Post
+    started: bool = False
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()[:24]}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+
+
+@dataclass
+class Publisher:
+    sessions: SessionFactory
+    channels: Mapping[str, Channel]
+    config: PublishingSettings
+    options: Mapping[str, PostOptions] = field(default_factory=dict)
+    worker: str = field(default_factory=worker_name)
+    clock: Callable[[], datetime] = utcnow
+    claim: Claim = store.claim_due
+    after_call: AfterCall | None = None
+    _stopping: bool = False
+    _inflight: set[asyncio.Task[None]] = field(default_factory=set)
+    _limits: dict[str, asyncio.Semaphore] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.policy = rules.RetryPolicy(
+            self.config.max_attempts,
+            self.config.backoff_base_seconds,
+            self.config.backoff_cap_seconds,
+        )
+        self.recorder = Recorder(self.sessions, self.worker, self.clock)
+
+    def limit(self, account_key: str) -> asyncio.Semaphore:
+        sem = self._limits.get(account_key)
+        if sem is None:
+            sem = self._limits[account_key] = asyncio.Semaphore(self.config.concurrency_per_account)
+        return sem
+
+    def build(self, pub: Publication, target: Target) -> Post:
+        opts = self.options.get(target.key, PostOptions())
+        return rules.build_post(
+            pub,
+            target.revision,
+            target.key,
+            push_to_followers=opts.push_to_followers,
+            link_url=opts.link_url,
+            default_cover=opts.default_cover,
+        )
+
+    # ---- the tick ------------------------------------------------------------------------------
+
+    async def publish_due(self) -> int:
+        """Drain everything due now, batch by batch; returns how many rows were claimed."""
+        total = 0
+        while not self._stopping:
+            jobs, claimed = await self._claim_batch()
+            total += claimed
+            if jobs:
+                tasks = [asyncio.ensure_future(self._run(job)) for job in jobs]
+                self._inflight.update(tasks)
+                try:
+                    await asyncio.gather(*tasks, return_exceptions=True)
+                finally:
+                    self._inflight.difference_update(tasks)
+            if claimed < self.config.batch_size:
+                break
+        return total
+
+    async def _claim_batch(self) -> tuple[list[Job], int]:
+        now = self.clock()
+        async with self.sessions.begin() as session:
+            rows = await self.claim(
+                session,
+                now=now,
+                limit=self.config.batch_size,
+                worker=self.worker,
+                lease_seconds=self.config.lease_seconds,
+            )
+            if not rows:
+                return [], 0
+            context = await store.load_context(session, [p.id for p in rows])
+            pairs = [(p.revision_id, p.account_id) for p in rows]
+            pinned = await store.approved_hashes(session, pairs)
+            jobs: list[Job] = []
+            for pub in rows:
+                revision, account = context[pub.id]
+                target = Target(account.key, account.id, account.owner_department_id, revision)
+                approved = pinned.get((pub.revision_id, pub.account_id), [])
+                if rules.hash_mismatch(revision, content_hash(revision), approved):
+                    await self._cancel_unapproved(session, pub, target, now)
+                    continue
+                if target.key not in self.channels:
+                    await self._no_channel(session, pub, target, now)
+                    continue
+                jobs.append(Job(pub, target, self.build(pub, target)))
+        log.info("claimed %d publication(s) (%d to send)", len(rows), len(jobs))
+        return jobs, len(rows)
+
+    async def _cancel_unapproved(
+        self, session: Any, pub: Publication, target: Target, now: datetime
+    ) -> None:
+        """先审后发: content that is not exactly what was approved never goes out."""
+        reason = "内容与审核通过的版本不一致（或未经全部审核），已取消发布"
+        await store.cancel(session, pub.id, reason, now)
+        await audit.append(
+            session,
+            actor="system",
+            action="publication.cancel",
+            subject_type="publication",
+            subject_id=pub.id,
+            detail={"reason": "hash_mismatch", "revision": pub.revision_id},
+        )
+        await notify(
+            session,
+            kind="publication_failed",
+            subject=f"publication:{pub.id}",
+            text=f"「{target.revision.title}」{reason}。请重新提交审核。",
+            department_id=target.department_id,
+            dedup_key=f"publication:{pub.id}:cancelled",
+        )
+
+    async def _no_channel(
+        self, session: Any, pub: Publication, target: Target, now: datetime
+    ) -> None:
+        outcome = rules.Outcome(
+            PublicationStatus.FAILED,
+            error=f"账号 {target.key} 未配置发布通道",
+            notify="publication_failed",
+        )
+        await self.recorder.apply(session, pub, target, outcome, None)
+
+    async def _run(self, job: Job) -> None:
+        async with self.limit(job.target.key):
+            lease = job.pub.lease_until
+            margin = timedelta(seconds=min(30.0, self.config.lease_seconds / 4))
+            if self._stopping or (lease is not None and self.clock() > lease - margin):
+                await self.recorder.release(job.pub.id)
+                return
+            job.started = True
+            channel = self.channels[job.target.key]
+            accepted_at: datetime | None = None
+            try:
+                outcome = await self._attempt(channel, job)
+                if outcome.platform_accepted:
+                    accepted_at = self.clock()
+            except Exception as exc:  # the closed error set, or a bug: rules decide
+                outcome = rules.from_error(exc, job.pub.attempts, self.policy, self.clock())
+                log.warning(
+                    "publication %d attempt %d: %s",
+                    job.pub.id,
+                    job.pub.attempts,
+                    type(exc).__name__,
+                )
+            if self.after_call is not None:
+                self.after_call(job.pub.id)
+            await self.recorder.record(job.pub, job.target, outcome, accepted_at)
+
+    async def _attempt(self, channel: Channel, job: Job) -> rules.Outcome:
+        """Publish; after an ambiguous failure (timeout) look for the post on the platform first."""
+        if (job.pub.receipt_extra or {}).get("ambiguous"):
+            found = await channel.check(job.post, rules.receipt_of(job.pub))
+            if found.state in (ReceiptState.PUBLISHED, ReceiptState.PENDING):
+                log.info("publication %d was already on the platform", job.pub.id)
+                return rules.from_receipt(found, reconciled=True)
+        return rules.from_receipt(await channel.publish(job.post))
+
+    # ---- shutdown ------------------------------------------------------------------------------
+
+    async def stop(self, grace: float = 8.0) -> None:
+        """Stop claiming; let calls already under way finish (their rows are recorded)."""
+        self._stopping = True
+        pending = list(self._inflight)
+        if pending:
+            log.info("waiting for %d publication call(s) in flight", len(pending))
+            await asyncio.wait(pending, timeout=grace)
+
+    @property
+    def stopping(self) -> bool:
+        return self._stopping
+
+
+PUBLISHER = web.AppKey("publisher", Publisher)

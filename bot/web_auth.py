@@ -1,0 +1,90 @@
+"""Console sessions: sign in with a personal API token, an encrypted cookie, CSRF on every form."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from collections.abc import Awaitable, Callable
+from functools import wraps
+
+from aiohttp import web
+from aiohttp_session import get_session, new_session
+from aiohttp_session import setup as session_setup
+from aiohttp_session.cookie_storage import EncryptedCookieStorage
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import keys
+from review.errors import DomainError
+from review.models import Person
+from review.store import directory
+
+Page = Callable[[web.Request, AsyncSession, Person], Awaitable[web.StreamResponse]]
+
+
+def setup_sessions(app: web.Application, secret_key: str) -> None:
+    key = hashlib.sha256(secret_key.encode()).digest()  # 32 raw bytes: the Fernet key
+    storage = EncryptedCookieStorage(
+        key, cookie_name="nmb_console", httponly=True, samesite="Strict", max_age=8 * 3600
+    )
+    session_setup(app, storage)
+
+
+async def sign_in(request: web.Request, token: str) -> Person | None:
+    async with request.app[keys.SESSIONS]() as session:
+        person = await directory.person_by_token(session, token.strip())
+    if person is None:
+        return None
+    sess = await new_session(request)
+    sess["person"] = person.key
+    sess["csrf"] = secrets.token_urlsafe(24)
+    return person
+
+
+async def sign_out(request: web.Request) -> None:
+    sess = await get_session(request)
+    sess.invalidate()
+
+
+async def csrf_token(request: web.Request) -> str:
+    sess = await get_session(request)
+    return str(sess.get("csrf", ""))
+
+
+def _domain_page(exc: DomainError) -> web.HTTPException:
+    kind = {404: web.HTTPNotFound, 403: web.HTTPForbidden, 409: web.HTTPConflict}
+    cls = kind.get(exc.http_status, web.HTTPBadRequest)
+    return cls(text=exc.message, content_type="text/plain")
+
+
+def console_page(handler: Page) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    """Resolve the signed-in person (else to the login page) and check CSRF on POSTs."""
+
+    @wraps(handler)
+    async def wrapped(request: web.Request) -> web.StreamResponse:
+        sess = await get_session(request)
+        key = sess.get("person")
+        if not key:
+            raise web.HTTPSeeOther("/console/login")
+        if request.method == "POST":
+            form = await request.post()
+            sent = str(form.get("csrf", ""))
+            if not sent or not hmac.compare_digest(sent, str(sess.get("csrf", ""))):
+                raise web.HTTPForbidden(text="表单已过期，请刷新页面后重试（CSRF）")
+        redirect: web.HTTPRedirection | None = None
+        try:
+            async with request.app[keys.SESSIONS].begin() as session:
+                person = await directory.person_by_key(session, str(key))
+                if person is None or not person.active:
+                    sess.invalidate()
+                    raise web.HTTPSeeOther("/console/login")
+                try:
+                    return await handler(request, session, person)
+                except web.HTTPRedirection as exc:
+                    redirect = exc  # commit first: a redirect after a POST is a success
+        except DomainError as exc:
+            raise _domain_page(exc) from None
+        assert redirect is not None
+        raise redirect
+
+    return wrapped

@@ -1,0 +1,164 @@
+"""The Weibo ``Channel``: share a short status linking to the article page, reply to comments.
+
+The link carries ``p=<idempotency key>``, so after a crash ``check(post, None)`` can find the
+status among the account's recent posts instead of posting it twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+from channels.base import (
+    IncomingMessage,
+    MessagePage,
+    Platform,
+    Post,
+    Receipt,
+    ReceiptState,
+    Rejected,
+)
+from channels.weibo.api import WeiboAPI
+from channels.weibo.errors import REPEAT_CONTENT
+from channels.weibo.render import MAX_CHARS, render_status
+
+log = logging.getLogger("channels.weibo")
+
+STATUS_URL = "https://m.weibo.cn/status/{id}"
+
+
+def marked_link(link_url: str, key: str) -> str:
+    parts = urlsplit(link_url)
+    query = parts.query + ("&" if parts.query else "") + "p=" + quote(key, safe="")
+    return parts._replace(query=query).geturl()
+
+
+def carries(status: dict[str, Any], key: str) -> bool:
+    """Does a status (its text, or a long URL Weibo kept aside) carry ``p=<key>``?"""
+    pattern = re.compile(r"[?&]p=" + re.escape(quote(key, safe="")) + r"(?![\w%-])")
+    texts = [str(status.get("text", ""))]
+    texts += [str(u.get("long_url", "")) for u in status.get("url_struct") or ()]
+    return any(pattern.search(t) for t in texts)
+
+
+def parse_time(raw: str) -> datetime:
+    try:
+        return datetime.strptime(raw, "%a %b %d %H:%M:%S %z %Y").astimezone(UTC)
+    except ValueError:
+        return datetime.now(UTC)
+
+
+class WeiboChannel:
+    """One Weibo account: ``WeiboChannel(WeiboAPI(...), safe_domain="mzj.example.gov.cn")``."""
+
+    platform = Platform.WEIBO
+
+    def __init__(
+        self,
+        api: WeiboAPI,
+        *,
+        safe_domain: str,
+        max_chars: int = MAX_CHARS,
+        page_size: int = 50,
+        max_pages: int = 5,
+    ) -> None:
+        self.api = api
+        self.account_key = api.account_key
+        self.safe_domain = safe_domain
+        self._max_chars = max_chars
+        self._page_size = page_size
+        self._max_pages = max_pages
+
+    def status_text(self, post: Post) -> str:
+        host = urlsplit(post.link_url or "").hostname or ""
+        if not (host == self.safe_domain or host.endswith("." + self.safe_domain)):
+            raise Rejected(
+                f"微博须链接到安全域名 {self.safe_domain} 下的文章页", code="safe_domain"
+            )
+        link = marked_link(post.link_url or "", post.idempotency_key or str(post.publication_id))
+        return render_status(post, link, self._max_chars)
+
+    async def publish(self, post: Post) -> Receipt:
+        text = self.status_text(post)
+        try:
+            data = await self.api.share(text)
+        except Rejected as exc:
+            if exc.code != REPEAT_CONTENT:
+                raise
+            found = await self._find(post)  # an earlier attempt got through: not a failure
+            if found.state is ReceiptState.PUBLISHED:
+                return found
+            raise
+        log.info("weibo publication %d shared", post.publication_id)
+        return self._receipt(data, "已发布")
+
+    def _receipt(self, status: dict[str, Any], detail: str) -> Receipt:
+        status_id = str(status.get("idstr") or status["id"])
+        url = STATUS_URL.format(id=status_id)
+        return Receipt(ReceiptState.PUBLISHED, remote_id=status_id, url=url, detail=detail)
+
+    async def check(self, post: Post, receipt: Receipt | None) -> Receipt:
+        """Weibo publishes synchronously: a recorded receipt stands; without one, look it up."""
+        if receipt is not None and receipt.remote_id and receipt.state is ReceiptState.PUBLISHED:
+            return receipt
+        return await self._find(post)
+
+    async def _find(self, post: Post) -> Receipt:
+        key = post.idempotency_key or str(post.publication_id)
+        data = await self.api.user_timeline(count=50)
+        for status in data.get("statuses") or ():
+            if carries(status, key):
+                return self._receipt(status, "已在账号最近微博中找到")
+        return Receipt(ReceiptState.UNKNOWN, detail="账号最近50条微博中未找到")
+
+    async def retract(self, remote_id: str, *, index: int = 1) -> None:
+        await self.api.destroy(remote_id)
+        log.info("weibo status retracted on %s", self.account_key)
+
+    async def reply(self, to: str, text: str, *, ref: str | None = None) -> None:
+        """``to`` is the comment id, ``ref`` the status it was made on."""
+        if not ref:
+            raise Rejected("回复微博评论需要所在微博的 id", code="ref")
+        if len(text) > self._max_chars:
+            raise Rejected(f"评论回复超过{self._max_chars}字", code="limit_comment")
+        await self.api.reply_comment(to, ref, text)
+
+    async def fetch_messages(self, since: str | None) -> MessagePage:
+        """Comments newer than ``since``, oldest first; walks back page by page (max_id) so a
+        burst larger than one page is not skipped."""
+        collected: list[dict[str, Any]] = []
+        max_id: str | None = None
+        for _ in range(self._max_pages):
+            data = await self.api.comments_to_me(
+                since_id=since, max_id=max_id, count=self._page_size
+            )
+            page = list(data.get("comments") or ())
+            collected.extend(page)
+            if len(page) < self._page_size:
+                break
+            max_id = str(min(int(c["id"]) for c in page) - 1)
+        else:
+            log.warning(
+                "weibo comments on %s: stopped after %d pages", self.account_key, self._max_pages
+            )
+        messages = sorted((self._message(c) for c in collected), key=lambda m: int(m.dedup_key))
+        cursor = messages[-1].dedup_key if messages else since
+        return MessagePage(messages=messages, cursor=cursor)
+
+    def _message(self, comment: dict[str, Any]) -> IncomingMessage:
+        user = comment.get("user") or {}
+        status = comment.get("status") or {}
+        return IncomingMessage(
+            platform=Platform.WEIBO,
+            account_key=self.account_key,
+            dedup_key=str(comment.get("idstr") or comment["id"]),
+            sender=str(user.get("idstr") or user.get("id", "")),
+            created_at=parse_time(str(comment.get("created_at", ""))),
+            msg_type="comment",
+            text=str(comment.get("text", "")),
+            remote_ref=str(status.get("idstr") or status.get("id") or "") or None,
+            raw={"screen_name": str(user.get("screen_name", ""))},
+        )

@@ -1,0 +1,281 @@
+"""The citizen reply queue's rules: what a new message looks like, what the passive reply says,
+how a message is routed after it, who may see and answer it, and transfers/closures.
+
+Functions take an ``AsyncSession`` and never commit; the caller owns the transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from channels.base import IncomingMessage
+from review import reply_texts
+from review.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from review.keyword_answers import KeywordAnswers
+from review.models import CitizenMessage, Department, Person
+from review.notify import notify
+from review.quick_scope import QuickScope
+from review.routing import Topic, default_rules, department_for
+from review.states import MESSAGE_LABELS, MessageStatus
+from review.store import audit
+from review.store import inbox as store
+from review.store.inbox import StoredMessage
+from review.timefmt import fmt
+from review.workdays import add_working_days
+
+M = MessageStatus
+GUIDE_PREFIX = "已自动答复："
+
+
+@dataclass(frozen=True)
+class InboxPolicy:
+    """Deadlines and calendar overrides, handed over from settings as plain values."""
+
+    default_days: int = 3
+    topic_days: Mapping[str, int] = field(default_factory=dict)
+    reminder_hours: int = 24
+    extra_holidays: frozenset[date] = frozenset()
+    extra_workdays: frozenset[date] = frozenset()
+
+    def deadline(
+        self, received_at: datetime, topic: str | None = None
+    ) -> tuple[datetime, str | None]:
+        days = self.topic_days.get(topic or "", self.default_days)
+        return add_working_days(received_at, days, self.extra_holidays, self.extra_workdays)
+
+
+# ---- the fast path ----------------------------------------------------------------------------
+
+
+def new_row(
+    msg: IncomingMessage,
+    account_id: int,
+    received_at: datetime,
+    policy: InboxPolicy,
+    keywords: KeywordAnswers,
+) -> dict[str, Any]:
+    """The row committed before the passive reply. Events and 办事指南 hits are stored closed:
+    nothing for a person to answer, but the row still makes every retry a no-op."""
+    status, reason = M.NEW, None
+    if msg.msg_type == "event":
+        status, reason = M.CLOSED, f"平台事件：{msg.event}"
+    elif (
+        msg.msg_type == "text"
+        and msg.platform == "wechat"
+        and (hit := keywords.match(msg.text)) is not None
+    ):
+        status, reason = M.CLOSED, GUIDE_PREFIX + hit.title
+    deadline, note = (None, None) if status is M.CLOSED else policy.deadline(received_at)
+    return {
+        "account_id": account_id,
+        "platform": str(msg.platform),
+        "dedup_key": msg.dedup_key,
+        "sender": msg.sender,
+        "msg_type": msg.msg_type[:32],
+        "event": (msg.event or None) and msg.event[:64],
+        "text": msg.text,
+        "remote_ref": msg.remote_ref,
+        "received_at": received_at,
+        "sent_at": msg.created_at,
+        "status": str(status),
+        "processed": False,
+        "hot": False,
+        "deadline_at": deadline,
+        "deadline_note": note,
+        "close_reason": reason,
+    }
+
+
+def passive_text(
+    stored: StoredMessage,
+    account_name: str,
+    keywords: KeywordAnswers,
+    scope: QuickScope | None = None,
+) -> str | None:
+    """The passive reply, derived only from the stored row so every retry gets the same one.
+    ``None`` means answer "success" (nothing shown)."""
+    if stored.msg_type == "event":
+        return (
+            reply_texts.welcome(account_name)
+            if (stored.event or "").lower() == "subscribe"
+            else None
+        )
+    if stored.msg_type == "text":
+        hit = keywords.match(stored.text)
+        if hit is not None:
+            return reply_texts.guide(hit.title, hit.answer)
+        outside = scope.outside(stored.text) if scope is not None else None
+        if outside is not None:
+            terms = "、".join(outside.terms)
+            return reply_texts.outside(stored.id, terms, outside.to, default_rules().hotline)
+        return reply_texts.ack(stored.id, stored.deadline_at, stored.deadline_note)
+    return reply_texts.ack(stored.id, stored.deadline_at, stored.deadline_note, media=True)
+
+
+# ---- the slow path: routing -------------------------------------------------------------------
+
+
+async def route(
+    session: AsyncSession,
+    msg: CitizenMessage,
+    topic: Topic,
+    policy: InboxPolicy,
+    owner_dept_id: int,
+) -> bool:
+    """Record topic, department, hot flag and deadline (never later than the one the citizen was
+    promised), move ``new → assigned`` and tell the department (and its head when hot)."""
+    rows = (await session.execute(select(Department.id, Department.topics))).all()
+    dept_id = department_for(topic.topic, [(r[0], r[1]) for r in rows], owner_dept_id)
+    deadline, note = msg.deadline_at, msg.deadline_note
+    if msg.status == M.NEW:
+        by_topic, topic_note = policy.deadline(msg.received_at, topic.topic)
+        if deadline is None or by_topic < deadline:
+            deadline, note = by_topic, topic_note
+    done = await store.mark_processed(
+        session, msg.id, topic=topic.topic, department_id=dept_id, hot=topic.hot,
+        deadline_at=deadline, deadline_note=note,
+    )  # fmt: skip
+    if not done or msg.status != M.NEW:
+        return done
+    await store.move(session, msg.id, M.ASSIGNED)
+    if topic.elsewhere:
+        await store.add_note(
+            session, msg.id, None, f"可能非本局职责：{topic.elsewhere}（{topic.elsewhere_to}）"
+        )
+    due = f"，请于 {fmt(deadline)} 前答复" if deadline else ""
+    await notify(
+        session, kind="message_new", subject=f"message:{msg.id}", department_id=dept_id,
+        text=f"新留言 #{msg.id}（{topic.topic}）已分派到本处室{due}。",
+        payload={"message_id": msg.id, "topic": topic.topic}, dedup_key=f"message:{msg.id}:new",
+    )  # fmt: skip
+    if topic.hot:
+        head = await head_of(session, dept_id)
+        await notify(
+            session, kind="message_hot", subject=f"message:{msg.id}", department_id=dept_id,
+            person_id=head.id if head else None,
+            text=f"热点留言 #{msg.id}（{topic.topic}），请立即关注{due}。",
+            payload={"message_id": msg.id, "topic": topic.topic}, dedup_key=f"message:{msg.id}:hot",
+        )  # fmt: skip
+    return True
+
+
+async def head_of(session: AsyncSession, dept_id: int | None) -> Person | None:
+    if dept_id is None:
+        return None
+    dept = await session.get(Department, dept_id)
+    if dept is None or not dept.head_key:
+        return None
+    return await session.scalar(select(Person).where(Person.key == dept.head_key))
+
+
+# ---- who may see and act ----------------------------------------------------------------------
+
+
+def can_see(person: Person, msg: CitizenMessage) -> bool:
+    """A citizen's words and identity: the owning department and admins only."""
+    return person.has_role("admin") or (
+        msg.department_id is not None and person.department_id == msg.department_id
+    )
+
+
+async def load_visible(session: AsyncSession, message_id: int, person: Person) -> CitizenMessage:
+    msg = await store.get(session, message_id)
+    if msg is None or msg.msg_type == "event":
+        raise NotFound(f"留言 #{message_id} 不存在")
+    if not can_see(person, msg):
+        raise Forbidden(f"留言 #{message_id} 不属于您所在的处室")
+    return msg
+
+
+def require_replier(person: Person, msg: CitizenMessage) -> None:
+    if msg.department_id is None or person.department_id != msg.department_id:
+        raise Forbidden(f"只有承办处室的答复人可以处理留言 #{msg.id}")
+    if not (person.has_role("replier") or person.has_role("head")):
+        raise Forbidden("您没有答复留言的权限（需要 replier 角色）")
+
+
+def label(status: str) -> str:
+    try:
+        return MESSAGE_LABELS[M(status)]
+    except ValueError:
+        return status
+
+
+# ---- transfer, close, dismiss, answer ---------------------------------------------------------
+
+
+async def transfer(
+    session: AsyncSession, msg: CitizenMessage, person: Person, dept: Department, note: str
+) -> None:
+    """转办: hand the message to another department with a note; the deadline stays."""
+    require_replier(person, msg)
+    if not note.strip():
+        raise ValidationFailed("转办需要填写说明", field="note")
+    if dept.id == msg.department_id:
+        raise ValidationFailed("留言已在该处室")
+    if msg.status not in (M.NEW, M.ASSIGNED, M.OVERDUE):
+        raise Conflict(f"留言 #{msg.id} 当前为「{label(msg.status)}」，不能转办")
+    if not await store.move(session, msg.id, M.ASSIGNED, department_id=dept.id, assigned_to=None):
+        raise Conflict(f"留言 #{msg.id} 刚被他人处理，请刷新后再试")
+    await store.add_note(session, msg.id, person.id, f"转办至{dept.name}：{note.strip()}")
+    await audit.append(
+        session, actor=person.key, action="message.transferred", subject_type="message",
+        subject_id=msg.id, detail={"from": msg.department_id, "to": dept.id},
+    )  # fmt: skip
+    await notify(
+        session, kind="message_transferred", subject=f"message:{msg.id}", department_id=dept.id,
+        text=f"留言 #{msg.id} 由{person.name}转办至本处室，请于 {fmt(msg.deadline_at)} 前答复。",
+        payload={"message_id": msg.id},
+    )  # fmt: skip
+
+
+async def close(
+    session: AsyncSession,
+    msg: CitizenMessage,
+    person: Person,
+    reason: str,
+    *,
+    dismiss: bool = False,
+) -> None:
+    """Close an answered message, or dismiss one (spam, duplicate) with a reason."""
+    require_replier(person, msg)
+    if not reason.strip():
+        raise ValidationFailed("请填写关闭原因", field="reason")
+    target = M.DISMISSED if dismiss else M.CLOSED
+    if not await store.move(session, msg.id, target, close_reason=reason.strip()):
+        raise Conflict(f"留言 #{msg.id} 当前为「{label(msg.status)}」，不能关闭")
+    await audit.append(
+        session, actor=person.key, action=f"message.{target}", subject_type="message",
+        subject_id=msg.id, detail={"reason": reason.strip()[:200]},
+    )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Window:
+    """WeChat's customer-service window: 48 h after the citizen's last message, 5 messages."""
+
+    hours: float = 48
+    max_messages: int = 5
+
+
+async def window_problem(
+    session: AsyncSession, msg: CitizenMessage, now: datetime, window: Window
+) -> str | None:
+    """Why a WeChat answer cannot go out now, or None."""
+    if msg.platform != "wechat":
+        return None
+    last = await store.last_contact(session, msg.account_id, msg.sender)
+    if last is None or now - last > timedelta(hours=window.hours):
+        return "outside_48h"
+    if (
+        await store.replies_sent_since(session, msg.account_id, msg.sender, last)
+        >= window.max_messages
+    ):
+        return "over_count"
+    return None

@@ -1,0 +1,80 @@
+"""The web console through the real app: sign in with a token, write a draft, submit, claim."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+
+from bot.app import create_app
+from bot.settings_load import Settings
+from review.db import SessionFactory
+from review.store import directory
+
+
+@pytest.fixture
+async def client(settings: Settings, sf: SessionFactory) -> AsyncIterator[TestClient]:
+    app = create_app(settings, run_jobs=False)
+    async with TestClient(TestServer(app)) as c:
+        yield c
+
+
+async def sign_in(client: TestClient, sf: SessionFactory, key: str) -> str:
+    async with sf.begin() as s:
+        person = await directory.person_by_key(s, key)
+        assert person is not None
+        token = await directory.issue_token(s, person)
+    r = await client.post("/console/login", data={"token": token}, allow_redirects=True)
+    assert r.status == 200
+    page = await r.text()
+    match = re.search(r'name="csrf" value="([^"]+)"', page)
+    assert match, "the console page carries a CSRF token for its forms"
+    return match.group(1)
+
+
+async def test_login_required_and_bad_token(client: TestClient) -> None:
+    r = await client.get("/console/", allow_redirects=False)
+    assert r.status == 303 and r.headers["Location"] == "/console/login"
+    r = await client.post("/console/login", data={"token": "nmb_forged"})
+    assert "令牌无效" in await r.text()
+
+
+async def test_editor_writes_and_submits_reviewer_claims(
+    client: TestClient, sf: SessionFactory
+) -> None:
+    client.session.cookie_jar.clear()
+    csrf = await sign_in(client, sf, "zhao_min")
+    form = {
+        "csrf": csrf,
+        "title": "我市为困难老年人开展冬季探访关爱服务",
+        "kind": "工作动态",
+        "accounts": "ccmz_wechat",
+        "body": "市民政局组织各区对特殊困难老年人开展冬季探访关爱，重点了解居家养老服务需求。",
+    }
+    r = await client.post("/console/drafts", data=form, allow_redirects=False)
+    assert r.status == 303
+    draft_url = r.headers["Location"].split("?")[0]
+    r = await client.post(f"{draft_url}/submit", data={"csrf": csrf}, allow_redirects=True)
+    page = await r.text()
+    assert "审核中" in page and "已提交审核" in page, re.findall(r'class="(?:tag|flash)[^"]*">([^<]*)', page)
+
+    # without the CSRF field a form post is refused
+    r = await client.post(f"{draft_url}/submit", data={}, allow_redirects=False)
+    assert r.status == 403
+
+    client.session.cookie_jar.clear()
+    csrf = await sign_in(client, sf, "li_na")
+    home = await (await client.get("/console/")).text()
+    task_id = re.search(r"<td>#(\d+)</td>", home)
+    assert task_id, "the 办公室 reviewer sees the 初审 task"
+    r = await client.post(f"/console/tasks/{task_id.group(1)}/claim", data={"csrf": csrf})
+    page = await r.text()
+    assert "已认领" in page or "李娜" in page
+
+
+async def test_bad_draft_form_shows_reason(client: TestClient, sf: SessionFactory) -> None:
+    csrf = await sign_in(client, sf, "zhao_min")
+    r = await client.post("/console/drafts", data={"csrf": csrf, "title": "x", "body": "y"})
+    assert "至少选择一个发布账号" in await r.text()

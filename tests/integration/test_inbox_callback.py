@@ -1,0 +1,147 @@
+"""The OA callback through the real app and database: modes, dedup, bad input, replies."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+from sqlalchemy import select
+
+from bot.app import create_app
+from bot.settings_load import Settings
+from review.db import SessionFactory
+from review.models import CitizenMessage, SeenNonce
+
+from inbox_helpers import ACCOUNT, count_messages, follower
+
+
+@pytest.fixture
+async def client(settings: Settings, sf: SessionFactory) -> AsyncIterator[TestClient]:
+    app = create_app(settings, run_jobs=False)
+    async with TestClient(TestServer(app)) as c:
+        yield c
+
+
+@pytest.mark.pg
+@pytest.mark.parametrize("mode", ["aes", "compat"])
+async def test_text_gets_ack_with_ticket_and_deadline(
+    client: TestClient, settings: Settings, sf: SessionFactory, mode: str
+) -> None:
+    f = follower(client, settings, mode=mode)  # type: ignore[arg-type]
+    reply = await f.send_text("我家老人想申请入住公办养老院，需要排队多久？")
+    assert reply.status == 200 and reply.text is not None
+    async with sf() as s:
+        row = (await s.scalars(select(CitizenMessage))).one()
+    assert f"受理编号：{row.id}" in reply.text and "前答复您" in reply.text
+    assert row.status in ("new", "assigned") and row.deadline_at is not None
+    assert row.sender == "o_citizen_1" and row.dedup_key.isdigit()
+
+
+async def test_plaintext_refused_when_account_is_aes(client: TestClient, settings: Settings) -> None:
+    reply = await follower(client, settings, mode="plain").send_text("你好")
+    assert reply.status == 403
+
+
+async def test_retries_and_concurrent_duplicates_store_once_same_answer(
+    client: TestClient, settings: Settings, sf: SessionFactory
+) -> None:
+    import asyncio
+
+    f = follower(client, settings)
+    query, body = f.build_request(f.text_xml("咨询特困人员供养", msg_id=777001))
+    replies = await asyncio.gather(*(f.post(query, body) for _ in range(5)))
+    assert {r.status for r in replies} == {200}
+    assert len({r.text for r in replies}) == 1
+    # a WeChat retry with a new nonce (same MsgId) is the same message too
+    again = await f.post(*f.build_request(f.text_xml("咨询特困人员供养", msg_id=777001)))
+    assert again.text == replies[0].text
+    assert await count_messages(sf) == 1
+
+
+async def test_same_nonce_other_body_is_a_replay(client: TestClient, settings: Settings, sf: SessionFactory) -> None:
+    f = follower(client, settings)
+    q1, b1 = f.build_request(f.text_xml("第一条", msg_id=1), nonce="12345")
+    q2, b2 = f.build_request(f.text_xml("第二条", msg_id=2), nonce="12345", timestamp=q1["timestamp"])
+    assert (await f.post(q1, b1)).status == 200
+    assert (await f.post(q2, b2)).status == 403
+    assert await count_messages(sf) == 1
+
+
+async def test_events_without_msgid_once_each(client: TestClient, settings: Settings, sf: SessionFactory) -> None:
+    f = follower(client, settings)
+    query, body = f.build_request(f.event_xml("subscribe"))
+    first = await f.post(query, body)
+    assert first.text is not None and "欢迎关注「长春民政」" in first.text
+    for _ in range(2):
+        assert (await f.post(query, body)).text == first.text
+    unsub = await f.send_event("unsubscribe")
+    assert unsub.status == 200 and unsub.text is None and unsub.body == b"success"
+    async with sf() as s:
+        rows = (await s.scalars(select(CitizenMessage))).all()
+    assert sorted(r.event or "" for r in rows) == ["subscribe", "unsubscribe"]
+    assert all(r.status == "closed" for r in rows)
+
+
+async def test_keyword_answer_and_outside_pointer(client: TestClient, settings: Settings, sf: SessionFactory) -> None:
+    f = follower(client, settings)
+    guide = await f.send_text("请问低保申请需要什么材料？")
+    assert guide.text is not None and "【办事指南·低保申请材料】" in guide.text
+    outside = await f.send_text("我的养老金这个月怎么少发了")
+    assert outside.text is not None and "12345" in outside.text and "人力资源和社会保障" in outside.text
+    async with sf() as s:
+        rows = {r.text: r for r in (await s.scalars(select(CitizenMessage))).all()}
+    assert rows["请问低保申请需要什么材料？"].status == "closed"
+    assert rows["我的养老金这个月怎么少发了"].status in ("new", "assigned")
+
+
+@pytest.mark.parametrize(
+    ("mutate", "status"),
+    [
+        (lambda q, b: ({**q, "signature": "0" * 40}, b), 403),
+        (lambda q, b: ({**q, "msg_signature": "0" * 40}, b), 403),
+        (lambda q, b: ({**q, "timestamp": str(int(q["timestamp"]) - 301)}, b), 403),
+        (lambda q, b: (q, b"<xml><a>" * 20), 400),
+        (lambda q, b: (q, b'<!DOCTYPE x [<!ENTITY a "aaaa">]><xml>&a;</xml>'), 400),
+        (lambda q, b: (q, b"<xml>" + b"x" * 70_000 + b"</xml>"), 413),
+        (lambda q, b: ({k: v for k, v in q.items() if k != "nonce"}, b), 400),
+    ],
+    ids=["signature", "msg_signature", "stale", "nested", "entities", "oversized", "no-nonce"],
+)
+async def test_bad_requests_are_refused_without_storing(
+    client: TestClient, settings: Settings, sf: SessionFactory, mutate: object, status: int
+) -> None:
+    f = follower(client, settings)
+    query, body = f.build_request(f.text_xml("你好"))
+    q, b = mutate(query, body)  # type: ignore[operator]
+    reply = await f.post(q, b)
+    assert reply.status == status
+    assert b"Traceback" not in reply.body and reply.body.decode("utf-8")
+    assert await count_messages(sf) == 0
+
+
+async def test_unknown_account_and_get_verification(client: TestClient, settings: Settings) -> None:
+    from channels.crypto import sha1_signature
+
+    r = await client.post("/wechat/nope", data=b"<xml/>")
+    assert r.status == 404 and "未知" in await r.text()
+    token = settings.secrets[ACCOUNT].token
+    import time
+
+    ts, nonce = str(int(time.time())), "998877"
+    ok = await client.get(
+        f"/wechat/{ACCOUNT}",
+        params={"signature": sha1_signature(token, ts, nonce), "timestamp": ts, "nonce": nonce, "echostr": "abc123"},
+    )
+    assert ok.status == 200 and await ok.text() == "abc123"
+    bad = await client.get(
+        f"/wechat/{ACCOUNT}", params={"signature": "1" * 40, "timestamp": ts, "nonce": nonce, "echostr": "x"}
+    )
+    assert bad.status == 403
+
+
+async def test_nonces_are_remembered(client: TestClient, settings: Settings, sf: SessionFactory) -> None:
+    await follower(client, settings).send_text("你好", msg_id=42)
+    async with sf() as s:
+        nonces = (await s.scalars(select(SeenNonce))).all()
+    assert len(nonces) == 1 and nonces[0].scope == ACCOUNT
