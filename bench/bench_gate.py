@@ -86,6 +86,10 @@ def main() -> int:
     finally:
         os.unlink(echo)
     gate = min(t for t, _ in gate_runs)
+    one = data.splitlines(keepends=True)[0]
+    startup = min(
+        timed([sys.executable, "-m", "bot", "check", "--jsonl"], one)[0] for _ in range(3)
+    )
     lines = gate_runs[0][1].decode().splitlines()
     verdicts = {
         v: sum(1 for x in lines if f'"verdict":"{v}"' in x[:40]) for v in ("pass", "warn", "block")
@@ -100,6 +104,11 @@ def main() -> int:
     print(f"verdicts: {verdicts}")
     print(f"baseline echo filter: {base:.2f} s  {args.lines / base:,.0f} posts/s")
     print(f"gate (newmedia check --jsonl): {gate:.2f} s  {args.lines / gate:,.0f} posts/s")
+    steady = args.lines / max(gate - startup, 1e-9)
+    print(
+        f"gate start-up (1 line: imports, lexicons, jieba): {startup:.2f} s;"
+        f" steady state {steady:,.0f} posts/s"
+    )
     print(f"ratio gate/baseline throughput: {base / gate:.3f}  (gate is {gate / base:.1f}x slower)")
     return 0
 

@@ -92,6 +92,10 @@ class DbChat(InboxServices):
         async with self.sessions.begin() as s:
             await cstore.finish_command(s, dedup_key, answer)
 
+    async def forget(self, dedup_key: str) -> None:
+        async with self.sessions.begin() as s:
+            await cstore.forget_command(s, dedup_key)
+
     async def audit(self, event: Audit) -> None:
         stype, _, sid = event.subject.partition(":")
         async with self.sessions.begin() as s:

@@ -1,58 +1,27 @@
 """Chat commands' bridge to the inbox service (留言) and the publishing service (撤回).
 
-Those services manage their own transactions and platform calls; they are imported when first
-used so chat keeps working (and says so) where one of them is not deployed.
+Those services manage their own transactions and platform calls (a reply goes out to the
+citizen, a retraction to the platform), so nothing here opens a transaction around them.
 """
 
 from __future__ import annotations
 
-import importlib
-from datetime import datetime
-from typing import Any
-
 from aiohttp import web
 
-from bot import keys
+from bot import inbox_service, keys, publishing_service
 from bot.chat_services import Caller, MessageInfo
 from review.db import SessionFactory
-from review.errors import Conflict
-from review.states import MESSAGE_LABELS, MessageStatus
 from review.timefmt import fmt
 
-OPEN_MESSAGES = ("new", "assigned", "overdue")
 
-
-def _service(name: str, what: str) -> Any:
-    try:
-        return importlib.import_module(f"bot.{name}")
-    except ModuleNotFoundError as exc:
-        if exc.name == f"bot.{name}":
-            raise Conflict(f"{what}功能尚未启用，请在控制台办理") from None
-        raise
-
-
-def _field(row: Any, name: str, default: Any = None) -> Any:
-    if isinstance(row, dict):
-        return row.get(name, default)
-    return getattr(row, name, default)
-
-
-def message_info(row: Any) -> MessageInfo:
-    status = str(_field(row, "status", ""))
-    try:
-        label = MESSAGE_LABELS[MessageStatus(status)]
-    except ValueError:
-        label = status
-    deadline = _field(row, "deadline_at")
-    due = fmt(deadline)[5:] if isinstance(deadline, datetime) else str(deadline or "")
-    text = str(_field(row, "preview", None) or _field(row, "text", "") or "")
+def message_info(view: inbox_service.MessageView) -> MessageInfo:
     return MessageInfo(
-        id=int(_field(row, "id", 0)),
-        status_label=label,
-        topic=str(_field(row, "topic", None) or "未分类"),
-        preview=text,
-        deadline=due,
-        hot=bool(_field(row, "hot", False)),
+        id=view.id,
+        status_label=view.status_label,
+        topic=view.topic or "未分类",
+        preview=view.text or "（内容仅本处室可见）",
+        deadline=fmt(view.deadline_at)[5:] if view.deadline_at else "",
+        hot=view.hot,
     )
 
 
@@ -66,27 +35,20 @@ class InboxServices:
         return self.app[keys.SESSIONS]
 
     async def inbox(self, caller: Caller) -> list[MessageInfo]:
-        svc = _service("inbox_service", "留言")
-        rows: list[Any] = []
-        for state in OPEN_MESSAGES:
-            rows.extend(await svc.list_for(self.app, caller.key, state))
-        infos = sorted((message_info(r) for r in rows), key=lambda m: (not m.hot, m.id))
-        return infos
+        views = await inbox_service.list_for(self.app, caller.key)
+        return sorted((message_info(v) for v in views), key=lambda m: (not m.hot, m.id))
 
     async def reply(self, caller: Caller, message_id: int, text: str) -> str:
-        svc = _service("inbox_service", "留言答复")
-        return str(await svc.send_answer(self.app, message_id, caller.key, text))
+        return await inbox_service.send_answer(self.app, message_id, caller.key, text)
 
     async def transfer(self, caller: Caller, message_id: int, department: str, note: str) -> str:
-        svc = _service("inbox_service", "留言转办")
-        result = await svc.transfer(self.app, message_id, caller.key, department, note)
-        return str(result) if result else f"留言 #{message_id} 已转办至{department}。"
+        return await inbox_service.transfer(self.app, message_id, caller.key, department, note)
 
     async def close(self, caller: Caller, message_id: int, reason: str) -> str:
-        svc = _service("inbox_service", "留言关闭")
-        result = await svc.close(self.app, message_id, caller.key, reason)
-        return str(result) if result else f"留言 #{message_id} 已关闭。"
+        return await inbox_service.close(self.app, message_id, caller.key, reason)
 
     async def retract(self, caller: Caller, publication_id: int, reason: str) -> str:
-        svc = _service("publishing_service", "撤回")
-        return str(await svc.retract(self.app, publication_id, caller.key, reason))
+        return await publishing_service.retract(self.app, publication_id, caller.key, reason)
+
+    async def correct(self, caller: Caller, publication_id: int, text: str) -> str:
+        return await publishing_service.correct(self.app, publication_id, caller.key, text)

@@ -92,7 +92,10 @@ class Router:
             )
             return ChatAnswer(stored or IN_PROGRESS, "repeat", caller=caller)
         answer = await self._run(caller, msg.text)
-        await self.backend.finish(msg.dedup_key, answer.text)
+        if answer.outcome == "ok":
+            await self.backend.finish(msg.dedup_key, answer.text)
+        else:  # nothing happened: a later identical click (say, after 认领) must run again
+            await self.backend.forget(msg.dedup_key)
         return answer
 
     async def _run(self, caller: Caller, text: str) -> ChatAnswer:

@@ -111,3 +111,14 @@ async def reassign(call: Call) -> str:
 async def retract(call: Call) -> str:
     """撤回已发布的内容（发布失当及时整改，必须写明原因，全程留痕）。"""
     return await call.services.retract(call.caller, call.args["publication"], call.args["reason"])
+
+
+@command(
+    "更正",
+    "/correct",
+    args=(Arg("publication", "发布号", "id"), Arg("text", "更正内容", "text", optional=True)),
+    need=Need(roles=REVIEWERS, publication="publication"),
+)
+async def correct(call: Call) -> str:
+    """为已撤回或有误的发布起草更正说明，并提交本账号的审核流程。"""
+    return await call.services.correct(call.caller, call.args["publication"], call.args["text"])

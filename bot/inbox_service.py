@@ -92,7 +92,9 @@ async def send_answer(app: web.Application, message_id: int, person_key: str, te
     if status == "sent":
         return f"留言 #{msg.id} 已答复，已发送给网民。"
     if status == "outside_window":
-        return OUTSIDE_WINDOW.format(id=msg.id, why=WHY.get(error or "", "平台拒绝"), reply=reply.id)
+        return OUTSIDE_WINDOW.format(
+            id=msg.id, why=WHY.get(error or "", "平台拒绝"), reply=reply.id
+        )
     return f"留言 #{msg.id} 的答复发送失败（{error}），答复已保存，请稍后重试或联系管理员。"
 
 
@@ -130,7 +132,9 @@ async def _audit(
     )  # fmt: skip
 
 
-async def transfer(app: web.Application, message_id: int, person_key: str, dept_name: str, note: str) -> str:
+async def transfer(
+    app: web.Application, message_id: int, person_key: str, dept_name: str, note: str
+) -> str:
     async with app[keys.SESSIONS].begin() as session:
         person = await _person(session, person_key)
         msg = await replies.load_visible(session, message_id, person)
@@ -192,7 +196,9 @@ async def list_for(
         return await list_in(session, person_key, state, limit=limit)
 
 
-async def list_in(session: Any, person_key: str, state: str | None, *, limit: int = 100) -> list[MessageView]:
+async def list_in(
+    session: Any, person_key: str, state: str | None, *, limit: int = 100
+) -> list[MessageView]:
     person = await _person(session, person_key)
     if state is not None and state not in {s.value for s in M}:
         raise ValidationFailed(f"未知的状态「{state}」", field="state")
@@ -215,5 +221,7 @@ async def show_in(session: Any, message_id: int, person_key: str) -> dict[str, A
         {"id": r.id, "status": r.status, "text": r.text, "error": r.error, "at": fmt(r.created_at)}
         for r in await store.replies_for(session, msg.id)
     ]
-    out["notes"] = [{"text": n.text, "at": fmt(n.created_at)} for n in await store.notes_for(session, msg.id)]
+    out["notes"] = [
+        {"text": n.text, "at": fmt(n.created_at)} for n in await store.notes_for(session, msg.id)
+    ]
     return out

@@ -198,10 +198,11 @@ class Publisher:
             except Exception as exc:  # the closed error set, or a bug: rules decide
                 outcome = rules.from_error(exc, job.pub.attempts, self.policy, self.clock())
                 log.warning(
-                    "publication %d attempt %d: %s",
+                    "publication %d attempt %d: %s (code %s)",
                     job.pub.id,
                     job.pub.attempts,
                     type(exc).__name__,
+                    getattr(exc, "code", None),
                 )
             if self.after_call is not None:
                 self.after_call(job.pub.id)

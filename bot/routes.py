@@ -10,6 +10,9 @@ def setup_all(app: web.Application) -> None:
 
     routes_health.setup(app)
     routes_api.setup(app)
+    from bot import routes_review
+
+    routes_review.setup(app)
     from bot import web as console
 
     console.setup(app)
@@ -19,3 +22,7 @@ def setup_all(app: web.Application) -> None:
     from bot import routes_wecom
 
     routes_wecom.setup(app)
+    from bot import routes_publications, routes_sandbox
+
+    routes_publications.setup(app)
+    routes_sandbox.setup(app)

@@ -169,7 +169,9 @@ async def receive(request: web.Request) -> web.Response:
     return _reply(endpoint, opened, answer, now)
 
 
-def _reply(endpoint: Endpoint, opened: OpenedCallback, answer: str | None, now: float) -> web.Response:
+def _reply(
+    endpoint: Endpoint, opened: OpenedCallback, answer: str | None, now: float
+) -> web.Response:
     if not answer:
         return web.Response(body=endpoint.callback.reply_empty(), content_type="text/plain")
     body = endpoint.callback.reply_text(opened, answer, now)

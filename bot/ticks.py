@@ -15,4 +15,10 @@ def registered(app: web.Application) -> list[TickSpec]:
     from bot import ticks_chat
 
     ticks += ticks_chat.ticks()
+    from bot import ticks_publishing
+
+    ticks += ticks_publishing.tick_specs(app)
+    from bot import ticks_review
+
+    ticks += ticks_review.tick_specs(app)
     return ticks

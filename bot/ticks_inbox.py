@@ -17,7 +17,7 @@ import contextlib
 import json
 import logging
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from aiohttp import web
 
@@ -26,13 +26,13 @@ from bot.jobs import TickSpec
 from bot.routes_wechat import INBOUND, policy_from
 from channels.base import ChannelError, IncomingMessage
 from review import replies
-from review.models import utcnow
+from review.models import CitizenMessage, utcnow
 from review.notify import notify
-from review.routing import Topic, classify
+from review.routing import Topic, classify, default_rules
 from review.states import MessageStatus
 from review.store import audit
 from review.store import inbox as store
-from review.store.directory import account_by_id
+from review.store.directory import all_accounts
 from review.timefmt import SHANGHAI, fmt
 
 log = logging.getLogger("newmedia.inbox")
@@ -54,38 +54,45 @@ async def process_loop(app: web.Application, kick: asyncio.Event) -> None:
             await asyncio.sleep(1)
 
 
-async def process_new(app: web.Application, limit: int = 100) -> int:
+async def process_new(app: web.Application, limit: int = 25) -> int:
+    """Route one small batch: read, classify (CPU, no transaction), then one short write
+    transaction — short so the callback's grouped commits never wait long for the lock."""
     sessions = app[keys.SESSIONS]
     async with sessions() as session:
         ids = await store.unprocessed_ids(session, limit)
-    for message_id in ids:
-        await _process_one(app, message_id)
-        await asyncio.sleep(0)  # let callbacks in between
-    return len(ids)
-
-
-async def _process_one(app: web.Application, message_id: int) -> None:
-    sessions = app[keys.SESSIONS]
-    async with sessions() as session:
-        msg = await store.get(session, message_id)
-        account = await account_by_id(session, msg.account_id) if msg else None
-    if msg is None or account is None or msg.processed:
-        return
-    if msg.msg_type == "event":
-        await _publication_event(app, account.key, msg.event or "", msg.text)
-        topic = Topic("平台事件", (), False)
-    elif msg.status == M.NEW:
-        topic = classify(msg.text)
-    else:
-        topic = Topic(replies.default_rules().default_topic, (), False)
+        msgs = await store.get_many(session, ids)
+        accounts = {a.id: a for a in await all_accounts(session)}
+        departments = await store.department_topics(session)
+    work: list[tuple[CitizenMessage, Topic]] = []
+    for msg in msgs:
+        account = accounts.get(msg.account_id)
+        if msg.processed or account is None:
+            continue
+        if msg.msg_type == "event":
+            await _publication_event(app, account.key, msg.event or "", msg.text)
+            topic = Topic("平台事件", (), False)
+        elif msg.status == M.NEW:
+            topic = classify(msg.text)
+            await asyncio.sleep(0)  # let callbacks in between
+        else:
+            topic = Topic(default_rules().default_topic, (), False)
+        work.append((msg, topic))
+    if not work:
+        return len(ids)
+    policy = policy_from(app[keys.SETTINGS])
+    fresh_new: dict[int, list[tuple[int, str, datetime | None]]] = {}
     async with sessions.begin() as session:
-        fresh = await store.get(session, message_id)
-        if fresh is None:
-            return
-        policy = policy_from(app[keys.SETTINGS])
-        await replies.route(session, fresh, topic, policy, account.owner_department_id)
-    if msg.platform == "wechat" and msg.msg_type != "event":
-        _open_sandbox_window(app, account.key, msg.sender, msg)
+        for msg, topic in work:
+            owner = accounts[msg.account_id].owner_department_id
+            dept = await replies.route(session, msg, topic, policy, owner, departments)
+            if dept is not None:
+                fresh_new.setdefault(dept, []).append((msg.id, topic.topic, msg.deadline_at))
+        for dept, items in fresh_new.items():
+            await replies.announce_new(session, dept, items)
+    for msg, _topic in work:
+        if msg.platform == "wechat" and msg.msg_type != "event":
+            _open_sandbox_window(app, accounts[msg.account_id].key, msg.sender, msg)
+    return len(ids)
 
 
 def _open_sandbox_window(app: web.Application, account_key: str, openid: str, msg: object) -> None:
@@ -102,8 +109,12 @@ async def _publication_event(app: web.Application, account_key: str, event: str,
         fields = json.loads(data) if data else {}
     except ValueError:
         return
-    remote = fields.get("publish_id") or (f"mass:{fields['msg_id']}" if fields.get("msg_id") else "")
-    publisher = _publisher(app)
+    remote = fields.get("publish_id") or (
+        f"mass:{fields['msg_id']}" if fields.get("msg_id") else ""
+    )
+    from bot.publisher import PUBLISHER
+
+    publisher = app.get(PUBLISHER)
     if not remote or publisher is None:
         log.info("publication event %s on %s recorded (no publisher running)", event, account_key)
         return
@@ -115,21 +126,14 @@ async def _publication_event(app: web.Application, account_key: str, event: str,
         log.exception("publication event %s on %s not applied", event, account_key)
 
 
-def _publisher(app: web.Application) -> object | None:
-    for module in ("bot.keys", "bot.publisher"):
-        with contextlib.suppress(ImportError):
-            key = getattr(__import__(module, fromlist=["PUBLISHER"]), "PUBLISHER", None)
-            if key is not None and key in app:
-                return app[key]
-    return None
-
-
 async def deadlines(app: web.Application) -> None:
     """Remind before the deadline; after it, ``overdue`` and the head is told."""
     sessions, now = app[keys.SESSIONS], utcnow()
     policy = policy_from(app[keys.SETTINGS])
     async with sessions.begin() as session:
-        for msg in await store.due_for_reminder(session, now + timedelta(hours=policy.reminder_hours)):
+        for msg in await store.due_for_reminder(
+            session, now + timedelta(hours=policy.reminder_hours)
+        ):
             if msg.deadline_at is not None and msg.deadline_at < now:
                 continue
             await store.set_fields(session, msg.id, reminded_at=now)
@@ -196,10 +200,7 @@ async def _store_comments(
         if account is None:
             return
         now = utcnow()
-        rows = [
-            replies.new_row(m, account.id, now, inb.policy, inb.keywords)
-            for m in messages
-        ]
+        rows = [replies.new_row(m, account.id, now, inb.policy, inb.keywords) for m in messages]
         stored = await store.insert_messages(session, rows)
         if cursor:
             await store.save_cursor(session, f"weibo:comments:{key}", cursor)

@@ -1,5 +1,5 @@
 """Deciding a claimed task: approve (pin the hash, open the next stage or schedule), reject,
-send back for changes; and a head's reassignment.
+send back for changes.
 
 Only the claimant decides, while the lease runs and the task's revision is still current — all
 guarded in one SQL ``UPDATE``. The draft row is locked first so the last approvals of a
@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from review import chains, scheduling
-from review.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from review.errors import Conflict, NotFound, ValidationFailed
 from review.models import Draft, Person, Publication, ReviewTask, Revision, utcnow
 from review.notify import notify
 from review.states import DraftStatus
@@ -244,59 +244,3 @@ async def request_changes(
         "task.request_changes",
         now,
     )
-
-
-async def reassign(
-    session: AsyncSession,
-    task_id: int,
-    head: Person,
-    to: Person,
-    *,
-    lease: timedelta = DEFAULT_LEASE,
-    now: datetime | None = None,
-) -> ReviewTask:
-    """A head of the task's department hands it to one of its reviewers (fresh lease)."""
-    now = now or utcnow()
-    task, draft, revision = await load(session, task_id)
-    if not head.has_role("head") or head.department_id != task.department_id:
-        dept = await dirstore.department_by_id(session, task.department_id)
-        raise Forbidden(f"只有{dept.name if dept else ''}负责人可以转派任务 {task.id}")
-    if task.status not in (T.OPEN, T.CLAIMED) or draft.current_revision != revision.number:
-        raise await chains.refusal(session, task, head, deciding=False, now=now)
-    await chains.ensure_eligible(session, task, draft, revision, to)
-    previous = task.claimed_by if task.status == T.CLAIMED else None
-    if not await rstore.reassign(
-        session,
-        task.id,
-        expected=T(task.status),
-        holder=task.claimed_by,
-        to_id=to.id,
-        until=now + lease,
-    ):
-        raise Conflict(f"任务 {task.id} 状态已变化，请刷新后再试")
-    fresh = await rstore.get_task(session, task.id)
-    assert fresh is not None
-    await notify(
-        session,
-        kind="task_assigned",
-        subject=f"task:{task.id}",
-        text=f"{head.name} 将任务 {task.id}（稿件 {draft.id}「{revision.title}」·{task.stage_name}）"
-        f"转派给你，请在 {fmt(fresh.lease_until)} 前处理",
-        person_id=to.id,
-        payload={"task_id": task.id, "draft_id": draft.id},
-    )
-    await audit.append(
-        session,
-        actor=head.key,
-        action="task.reassign",
-        subject_type="task",
-        subject_id=task.id,
-        detail={
-            "draft": draft.id,
-            "status": str(T.REASSIGNED),
-            "from_person_id": previous,
-            "to": to.key,
-            "lease_until": fresh.lease_until.isoformat() if fresh.lease_until else None,
-        },
-    )
-    return fresh

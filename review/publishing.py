@@ -169,3 +169,12 @@ def build_post(
         idempotency_key=pub.idempotency_key,
         push_to_followers=push_to_followers,
     )
+
+
+def dormant_threshold(quiet_days: float, thresholds: Iterable[int]) -> int | None:
+    """The highest alert threshold an account's quiet spell has crossed (7/10/14 days).
+
+    Only the highest is reported: days only grow within a spell, so each threshold fires at
+    most once, and a service that was down for a fortnight does not send three alerts at once."""
+    crossed = [t for t in thresholds if quiet_days >= t]
+    return max(crossed) if crossed else None

@@ -17,11 +17,11 @@ from review.decisions import (
     DEFAULT_LEASE,
     ApproveResult,
     approve,
-    reassign,
+    load,
     reject,
     request_changes,
 )
-from review.errors import NotFound
+from review.errors import Conflict, Forbidden, NotFound
 from review.models import Person, ReviewTask, utcnow
 from review.notify import notify
 from review.queue_views import TaskView, task_view, task_views
@@ -30,6 +30,7 @@ from review.store import audit
 from review.store import directory as dirstore
 from review.store import drafts as dstore
 from review.store import review as rstore
+from review.store import review_leases as lstore
 from review.submission import SubmitResult, override, submit
 from review.timefmt import fmt
 
@@ -49,6 +50,7 @@ __all__ = [
     "request_changes",
     "submit",
     "task_view",
+    "task_views",
     "warn_expiring",
 ]
 
@@ -84,11 +86,16 @@ async def claim(
     now = now or utcnow()
     task = await _task(session, task_id)
     draft = await dstore.get_draft(session, task.draft_id)
+    assert draft is not None
+    if person.id == draft.author_id:
+        raise Forbidden("不能审核自己撰写的稿件")
+    lease_live = task.lease_until is not None and task.lease_until >= now
+    if task.status == T.CLAIMED and task.claimed_by != person.id and lease_live:
+        raise await chains.refusal(session, task, person, deciding=False, now=now)  # fast path
     revision = await dstore.revision_by_id(session, task.revision_id)
-    assert draft is not None and revision is not None
+    assert revision is not None
     await chains.ensure_eligible(session, task, draft, revision, person)
     until = now + lease
-    lease_live = task.lease_until is not None and task.lease_until >= now
     if task.status == T.CLAIMED and task.claimed_by == person.id and lease_live:
         if not await rstore.renew(session, task.id, person.id, until=until, now=now):
             raise await chains.refusal(
@@ -157,9 +164,9 @@ async def expire_leases(session: AsyncSession, now: datetime | None = None) -> l
     """Claims whose lease ran out go back to the department's queue (audited, notified)."""
     now = now or utcnow()
     expired: list[int] = []
-    for task in await rstore.expired_claims(session, now):
+    for task in await lstore.expired_claims(session, now):
         holder = task.claimed_by
-        if holder is None or not await rstore.expire_one(session, task.id, holder, now):
+        if holder is None or not await lstore.expire_one(session, task.id, holder, now):
             continue
         expired.append(task.id)
         revision = await dstore.revision_by_id(session, task.revision_id)
@@ -187,9 +194,9 @@ async def warn_expiring(
     """Tell each holder once per claim that the lease runs out within ``within``."""
     now = now or utcnow()
     warned: list[int] = []
-    for task in await rstore.expiring_claims(session, now, now + within):
+    for task in await lstore.expiring_claims(session, now, now + within):
         holder = task.claimed_by
-        if holder is None or not await rstore.mark_reminded(session, task.id, holder, now):
+        if holder is None or not await lstore.mark_reminded(session, task.id, holder, now):
             continue
         warned.append(task.id)
         minutes = max(1, int(((task.lease_until or now) - now).total_seconds() // 60))
@@ -204,3 +211,59 @@ async def warn_expiring(
             dedup_key=f"claim_expiring:{task.id}:{task.lease_until.isoformat() if task.lease_until else ''}",
         )
     return warned
+
+
+async def reassign(
+    session: AsyncSession,
+    task_id: int,
+    head: Person,
+    to: Person,
+    *,
+    lease: timedelta = DEFAULT_LEASE,
+    now: datetime | None = None,
+) -> ReviewTask:
+    """A head of the task's department hands it to one of its reviewers (fresh lease)."""
+    now = now or utcnow()
+    task, draft, revision = await load(session, task_id)
+    if not head.has_role("head") or head.department_id != task.department_id:
+        dept = await dirstore.department_by_id(session, task.department_id)
+        raise Forbidden(f"只有{dept.name if dept else ''}负责人可以转派任务 {task.id}")
+    if task.status not in (T.OPEN, T.CLAIMED) or draft.current_revision != revision.number:
+        raise await chains.refusal(session, task, head, deciding=False, now=now)
+    await chains.ensure_eligible(session, task, draft, revision, to)
+    previous = task.claimed_by if task.status == T.CLAIMED else None
+    if not await rstore.reassign(
+        session,
+        task.id,
+        expected=T(task.status),
+        holder=task.claimed_by,
+        to_id=to.id,
+        until=now + lease,
+    ):
+        raise Conflict(f"任务 {task.id} 状态已变化，请刷新后再试")
+    fresh = await rstore.get_task(session, task.id)
+    assert fresh is not None
+    await notify(
+        session,
+        kind="task_assigned",
+        subject=f"task:{task.id}",
+        text=f"{head.name} 将任务 {task.id}（稿件 {draft.id}「{revision.title}」·{task.stage_name}）"
+        f"转派给你，请在 {fmt(fresh.lease_until)} 前处理",
+        person_id=to.id,
+        payload={"task_id": task.id, "draft_id": draft.id},
+    )
+    await audit.append(
+        session,
+        actor=head.key,
+        action="task.reassign",
+        subject_type="task",
+        subject_id=task.id,
+        detail={
+            "draft": draft.id,
+            "status": str(T.REASSIGNED),
+            "from_person_id": previous,
+            "to": to.key,
+            "lease_until": fresh.lease_until.isoformat() if fresh.lease_until else None,
+        },
+    )
+    return fresh

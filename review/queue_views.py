@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
@@ -51,7 +51,6 @@ class TaskView:
     current: bool  # the task's revision is still the draft's current one
     next_step: str
     note: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         out = asdict(self)
@@ -80,7 +79,9 @@ def _next_step(
     if not current and status in (T.OPEN, T.CLAIMED):
         return "稿件已修改，此任务将作废，请查看新版本"
     if status == T.OPEN:
-        return f"待{dept}审核人认领；认领后只有认领人可以通过、驳回或退回修改"
+        head = any(s.position == task.stage_index and s.role == "head" for s in stages)
+        who = "负责人" if head else "审核人"
+        return f"待{dept}{who}认领；认领后只有认领人可以通过、驳回或退回修改"
     if status == T.CLAIMED:
         return f"由 {holder} 审核中，须在 {fmt(task.lease_until)} 前通过、驳回或退回修改"
     if status == T.APPROVED:

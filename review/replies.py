@@ -127,11 +127,17 @@ async def route(
     topic: Topic,
     policy: InboxPolicy,
     owner_dept_id: int,
-) -> bool:
+    departments: list[tuple[int, str]] | None = None,
+) -> int | None:
     """Record topic, department, hot flag and deadline (never later than the one the citizen was
-    promised), move ``new → assigned`` and tell the department (and its head when hot)."""
-    rows = (await session.execute(select(Department.id, Department.topics))).all()
-    dept_id = department_for(topic.topic, [(r[0], r[1]) for r in rows], owner_dept_id)
+    promised), move ``new → assigned``, tell the head at once when hot. Returns the department
+    of a newly assigned message (the caller announces new messages per department in one
+    notification), else None."""
+    if departments is None:
+        departments = [
+            (r[0], r[1]) for r in await session.execute(select(Department.id, Department.topics))
+        ]
+    dept_id = department_for(topic.topic, departments, owner_dept_id)
     deadline, note = msg.deadline_at, msg.deadline_note
     if msg.status == M.NEW:
         by_topic, topic_note = policy.deadline(msg.received_at, topic.topic)
@@ -142,27 +148,41 @@ async def route(
         deadline_at=deadline, deadline_note=note,
     )  # fmt: skip
     if not done or msg.status != M.NEW:
-        return done
+        return None
     await store.move(session, msg.id, M.ASSIGNED)
     if topic.elsewhere:
         await store.add_note(
             session, msg.id, None, f"可能非本局职责：{topic.elsewhere}（{topic.elsewhere_to}）"
         )
-    due = f"，请于 {fmt(deadline)} 前答复" if deadline else ""
-    await notify(
-        session, kind="message_new", subject=f"message:{msg.id}", department_id=dept_id,
-        text=f"新留言 #{msg.id}（{topic.topic}）已分派到本处室{due}。",
-        payload={"message_id": msg.id, "topic": topic.topic}, dedup_key=f"message:{msg.id}:new",
-    )  # fmt: skip
     if topic.hot:
         head = await head_of(session, dept_id)
+        due = f"，答复期限 {fmt(deadline)}" if deadline else ""
         await notify(
             session, kind="message_hot", subject=f"message:{msg.id}", department_id=dept_id,
             person_id=head.id if head else None,
             text=f"热点留言 #{msg.id}（{topic.topic}），请立即关注{due}。",
             payload={"message_id": msg.id, "topic": topic.topic}, dedup_key=f"message:{msg.id}:hot",
         )  # fmt: skip
-    return True
+    return dept_id
+
+
+async def announce_new(
+    session: AsyncSession, dept_id: int, items: list[tuple[int, str, datetime | None]]
+) -> None:
+    """One notification per department for the messages just assigned to it (a burst of
+    messages is one chat message, not hundreds)."""
+    if not items:
+        return
+    shown = "、".join(f"#{i}（{t}）" for i, t, _ in items[:10])
+    more = f" 等 {len(items)} 条" if len(items) > 10 else ""
+    first_due = min((d for _, _, d in items if d is not None), default=None)
+    due = f"，最早的答复期限 {fmt(first_due)}" if first_due else ""
+    await notify(
+        session, kind="message_new", subject=f"message:{items[0][0]}", department_id=dept_id,
+        text=f"新留言 {shown}{more} 已分派到本处室{due}。",
+        payload={"message_ids": [i for i, _, _ in items]},
+        dedup_key=f"messages:new:{dept_id}:{items[0][0]}",
+    )  # fmt: skip
 
 
 async def head_of(session: AsyncSession, dept_id: int | None) -> Person | None:

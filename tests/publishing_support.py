@@ -49,7 +49,7 @@ async def seed(
     due_at: datetime | None = None,
     title: str = "民政动态",
     body: str = "本市今冬救助工作有序开展。",
-    cover_path: str | None = "cover.png",
+    cover_path: str | None = None,
     approve: bool = True,
 ) -> Seeded:
     """``n`` approved drafts, one publication each, spread round-robin over ``accounts``."""

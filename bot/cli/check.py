@@ -13,7 +13,7 @@ from review.frontmatter import FrontMatterError, parse_draft_file
 
 EXIT_OK = 0  # pass or warn
 EXIT_ERROR = 1  # the input could not be read
-EXIT_BLOCK = 2  # at least one check blocks
+EXIT_BLOCK = 3  # at least one check blocks (2 is the CLI's 'bad input')
 
 LABELS = {Verdict.PASS: "通过", Verdict.WARN: "提示", Verdict.BLOCK: "拦截"}
 CHECK_LABELS = {
@@ -44,7 +44,7 @@ digest、cover）；没有 title 时以第一个“# ”标题为标题。不指
 一个微博账号检查（取设置中的默认账号）。--jsonl 模式逐行读取 {"id","text","title"?,"kind"?}，
 逐行输出结论，只做内容检查（不查平台限制，除非指定 --account）。
 
-退出码：0 = 通过或仅有提示；2 = 有拦截项；1 = 输入无法读取。"""
+退出码：0 = 通过或仅有提示；3 = 有拦截项；1 = 输入无法读取；2 = 参数或设置有误。"""
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

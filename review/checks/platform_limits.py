@@ -6,8 +6,9 @@ link on the app's safe domain (else error 10017); the bureau's rule bans ``#话�
 
 Counting choices (conservative, so the gate never passes what the platform refuses):
 every character counts 1 (Weibo itself counts two half-width characters as one), and a link counts
-at its full length (no t.cn shortening is assumed). The Weibo text is rendered as ``【标题】`` +
-the body's plain text, Markdown links written out as "text url" — see :func:`weibo_text`.
+at its full length (no t.cn shortening is assumed). The Weibo status is ``【标题】`` + a summary cut to fit + the
+link to the full article on the safe domain (channels/weibo/render.py), so only the title and
+the link must fit; :func:`weibo_text` gives the plain text the gate inspects for foreign links.
 """
 
 from __future__ import annotations
@@ -70,23 +71,37 @@ def _wechat(inp: GateInput, t: GateTarget) -> list[tuple[Verdict, str, Evidence 
     return out
 
 
+WEIBO_LINK_KEY_CHARS = 30  # the "?p=<publication key>" marker the channel appends to the link
+
+
 def _weibo(inp: GateInput, t: GateTarget) -> list[tuple[Verdict, str, Evidence | None]]:
+    """The post carries 【title】, a summary cut to fit and the link to the article on the safe
+    domain; only the title and the link cannot give way, so they must fit in 140 characters."""
     out: list[tuple[Verdict, str, Evidence | None]] = []
-    text = weibo_text(inp.title, inp.body)
-    if len(text) > WEIBO_TEXT_MAX:
-        out.append(
-            (Verdict.BLOCK, f"微博文字{len(text)}字（含链接全长），超过{WEIBO_TEXT_MAX}字", None)
-        )
-    for m in _TOPIC.finditer(inp.body):
-        ev = Evidence(m.group(), m.start(), m.end(), "body")
-        out.append((Verdict.BLOCK, f"不得使用话题标签{m.group()}", ev))
-    urls = _URL.findall(text)
+    for field, text in (("title", inp.title), ("body", inp.body)):
+        for m in _TOPIC.finditer(text):
+            ev = Evidence(m.group(), m.start(), m.end(), field)
+            out.append((Verdict.BLOCK, f"不得使用话题标签{m.group()}", ev))
     if not t.safe_domain:
-        out.append((Verdict.WARN, "账号未配置安全域名，无法核对链接", None))
-    elif not any(_on_domain(u, t.safe_domain) for u in urls):
+        # settings refuse a Weibo account without one, so only a bare `newmedia check` gets here
+        out.append((Verdict.WARN, "未指定账号的安全域名，无法核对微博链接", None))
+        return out
+    link = len(f"https://{t.safe_domain}/") + WEIBO_LINK_KEY_CHARS
+    fixed = len(f"【{inp.title.strip()}】") + 1 + link
+    if fixed > WEIBO_TEXT_MAX:
+        ev = Evidence(inp.title, 0, len(inp.title), "title")
         out.append(
-            (Verdict.BLOCK, f"须包含安全域名 {t.safe_domain} 的链接（否则微博报错10017）", None)
+            (
+                Verdict.BLOCK,
+                f"标题加原文链接约{fixed}字，超过微博{WEIBO_TEXT_MAX}字上限，请缩短标题",
+                ev,
+            )
         )
+    foreign = [
+        u for u in _URL.findall(weibo_text(inp.title, inp.body)) if not _on_domain(u, t.safe_domain)
+    ]
+    if foreign and len(weibo_text(inp.title, inp.body)) + link <= WEIBO_TEXT_MAX:
+        out.append((Verdict.WARN, f"正文含非安全域名链接 {foreign[0]}，微博可能拒绝", None))
     return out
 
 

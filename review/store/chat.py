@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -45,6 +45,10 @@ async def finish_command(session: AsyncSession, dedup_key: str, answer: str) -> 
     await session.execute(
         update(ChatCommand).where(ChatCommand.dedup_key == dedup_key).values(answer=answer)
     )
+
+
+async def forget_command(session: AsyncSession, dedup_key: str) -> None:
+    await session.execute(delete(ChatCommand).where(ChatCommand.dedup_key == dedup_key))
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from review.models import CitizenMessage, Cursor, MessageReply, Note, SeenNonce, utcnow
+from review.models import CitizenMessage, Cursor, Department, MessageReply, Note, SeenNonce, utcnow
 from review.states import MessageStatus, sources_for
 
 OPEN_STATES = ("new", "assigned", "overdue")
@@ -103,11 +103,14 @@ async def get(session: AsyncSession, message_id: int) -> CitizenMessage | None:
     return await session.get(CitizenMessage, message_id)
 
 
-async def get_for_update(session: AsyncSession, message_id: int) -> CitizenMessage | None:
-    q = select(CitizenMessage).where(CitizenMessage.id == message_id)
-    if session.get_bind().dialect.name == "postgresql":
-        q = q.with_for_update()
-    return await session.scalar(q)
+async def get_many(session: AsyncSession, ids: Sequence[int]) -> list[CitizenMessage]:
+    q = select(CitizenMessage).where(CitizenMessage.id.in_(list(ids))).order_by(CitizenMessage.id)
+    return list((await session.scalars(q)).all())
+
+
+async def department_topics(session: AsyncSession) -> list[tuple[int, str]]:
+    """(department id, space-separated topics) for routing."""
+    return [(r[0], r[1]) for r in await session.execute(select(Department.id, Department.topics))]
 
 
 async def list_messages(

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from review.models import Account, Draft, Publication, ReviewTask, Revision
@@ -26,6 +26,18 @@ def _rowcount(result: Any) -> int:
     return int(result.rowcount)
 
 
+def _ids(session: AsyncSession, candidates: Select[Any]) -> Select[Any]:
+    """The candidate ids to claim. On PostgreSQL: locked with SKIP LOCKED inside a MATERIALIZED
+    CTE, because a plain ``IN (SELECT … LIMIT n FOR UPDATE SKIP LOCKED)`` may be re-evaluated
+    by the planner and claim more than ``n`` rows."""
+    if session.get_bind().dialect.name != "postgresql":
+        return candidates
+    locked = (
+        candidates.with_for_update(skip_locked=True).cte("candidates").prefix_with("MATERIALIZED")
+    )
+    return select(locked.c.id)
+
+
 async def claim_due(
     session: AsyncSession, *, now: datetime, limit: int, worker: str, lease_seconds: float
 ) -> list[Publication]:
@@ -36,11 +48,9 @@ async def claim_due(
         .order_by(Publication.due_at, Publication.id)
         .limit(limit)
     )
-    if session.get_bind().dialect.name == "postgresql":
-        due = due.with_for_update(skip_locked=True)
     stmt = (
         update(Publication)
-        .where(Publication.id.in_(due.scalar_subquery()), Publication.status == P.SCHEDULED)
+        .where(Publication.id.in_(_ids(session, due)), Publication.status == P.SCHEDULED)
         .values(
             status=P.PUBLISHING,
             claimed_by=worker,
@@ -66,12 +76,10 @@ async def claim_expired(
         .order_by(Publication.lease_until)
         .limit(limit)
     )
-    if session.get_bind().dialect.name == "postgresql":
-        stale = stale.with_for_update(skip_locked=True)
     stmt = (
         update(Publication)
         .where(
-            Publication.id.in_(stale.scalar_subquery()),
+            Publication.id.in_(_ids(session, stale)),
             Publication.status == P.PUBLISHING,
             Publication.lease_until < now,
         )

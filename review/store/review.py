@@ -208,68 +208,6 @@ async def supersede(
     return sorted(int(r) for r in result.scalars().all())
 
 
-async def expired_claims(
-    session: AsyncSession, now: datetime, limit: int = 500
-) -> list[ReviewTask]:
-    rows = await session.scalars(
-        select(ReviewTask)
-        .where(ReviewTask.status == T.CLAIMED, ReviewTask.lease_until < now)
-        .order_by(ReviewTask.id)
-        .limit(limit)
-        .execution_options(populate_existing=True)
-    )
-    return list(rows.all())
-
-
-async def expire_one(session: AsyncSession, task_id: int, holder: int, now: datetime) -> bool:
-    result = await session.execute(
-        update(ReviewTask)
-        .where(
-            ReviewTask.id == task_id,
-            ReviewTask.status == T.CLAIMED,
-            ReviewTask.claimed_by == holder,
-            ReviewTask.lease_until < now,
-        )
-        .values(status=T.OPEN, claimed_by=None, lease_until=None, reminded_at=None)
-        .execution_options(synchronize_session=False)
-    )
-    return _rowcount(result) == 1
-
-
-async def expiring_claims(
-    session: AsyncSession, now: datetime, until: datetime, limit: int = 500
-) -> list[ReviewTask]:
-    rows = await session.scalars(
-        select(ReviewTask)
-        .where(
-            ReviewTask.status == T.CLAIMED,
-            ReviewTask.reminded_at.is_(None),
-            ReviewTask.lease_until >= now,
-            ReviewTask.lease_until <= until,
-        )
-        .order_by(ReviewTask.id)
-        .limit(limit)
-        .execution_options(populate_existing=True)
-    )
-    return list(rows.all())
-
-
-async def mark_reminded(session: AsyncSession, task_id: int, holder: int, now: datetime) -> bool:
-    """Once per claim: a new claim clears ``reminded_at``."""
-    result = await session.execute(
-        update(ReviewTask)
-        .where(
-            ReviewTask.id == task_id,
-            ReviewTask.status == T.CLAIMED,
-            ReviewTask.claimed_by == holder,
-            ReviewTask.reminded_at.is_(None),
-        )
-        .values(reminded_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    return _rowcount(result) == 1
-
-
 async def queue_ids(
     session: AsyncSession, person: Person, *, include_head_stages: bool
 ) -> list[int]:

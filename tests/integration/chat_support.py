@@ -2,28 +2,30 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
+from pathlib import Path
 
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
+from queue_support import PASS, fake_gate
 from sqlalchemy import select
 
-from bot import keys
+from bot import keys, sandbox_wiring
 from bot.app import create_app
 from bot.settings_load import Settings
 from channels.sandbox.app import Sandbox
 from channels.sandbox.phone import ReviewerPhone
 from channels.sandbox.wecom_api import WeComMessage
-from review import queue
+from review import drafts, queue
 from review.db import SessionFactory
 from review.models import ReviewTask
 from review.store import directory
 
-from queue_support import PASS, fake_gate, new_draft
-
 APP = "review_app"
+ROOT_SETTINGS = Path(__file__).resolve().parents[2] / "settings.toml"
 
 
 def fast(settings: Settings) -> Settings:
@@ -61,7 +63,9 @@ class Service:
         return self.sandbox.wecom.messages_to(corp, userid)
 
     def texts(self, userid: str) -> list[str]:
-        return [str(m.body.get("content", "")) for m in self.received(userid) if m.msgtype == "text"]
+        return [
+            str(m.body.get("content", "")) for m in self.received(userid) if m.msgtype == "text"
+        ]
 
     def cards(self, userid: str) -> list[WeComMessage]:
         return [m for m in self.received(userid) if m.msgtype == "template_card"]
@@ -69,6 +73,7 @@ class Service:
 
 async def start(settings: Settings, sf: SessionFactory) -> AsyncIterator[Service]:
     app = create_app(fast(settings), run_jobs=False)
+    sandbox_wiring.mount(app)  # idempotent: the demo mounts it too once its route is registered
     async with TestClient(TestServer(app)) as client:
         yield Service(client, fast(settings), sf)
 
@@ -82,11 +87,18 @@ async def submitted(
     warn: dict[str, str] | None = None,
 ) -> tuple[int, int]:
     """A draft by 赵敏 submitted to review; returns (draft id, first task id)."""
-    draft_id = await new_draft(sf, kind=kind, title=title, publish_at=publish_at)
     async with sf.begin() as s:
         editor = await directory.person_by_key(s, "zhao_min")
         assert editor is not None
-        result = await queue.submit(s, draft_id, editor, gate=fake_gate(warn=warn) if warn else PASS)
+        body = "市民政局解读最低生活保障政策：申请条件、办理流程和救助标准。"
+        inp = drafts.DraftInput(title, body, ["ccmz_wechat"], kind=kind, publish_at=publish_at)
+        draft_id = (await drafts.create(s, editor, inp))[0].id
+    async with sf.begin() as s:
+        editor = await directory.person_by_key(s, "zhao_min")
+        assert editor is not None
+        result = await queue.submit(
+            s, draft_id, editor, gate=fake_gate(warn=warn) if warn else PASS
+        )
         assert result.tasks, "the draft should be in review"
         return draft_id, result.tasks[0].id
 
@@ -102,3 +114,13 @@ async def open_task(sf: SessionFactory, draft_id: int) -> ReviewTask:
         )
     assert task is not None
     return task
+
+
+async def wait_for(predicate: Callable[[], bool], within: float = 5.0) -> None:
+    """Poll a condition that background work (a card update) makes true."""
+    loop = asyncio.get_running_loop()
+    end = loop.time() + within
+    while not predicate():
+        if loop.time() > end:
+            raise AssertionError("condition not reached in time")
+        await asyncio.sleep(0.02)

@@ -17,7 +17,12 @@ ACCOUNT = "ccmz_wechat"
 
 
 def follower(
-    client: TestClient, settings: Settings, *, mode: Mode = "aes", openid: str = "o_citizen_1", **kw: Any
+    client: TestClient,
+    settings: Settings,
+    *,
+    mode: Mode = "aes",
+    openid: str = "o_citizen_1",
+    **kw: Any,
 ) -> Follower:
     secrets = settings.secrets[ACCOUNT]
     return Follower(
@@ -31,10 +36,10 @@ async def count_messages(sf: SessionFactory) -> int:
         return int(await s.scalar(select(func.count()).select_from(CitizenMessage)) or 0)
 
 
-async def wait_for(predicate: Any, timeout: float = 10.0) -> None:
+async def wait_for(predicate: Any, limit_s: float = 10.0) -> None:
     """Poll an async predicate (the slow path runs after the reply)."""
     loop = asyncio.get_running_loop()
-    end = loop.time() + timeout
+    end = loop.time() + limit_s
     while not await predicate():
         if loop.time() > end:
             raise AssertionError("condition not reached in time")

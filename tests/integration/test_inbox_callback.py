@@ -6,14 +6,13 @@ from collections.abc import AsyncIterator
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
+from inbox_helpers import ACCOUNT, count_messages, follower
 from sqlalchemy import select
 
 from bot.app import create_app
 from bot.settings_load import Settings
 from review.db import SessionFactory
 from review.models import CitizenMessage, SeenNonce
-
-from inbox_helpers import ACCOUNT, count_messages, follower
 
 
 @pytest.fixture
@@ -38,7 +37,9 @@ async def test_text_gets_ack_with_ticket_and_deadline(
     assert row.sender == "o_citizen_1" and row.dedup_key.isdigit()
 
 
-async def test_plaintext_refused_when_account_is_aes(client: TestClient, settings: Settings) -> None:
+async def test_plaintext_refused_when_account_is_aes(
+    client: TestClient, settings: Settings
+) -> None:
     reply = await follower(client, settings, mode="plain").send_text("你好")
     assert reply.status == 403
 
@@ -59,16 +60,22 @@ async def test_retries_and_concurrent_duplicates_store_once_same_answer(
     assert await count_messages(sf) == 1
 
 
-async def test_same_nonce_other_body_is_a_replay(client: TestClient, settings: Settings, sf: SessionFactory) -> None:
+async def test_same_nonce_other_body_is_a_replay(
+    client: TestClient, settings: Settings, sf: SessionFactory
+) -> None:
     f = follower(client, settings)
     q1, b1 = f.build_request(f.text_xml("第一条", msg_id=1), nonce="12345")
-    q2, b2 = f.build_request(f.text_xml("第二条", msg_id=2), nonce="12345", timestamp=q1["timestamp"])
+    q2, b2 = f.build_request(
+        f.text_xml("第二条", msg_id=2), nonce="12345", timestamp=q1["timestamp"]
+    )
     assert (await f.post(q1, b1)).status == 200
     assert (await f.post(q2, b2)).status == 403
     assert await count_messages(sf) == 1
 
 
-async def test_events_without_msgid_once_each(client: TestClient, settings: Settings, sf: SessionFactory) -> None:
+async def test_events_without_msgid_once_each(
+    client: TestClient, settings: Settings, sf: SessionFactory
+) -> None:
     f = follower(client, settings)
     query, body = f.build_request(f.event_xml("subscribe"))
     first = await f.post(query, body)
@@ -83,12 +90,18 @@ async def test_events_without_msgid_once_each(client: TestClient, settings: Sett
     assert all(r.status == "closed" for r in rows)
 
 
-async def test_keyword_answer_and_outside_pointer(client: TestClient, settings: Settings, sf: SessionFactory) -> None:
+async def test_keyword_answer_and_outside_pointer(
+    client: TestClient, settings: Settings, sf: SessionFactory
+) -> None:
     f = follower(client, settings)
     guide = await f.send_text("请问低保申请需要什么材料？")
     assert guide.text is not None and "【办事指南·低保申请材料】" in guide.text
     outside = await f.send_text("我的养老金这个月怎么少发了")
-    assert outside.text is not None and "12345" in outside.text and "人力资源和社会保障" in outside.text
+    assert (
+        outside.text is not None
+        and "12345" in outside.text
+        and "人力资源和社会保障" in outside.text
+    )
     async with sf() as s:
         rows = {r.text: r for r in (await s.scalars(select(CitizenMessage))).all()}
     assert rows["请问低保申请需要什么材料？"].status == "closed"
@@ -131,16 +144,24 @@ async def test_unknown_account_and_get_verification(client: TestClient, settings
     ts, nonce = str(int(time.time())), "998877"
     ok = await client.get(
         f"/wechat/{ACCOUNT}",
-        params={"signature": sha1_signature(token, ts, nonce), "timestamp": ts, "nonce": nonce, "echostr": "abc123"},
+        params={
+            "signature": sha1_signature(token, ts, nonce),
+            "timestamp": ts,
+            "nonce": nonce,
+            "echostr": "abc123",
+        },
     )
     assert ok.status == 200 and await ok.text() == "abc123"
     bad = await client.get(
-        f"/wechat/{ACCOUNT}", params={"signature": "1" * 40, "timestamp": ts, "nonce": nonce, "echostr": "x"}
+        f"/wechat/{ACCOUNT}",
+        params={"signature": "1" * 40, "timestamp": ts, "nonce": nonce, "echostr": "x"},
     )
     assert bad.status == 403
 
 
-async def test_nonces_are_remembered(client: TestClient, settings: Settings, sf: SessionFactory) -> None:
+async def test_nonces_are_remembered(
+    client: TestClient, settings: Settings, sf: SessionFactory
+) -> None:
     await follower(client, settings).send_text("你好", msg_id=42)
     async with sf() as s:
         nonces = (await s.scalars(select(SeenNonce))).all()

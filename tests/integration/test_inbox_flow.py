@@ -40,7 +40,13 @@ async def world(
     sandbox_app, sandbox = create_sandbox_app(config)
     server = await aiohttp_server(sandbox_app)
     base = str(server.make_url("")).rstrip("/")
-    wapi = WeChatAPI("ccmz_wechat", wx.app_id, "sandbox-secret", tokens=MemoryTokenStore(), base_url=f"{base}/wechat")
+    wapi = WeChatAPI(
+        "ccmz_wechat",
+        wx.app_id,
+        "sandbox-secret",
+        tokens=MemoryTokenStore(),
+        base_url=f"{base}/wechat",
+    )
     bapi = WeiboAPI("ccmz_weibo", "wb-token", rip="127.0.0.1", base_url=f"{base}/weibo")
     channels = {
         "ccmz_wechat": WeChatChannel(wapi),
@@ -73,7 +79,9 @@ async def notes(sf: SessionFactory, kind: str) -> list[Notification]:
 
 
 @pytest.mark.pg
-async def test_hot_message_routed_notified_and_answered(world: Any, settings: Settings, sf: SessionFactory) -> None:
+async def test_hot_message_routed_notified_and_answered(
+    world: Any, settings: Settings, sf: SessionFactory
+) -> None:
     client, sandbox, app = world
     text = "我父亲住的养老院冬天暖气不热，老人们都冻感冒了"
     ack = await follower(client, settings, openid="o_citizen_9").send_text(text)
@@ -82,7 +90,9 @@ async def test_hot_message_routed_notified_and_answered(world: Any, settings: Se
     assert (msg.topic, msg.hot, msg.status) == ("养老服务", True, "assigned")
     new = await notes(sf, "message_new")
     hot = await notes(sf, "message_hot")
-    assert [n.subject for n in new] == [f"message:{msg.id}"] and new[0].department_id == msg.department_id
+    assert [n.subject for n in new] == [f"message:{msg.id}"] and new[
+        0
+    ].department_id == msg.department_id
     assert len(hot) == 1 and hot[0].person_id is not None
     assert text not in new[0].text  # notifications carry no citizen text
 
@@ -95,7 +105,9 @@ async def test_hot_message_routed_notified_and_answered(world: Any, settings: Se
 
     with pytest.raises(ValidationFailed, match="个人信息"):
         await inbox_service.send_answer(app, msg.id, "sun_li", "请联系张三，电话13912345678")
-    result = await inbox_service.send_answer(app, msg.id, "sun_li", "您好，已联系该养老院整改供暖，我处将跟踪落实。")
+    result = await inbox_service.send_answer(
+        app, msg.id, "sun_li", "您好，已联系该养老院整改供暖，我处将跟踪落实。"
+    )
     assert "已答复" in result
     sent = sandbox.wechat.state("ccmz_wechat").sent
     assert len(sent) == 1 and sent[0].openid == "o_citizen_9" and f"编号{msg.id}" in sent[0].text
@@ -106,7 +118,9 @@ async def test_hot_message_routed_notified_and_answered(world: Any, settings: Se
     assert "已关闭" in await inbox_service.close(app, msg.id, "sun_li", "已答复，办结")
 
 
-async def test_outside_window_is_marked_with_instruction(world: Any, settings: Settings, sf: SessionFactory) -> None:
+async def test_outside_window_is_marked_with_instruction(
+    world: Any, settings: Settings, sf: SessionFactory
+) -> None:
     client, sandbox, app = world
     text = "低保金这个月为什么没有到账"
     await follower(client, settings, openid="o_citizen_7").send_text(text)
@@ -115,14 +129,18 @@ async def test_outside_window_is_marked_with_instruction(world: Any, settings: S
         row = await s.get(CitizenMessage, msg.id)
         assert row is not None
         row.received_at = utcnow() - timedelta(days=3)
-    result = await inbox_service.send_answer(app, msg.id, "zheng_lei", "您好，已核实，资金将于本周内发放。")
+    result = await inbox_service.send_answer(
+        app, msg.id, "zheng_lei", "您好，已核实，资金将于本周内发放。"
+    )
     assert "48 小时" in result and "电话" in result
     assert sandbox.wechat.state("ccmz_wechat").sent == []
     shown = await inbox_service.show(app, msg.id, "zheng_lei")
     assert shown["replies"][0]["status"] == "outside_window" and shown["status"] == "assigned"
 
 
-async def test_platform_45015_maps_to_outside_window(world: Any, settings: Settings, sf: SessionFactory) -> None:
+async def test_platform_45015_maps_to_outside_window(
+    world: Any, settings: Settings, sf: SessionFactory
+) -> None:
     client, sandbox, app = world
     text = "临时救助审批进度怎么查询，已经等了很久"
     await follower(client, settings, openid="o_citizen_8").send_text(text)
@@ -155,11 +173,15 @@ async def test_transfer_and_deadlines(world: Any, settings: Settings, sf: Sessio
     overdue = await notes(sf, "message_overdue")
     async with sf() as s:
         row = await s.get(CitizenMessage, msg.id)
-    assert row is not None and row.status == "overdue" and len(overdue) == 1 and overdue[0].person_id
+    assert (
+        row is not None and row.status == "overdue" and len(overdue) == 1 and overdue[0].person_id
+    )
 
 
-async def test_weibo_comments_polled_and_answered(world: Any, settings: Settings, sf: SessionFactory) -> None:
-    client, sandbox, app = world
+async def test_weibo_comments_polled_and_answered(
+    world: Any, settings: Settings, sf: SessionFactory
+) -> None:
+    _client, sandbox, app = world
     sid = _seed_status(sandbox)
     sandbox.weibo.add_comment("ccmz_weibo", sid, "孤儿基本生活费标准是多少？")
     await ticks_inbox.poll_weibo(app)

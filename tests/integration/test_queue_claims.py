@@ -79,10 +79,16 @@ async def test_claim_expiry_warning_is_sent_once(sf: SessionFactory) -> None:
     window = timedelta(minutes=30)
     async with sf.begin() as s:
         assert await queue.warn_expiring(s, within=window, now=NOW) == []
-        assert await queue.warn_expiring(s, within=window, now=NOW + 40 * timedelta(minutes=1)) == [task.id]
-        assert await queue.warn_expiring(s, within=window, now=NOW + 45 * timedelta(minutes=1)) == []
+        assert await queue.warn_expiring(s, within=window, now=NOW + 40 * timedelta(minutes=1)) == [
+            task.id
+        ]
+        assert (
+            await queue.warn_expiring(s, within=window, now=NOW + 45 * timedelta(minutes=1)) == []
+        )
     async with sf() as s:
-        notes = (await s.scalars(select(Notification).where(Notification.kind == "claim_expiring"))).all()
+        notes = (
+            await s.scalars(select(Notification).where(Notification.kind == "claim_expiring"))
+        ).all()
         assert len(notes) == 1 and notes[0].person_id == li.id and "20 分钟" in notes[0].text
 
 
@@ -138,7 +144,9 @@ async def test_edit_after_approval_restarts_the_chain(sf: SessionFactory) -> Non
             s,
             zhao,
             draft_id,
-            drafts.DraftInput(title="养老服务补贴申领指南（更新）", body="新正文", accounts=["ccmz_weibo"]),
+            drafts.DraftInput(
+                title="养老服务补贴申领指南（更新）", body="新正文", accounts=["ccmz_weibo"]
+            ),
         )
         assert was == "scheduled"
     async with sf.begin() as s:
@@ -147,7 +155,11 @@ async def test_edit_after_approval_restarts_the_chain(sf: SessionFactory) -> Non
     assert set(resubmitted.superseded) == {old_first.id, done.task.id}
     assert resubmitted.cancelled_publications == (old_pub.id,)
     async with sf() as s:
-        old = (await s.scalars(select(ReviewTask).where(ReviewTask.revision_id == old_first.revision_id))).all()
+        old = (
+            await s.scalars(
+                select(ReviewTask).where(ReviewTask.revision_id == old_first.revision_id)
+            )
+        ).all()
         assert {t.status for t in old} == {"superseded"}
         pub = await s.get(Publication, old_pub.id)
         assert pub is not None and pub.status == "cancelled"
@@ -178,7 +190,10 @@ async def test_approval_of_an_edited_revision_is_refused(sf: SessionFactory) -> 
         await queue.claim(s, task.id, li, now=NOW)
     async with sf.begin() as s:  # edited, not yet re-submitted
         await drafts.edit(
-            s, zhao, draft_id, drafts.DraftInput(title="改过的标题", body="改过", accounts=["ccmz_wechat"])
+            s,
+            zhao,
+            draft_id,
+            drafts.DraftInput(title="改过的标题", body="改过", accounts=["ccmz_wechat"]),
         )
     async with sf.begin() as s:
         with pytest.raises(Conflict, match="稿件已修改，请查看新版本"):
@@ -228,7 +243,11 @@ async def test_override_unblocks_exactly_that_check(sf: SessionFactory) -> None:
         assert row.head_id == wang.id
     async with sf.begin() as s:
         again = await queue.submit(s, draft_id, zhao, gate=both)
-    assert again.blocked and again.reasons == ("含涉密标识",) and again.overridden == ("personal_data",)
+    assert (
+        again.blocked
+        and again.reasons == ("含涉密标识",)
+        and again.overridden == ("personal_data",)
+    )
     only_pd = fake_gate(block={"personal_data": "含身份证号"})
     async with sf.begin() as s:
         passed = await queue.submit(s, draft_id, zhao, gate=only_pd)
@@ -245,7 +264,10 @@ async def test_default_gate_runs_on_the_revision(sf: SessionFactory) -> None:
     draft_id = await new_draft(sf, accounts=("ccmz_weibo",))
     async with sf.begin() as s:
         result = await queue.submit(
-            s, draft_id, await person(sf, "zhao_min"), safe_domains={"ccmz_weibo": "mzj.changchun.gov.cn"}
+            s,
+            draft_id,
+            await person(sf, "zhao_min"),
+            safe_domains={"ccmz_weibo": "mzj.changchun.gov.cn"},
         )
     # the real gate wants a link on the Weibo safe domain: this body has none
     assert result.blocked and any("mzj.changchun.gov.cn" in r for r in result.reasons)

@@ -34,10 +34,13 @@ async def _setup(sf: SessionFactory) -> tuple[list[int], list[Person]]:
             for i in range(REVIEWERS)
         ]
         s.add_all(people)
-        task_ids: list[int] = []
-        for n in range(TASKS):
+    task_ids: list[int] = []
+    for n in range(TASKS):  # one short transaction per draft keeps the session small
+        async with sf.begin() as s:
             d, _ = await drafts.create(
-                s, zhao, drafts.DraftInput(title=f"工作动态 {n}", body="正文", accounts=["ccmz_weibo"])
+                s,
+                zhao,
+                drafts.DraftInput(title=f"工作动态 {n}", body="正文", accounts=["ccmz_weibo"]),
             )
             result = await queue.submit(s, d.id, zhao, gate=PASS)
             task_ids.append(result.tasks[0].id)

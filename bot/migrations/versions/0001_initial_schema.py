@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-28 00:46:27.499812
+Create Date: 2026-11-28 00:57:04.779713
 """
 
 from __future__ import annotations
@@ -385,12 +385,14 @@ def upgrade() -> None:
         sa.Column("account_id", sa.Integer(), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("due_at", review.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("scheduled_for", review.models.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("lease_until", review.models.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("claimed_by", sa.String(length=64), nullable=True),
         sa.Column("attempts", sa.Integer(), nullable=False),
         sa.Column("last_error", sa.Text(), nullable=True),
         sa.Column("idempotency_key", sa.String(length=64), nullable=False),
         sa.Column("remote_id", sa.String(length=128), nullable=True),
+        sa.Column("receipt_extra", sa.JSON(), nullable=False),
         sa.Column("url", sa.String(length=500), nullable=True),
         sa.Column("published_at", review.models.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("retracted_at", review.models.base.UTCDateTime(timezone=True), nullable=True),

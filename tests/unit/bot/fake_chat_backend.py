@@ -64,6 +64,9 @@ class FakeChat:
     async def finish(self, dedup_key: str, answer: str) -> None:
         self.commands[dedup_key] = answer
 
+    async def forget(self, dedup_key: str) -> None:
+        self.commands.pop(dedup_key, None)
+
     async def audit(self, event: Audit) -> None:
         self.audits.append(event)
 
@@ -144,6 +147,9 @@ class FakeChat:
     async def retract(self, caller: Caller, publication_id: int, reason: str) -> str:
         self.calls.append(("retract", publication_id))
         return f"已撤回发布 {publication_id}"
+
+    async def correct(self, caller: Caller, publication_id: int, text: str) -> str:
+        return f"已起草更正 {publication_id}"
 
     async def inbox(self, caller: Caller) -> list[MessageInfo]:
         return [MessageInfo(35, "已分派", "社会救助", "请问低保怎么申请", "12-03 17:00")]

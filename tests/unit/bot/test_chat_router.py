@@ -143,6 +143,14 @@ async def test_help_lists_every_command_with_its_docstring(router: Router) -> No
     assert reg.lookup("通过") is not None and reg.lookup("通过").help in detail  # type: ignore[union-attr]
 
 
+async def test_a_refused_command_can_be_retried_once_it_is_allowed(
+    router: Router, fake: FakeChat
+) -> None:
+    assert (await say(router, "LiNa", "通过 12", key="click"))[0] == "denied"
+    await say(router, "LiNa", "认领 12")
+    assert (await say(router, "LiNa", "通过 12", key="click"))[0] == "ok"
+
+
 def test_every_issue_command_is_declared_in_both_forms() -> None:
     reg = registry()
     pairs = {

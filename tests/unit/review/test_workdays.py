@@ -6,7 +6,13 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from review.workdays import ESTIMATED_NOTE, add_working_days, local_date_text, parse_dates, working_days_between
+from review.workdays import (
+    ESTIMATED_NOTE,
+    add_working_days,
+    local_date_text,
+    parse_dates,
+    working_days_between,
+)
 
 
 def bj(dt: datetime) -> date:
@@ -44,7 +50,9 @@ def test_admin_overrides_for_unknown_year_remove_the_note() -> None:
     due, note = add_working_days(datetime(2026, 12, 30, 4, tzinfo=UTC), 3, [date(2027, 1, 1)], [])
     assert bj(due) == date(2027, 1, 5) and note is None
     # a 调休 Saturday entered by the admin counts as a working day
-    due, _ = add_working_days(datetime(2027, 1, 7, 4, tzinfo=UTC), 2, [date(2027, 1, 1)], [date(2027, 1, 9)])
+    due, _ = add_working_days(
+        datetime(2027, 1, 7, 4, tzinfo=UTC), 2, [date(2027, 1, 1)], [date(2027, 1, 9)]
+    )
     assert bj(due) == date(2027, 1, 9)
 
 
@@ -55,7 +63,12 @@ def test_overrides_win_over_the_library() -> None:
 
 
 def test_working_days_between_and_bad_input() -> None:
-    assert working_days_between(datetime(2025, 9, 30, 4, tzinfo=UTC), datetime(2025, 10, 11, 4, tzinfo=UTC)) == 3
+    assert (
+        working_days_between(
+            datetime(2025, 9, 30, 4, tzinfo=UTC), datetime(2025, 10, 11, 4, tzinfo=UTC)
+        )
+        == 3
+    )
     with pytest.raises(ValueError, match="YYYY-MM-DD"):
         parse_dates(["2027/01/01"])
     with pytest.raises(ValueError):

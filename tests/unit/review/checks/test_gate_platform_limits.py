@@ -40,22 +40,24 @@ def test_wechat_title_author_digest_body_cover() -> None:
     assert "缺少标题" in pl(title="  ").reason
 
 
-def test_weibo_length_counts_link_in_full() -> None:
-    link = "https://mzj.changchun.gov.cn/a/1"
-    ok = pl(targets=(WB,), title="", body="低保标准提高。" + link)
-    assert ok.verdict is Verdict.PASS
-    filler = "字" * (140 - len(link))
-    assert pl(targets=(WB,), title="", body=filler + link).verdict is Verdict.PASS
-    r = pl(targets=(WB,), title="", body=filler + "多" + link)
-    assert r.verdict is Verdict.BLOCK and "141字" in r.reason
+def test_weibo_long_body_is_cut_but_title_and_link_must_fit() -> None:
+    # the channel posts 【title】 + a summary cut to fit + the article link on the safe domain
+    assert pl(targets=(WB,), body="字" * 5000).verdict is Verdict.PASS
+    link = len("https://mzj.changchun.gov.cn/") + 30
+    fits = "标" * (140 - link - 1 - 2)
+    assert pl(targets=(WB,), title=fits, body="正文").verdict is Verdict.PASS
+    r = pl(targets=(WB,), title=fits + "多", body="正文")
+    assert r.verdict is Verdict.BLOCK and "141字" in r.reason and "缩短标题" in r.reason
 
 
-def test_weibo_needs_safe_domain_link_and_no_topics() -> None:
+def test_weibo_safe_domain_topics_and_foreign_links() -> None:
     r = pl(targets=(WB,), body="低保标准提高 https://example.com/x")
-    assert r.verdict is Verdict.BLOCK and "10017" in r.reason
+    assert r.verdict is Verdict.WARN and "example.com" in r.reason
     assert pl(targets=(WB,), body="见 https://www.mzj.changchun.gov.cn/x").verdict is Verdict.PASS
     r = pl(targets=(WB,), body="#民政为民# 低保标准提高 https://mzj.changchun.gov.cn/x")
     assert r.verdict is Verdict.BLOCK and "#民政为民#" in r.reason
+    r = pl(targets=(WB,), title="#民政为民#低保", body="正文")
+    assert r.verdict is Verdict.BLOCK and r.evidence[0].field == "title"
     assert pl(targets=(GateTarget("wb", "weibo"),), body="x").verdict is Verdict.WARN
 
 

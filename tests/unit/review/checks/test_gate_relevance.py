@@ -11,7 +11,9 @@ import pytest
 from review.checks import GateInput, Verdict, default_lexicons, normalize, run_gate
 from review.checks.relevance import check_relevance
 
-DEVSET = Path(__file__).resolve().parents[4] / "tests" / "data" / "relevance_devset.jsonl"
+DATA = Path(__file__).resolve().parents[4] / "tests" / "data"
+DEVSET = DATA / "relevance_devset.jsonl"
+HOLDOUT = DATA / "gate_relevance_holdout.jsonl"  # written after the lexicon was frozen
 
 
 def rel(body: str, title: str = "", kind: str = "工作动态"):
@@ -90,10 +92,10 @@ def test_mixed_duty_and_moved_terms_warn() -> None:
     assert r.verdict is Verdict.WARN and "应急管理" in r.reason
 
 
-def _evaluate() -> dict[str, Counter[str]]:
+def _evaluate(path: Path) -> dict[str, Counter[str]]:
     lex = default_lexicons()
     out: dict[str, Counter[str]] = {"on": Counter(), "off": Counter(), "borderline": Counter()}
-    for line in DEVSET.read_text(encoding="utf-8").splitlines():
+    for line in path.read_text(encoding="utf-8").splitlines():
         row = json.loads(line)
         r = check_relevance(
             normalize(row.get("title", "")),
@@ -114,9 +116,10 @@ def test_devset_shape() -> None:
     assert len(areas) == 14
 
 
-@pytest.fixture(scope="module")
-def devset_counts() -> dict[str, Counter[str]]:
-    return _evaluate()
+@pytest.fixture(scope="module", params=[DEVSET, HOLDOUT], ids=["devset", "holdout"])
+def devset_counts(request: pytest.FixtureRequest) -> dict[str, Counter[str]]:
+    path: Path = request.param
+    return _evaluate(path)
 
 
 def test_devset_on_duty_not_blocked_at_least_97_percent(

@@ -1,0 +1,98 @@
+"""Every wrong sender, person, department, unclaimed task and malformed command is refused with
+a reason — through the real encrypted callback, the router and the database."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+from chat_support import Service, start, submitted
+from sqlalchemy import func, select
+
+from review.models import AuditEvent, ChatCommand, ReviewTask
+
+
+@pytest.fixture
+async def service(settings, sf) -> AsyncIterator[Service]:  # type: ignore[no-untyped-def]
+    async for svc in start(settings, sf):
+        yield svc
+
+
+async def say(service: Service, userid: str, text: str) -> str:
+    reply = await service.phone(userid).send_text(text)
+    assert reply.status == 200 and reply.text is not None, reply
+    return reply.text
+
+
+async def task_status(service: Service, task_id: int) -> tuple[str, int | None]:
+    async with service.sf() as s:
+        task = await s.get(ReviewTask, task_id)
+        assert task is not None
+        return task.status, task.claimed_by
+
+
+@pytest.mark.pg
+async def test_wrong_people_are_refused_with_reasons(service: Service, db_backend: str) -> None:
+    _, task_id = await submitted(service.sf)
+    # unclaimed task: decide needs a claim first
+    assert "还没有人认领" in await say(service, "LiNa", f"通过 {task_id}")
+    # wrong department: 保密办 cannot take the office's 初审
+    text = await say(service, "ChenJing", f"认领 {task_id}")
+    assert "办公室" in text and "保密办" in text
+    # no reviewer role: the editor
+    assert "审核人" in await say(service, "ZhaoMin", f"认领 {task_id}")
+    # another department's head cannot reassign it either
+    assert "办公室" in await say(service, "ZhouHui", f"转交 {task_id} 孙丽")
+    assert await task_status(service, task_id) == ("open", None)
+    # only the claimant decides
+    assert "已认领" in await say(service, "LiNa", f"认领 {task_id}")
+    text = await say(service, "WangQiang", f"驳回 {task_id} 不同意")
+    assert "李娜" in text and "认领人" in text
+    assert (await task_status(service, task_id))[0] == "claimed"
+    # a reviewer who is not head cannot reassign
+    assert "负责人" in await say(service, "LiNa", f"转交 {task_id} 王强")
+
+
+async def test_head_stage_refuses_a_plain_reviewer(service: Service) -> None:
+    _, task_id = await submitted(service.sf)
+    await say(service, "LiNa", f"认领 {task_id}")
+    text = await say(service, "LiNa", f"通过 {task_id}")
+    assert "终审" in text
+    async with service.sf() as s:
+        final = await s.scalar(select(ReviewTask).where(ReviewTask.stage_name == "终审"))
+    assert final is not None
+    text = await say(service, "LiNa", f"认领 {final.id}")
+    assert "负责人" in text and "李娜" in text
+
+
+async def test_malformed_and_unknown_commands_get_the_closest_usage(service: Service) -> None:
+    text = await say(service, "LiNa", "通过")
+    assert "缺少「任务编号」" in text and "用法：通过 任务编号 [意见]" in text
+    text = await say(service, "LiNa", "驳回 十二 不行")
+    assert "不是任务编号" in text and "用法：驳回 任务编号 原因" in text
+    text = await say(service, "LiNa", "/approv 3")
+    assert "/approve" in text and "用法：通过" in text
+    text = await say(service, "LiNa", "天气怎么样")
+    assert "帮助" in text
+
+
+async def test_unknown_sender_is_refused_and_audited_only(service: Service) -> None:
+    text = await say(service, "Intruder", "通过 1")
+    assert "未登记" in text
+    async with service.sf() as s:
+        events = (await s.scalars(select(AuditEvent))).all()
+        stored = await s.scalar(select(func.count()).select_from(ChatCommand))
+    assert [e.action for e in events] == ["chat.unknown_sender"]
+    assert events[0].subject_id == "wecom:Intruder" and stored == 0
+
+
+async def test_bad_signature_is_refused_without_a_500(service: Service) -> None:
+    phone = service.phone("LiNa")
+    query, body = phone.build_request(phone.text_xml("帮助"))
+    query["msg_signature"] = "0" * 40
+    reply = await phone.post(query, body)
+    assert reply.status == 403
+    resp = await service.client.post("/wecom/review_app", data=b"<xml>garbage")
+    assert resp.status in (400, 403)
+    resp = await service.client.post("/wecom/nope", data=b"")
+    assert resp.status == 404
