@@ -46,7 +46,9 @@ def build(base: str, n: int, first_id: int) -> list[tuple[dict[str, str], bytes]
     return out
 
 
-async def load(url: str, reqs: list[tuple[dict[str, str], bytes]], concurrency: int) -> dict[str, float]:
+async def load(
+    url: str, reqs: list[tuple[dict[str, str], bytes]], concurrency: int
+) -> dict[str, float]:
     lat: list[float] = []
     bad = 0
     it = iter(reqs)
@@ -83,9 +85,9 @@ def wait_port(port: int, path: str = "/healthz", timeout: float = 30) -> None:
     end = time.time() + timeout
     while time.time() < end:
         try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=1)  # noqa: S310
+            urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=1)
             return
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             if getattr(exc, "code", None):  # any HTTP answer means it is up
                 return
             time.sleep(0.3)
@@ -94,7 +96,9 @@ def wait_port(port: int, path: str = "/healthz", timeout: float = 30) -> None:
 
 def start_ours(tmp: Path, port: int, db: str | None) -> subprocess.Popen[bytes]:
     text = (ROOT / "settings.toml").read_text(encoding="utf-8")
-    text = text.replace("port = 8080", f"port = {port}").replace("127.0.0.1:8080", f"127.0.0.1:{port}")
+    text = text.replace("port = 8080", f"port = {port}").replace(
+        "127.0.0.1:8080", f"127.0.0.1:{port}"
+    )
     text = text.replace('log_level = "INFO"', 'log_level = "WARNING"')
     text = text.replace("sqlite:///var/newmedia.db", f"sqlite:///{tmp}/bench.db")
     (tmp / "settings.toml").write_text(text, encoding="utf-8")
@@ -102,9 +106,9 @@ def start_ours(tmp: Path, port: int, db: str | None) -> subprocess.Popen[bytes]:
     if db:
         env["NEWMEDIA_DATABASE_URL"] = db
     cmd = [sys.executable, "-m", "bot", "serve"]
-    if os.environ.get("BENCH_PROFILE"):
-        cmd = [sys.executable, "/tmp/prof_run.py"]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=(tmp / "ours.log").open("wb"))
+    proc = subprocess.Popen(
+        cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=(tmp / "ours.log").open("wb")
+    )
     wait_port(port)
     return proc
 
@@ -112,10 +116,17 @@ def start_ours(tmp: Path, port: int, db: str | None) -> subprocess.Popen[bytes]:
 def start_werobot(port: int) -> subprocess.Popen[bytes]:
     s = load_settings(ROOT / "settings.toml", env={})
     sec, acc = s.secrets[ACCOUNT], s.accounts[ACCOUNT]
-    env = {**os.environ, "BENCH_TOKEN": sec.token, "BENCH_AES_KEY": sec.aes_key, "BENCH_APP_ID": acc.app_id}
+    env = {
+        **os.environ,
+        "BENCH_TOKEN": sec.token,
+        "BENCH_AES_KEY": sec.aes_key,
+        "BENCH_APP_ID": acc.app_id,
+    }
     cmd = [sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level", "warning",
            "bench.werobot_app:app"]  # fmt: skip
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     wait_port(port, "/")
     return proc
 
@@ -127,13 +138,21 @@ def stored(tmp: Path, db: str | None) -> int:
         async def q() -> int:
             c = await asyncpg.connect(db.replace("postgresql+asyncpg", "postgresql"))
             try:
-                return int(await c.fetchval("SELECT count(*) FROM citizen_messages WHERE sender='o_bench_citizen'"))
+                return int(
+                    await c.fetchval(
+                        "SELECT count(*) FROM citizen_messages WHERE sender='o_bench_citizen'"
+                    )
+                )
             finally:
                 await c.close()
 
         return asyncio.run(q())
     with sqlite3.connect(tmp / "bench.db") as c:
-        return int(c.execute("SELECT count(*) FROM citizen_messages WHERE sender='o_bench_citizen'").fetchone()[0])
+        return int(
+            c.execute(
+                "SELECT count(*) FROM citizen_messages WHERE sender='o_bench_citizen'"
+            ).fetchone()[0]
+        )
 
 
 def stop(proc: subprocess.Popen[bytes]) -> None:

@@ -61,14 +61,20 @@ async def run_once(kind: str, args: argparse.Namespace, concurrency: int) -> dic
     pub_cfg = base.file.publishing.model_copy(
         update={"concurrency_per_account": concurrency, "batch_size": args.batch}
     )
-    settings = replace(base, database_url=url, file=base.file.model_copy(update={"publishing": pub_cfg}))
+    settings = replace(
+        base, database_url=url, file=base.file.model_copy(update={"publishing": pub_cfg})
+    )
     engine = create_engine(url)
     async with engine.begin() as conn:
         await conn.run_sync(Base.metadata.create_all)
     sessions = session_factory(engine)
     async with sessions.begin() as s:
-        await sync_directory(s, settings.departments.values(), settings.people.values(), settings.accounts.values())
-    sandbox = create_sandbox(replace(sandbox_config(settings), latency=args.latency_ms / 1000, publish_delay=0.05))
+        await sync_directory(
+            s, settings.departments.values(), settings.people.values(), settings.accounts.values()
+        )
+    sandbox = create_sandbox(
+        replace(sandbox_config(settings), latency=args.latency_ms / 1000, publish_delay=0.05)
+    )
     runner = web.AppRunner(sandbox_api_app(sandbox), access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
@@ -93,7 +99,9 @@ async def run_once(kind: str, args: argparse.Namespace, concurrency: int) -> dic
         await publisher.publish_due()
         async with sessions() as s:
             left = await s.scalar(
-                select(func.count()).select_from(Publication).where(Publication.status == "scheduled")
+                select(func.count())
+                .select_from(Publication)
+                .where(Publication.status == "scheduled")
             )
         if not left:
             break
@@ -131,7 +139,9 @@ async def main() -> None:
     p.add_argument("--pg", default="postgresql+asyncpg://postgres@127.0.0.1:5432/test")
     p.add_argument("--backends", default="sqlite,postgresql")
     args = p.parse_args()
-    print(f"# {platform.platform()} python {platform.python_version()} n={args.n} latency={args.latency_ms}ms")
+    print(
+        f"# {platform.platform()} python {platform.python_version()} n={args.n} latency={args.latency_ms}ms"
+    )
     for kind in args.backends.split(","):
         for label, conc in (("concurrent (8/account)", 8), ("baseline sequential (1/account)", 1)):
             r = await run_once(kind, args, conc)

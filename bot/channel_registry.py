@@ -28,7 +28,13 @@ from review.store.tokens import DbTokenStore
 
 #: the cover a sandbox account uses when a draft has none (real accounts must supply one)
 DEFAULT_COVER = "nm-sandbox-default-cover.png"
-MEDIA_ROOT = Path(os.environ.get("NEWMEDIA_MEDIA_ROOT", "var/media"))
+
+
+def media_root_for(settings: Settings) -> Path:
+    """Where covers and body images live: ``$NEWMEDIA_MEDIA_ROOT``, else the folder holding the
+    settings file (so the shipped ``assets/`` covers resolve); nothing outside it is read."""
+    configured = os.environ.get("NEWMEDIA_MEDIA_ROOT")
+    return Path(configured) if configured else settings.path.resolve().parent
 
 
 def _png(width: int = 90, height: int = 50, rgb: tuple[int, int, int] = (181, 18, 27)) -> bytes:
@@ -98,10 +104,11 @@ def build_channels(
     *,
     http: aiohttp.ClientSession | None,
     sandbox_url: str | None,
-    media_root: Path = MEDIA_ROOT,
+    media_root: Path | None = None,
 ) -> dict[str, Channel]:
     """Account key → Channel. A sandbox account without a running sandbox gets no channel."""
     out: dict[str, Channel] = {}
+    media_root = media_root or media_root_for(settings)
     rip = os.environ.get("NEWMEDIA_WEIBO_RIP", "127.0.0.1")
     for key, a in settings.accounts.items():
         secrets = settings.secrets[key]
@@ -117,7 +124,9 @@ def build_channels(
             loader = sandbox_loader(media_root) if a.sandbox else None
             out[key] = WeChatChannel(api, media_root=media_root, load_image=loader)
         else:
-            base = a.api_base or (f"{sandbox_url}/weibo" if a.sandbox else weibo_api.DEFAULT_BASE_URL)
+            base = a.api_base or (
+                f"{sandbox_url}/weibo" if a.sandbox else weibo_api.DEFAULT_BASE_URL
+            )
             wapi = weibo_api.WeiboAPI(key, secrets.token, rip=rip, base_url=base, session=http)
             out[key] = WeiboChannel(wapi, safe_domain=a.safe_domain or "")
     return out
@@ -127,7 +136,7 @@ def post_options(settings: Settings) -> dict[str, PostOptions]:
     out: dict[str, PostOptions] = {}
     for key, a in settings.accounts.items():
         link = f"https://{a.safe_domain}/" if a.safe_domain else None
-        cover = DEFAULT_COVER if a.sandbox else None
+        cover = a.default_cover or (DEFAULT_COVER if a.sandbox else None)
         out[key] = PostOptions(a.push_to_followers, link, cover)
     return out
 

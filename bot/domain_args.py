@@ -26,9 +26,9 @@ def with_default_cover(settings: Settings, inp: DraftInput) -> DraftInput:
     """A WeChat article needs a cover: use the account's standard one when the draft has none."""
     if inp.cover_path:
         return inp
-    base = settings.path.resolve().parent
     for key in inp.accounts:
         account = settings.accounts.get(key)
         if account is not None and account.platform == "wechat" and account.default_cover:
-            return replace(inp, cover_path=str(base / account.default_cover))
+            # relative to the media root (the settings folder), like every image path
+            return replace(inp, cover_path=account.default_cover)
     return inp

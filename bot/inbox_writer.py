@@ -58,6 +58,8 @@ class InboxWriter:
         self._closing = False
         self.batches = 0
         self.committed = 0
+        #: loop time of the last commit: the slow path yields while callbacks are streaming in
+        self.last_commit_at = 0.0
 
     def start(self) -> None:
         self._task = asyncio.get_running_loop().create_task(self._run(), name="inbox-writer")
@@ -81,6 +83,11 @@ class InboxWriter:
         self._pending.append(_Pending(scope, nonce, digest, row, future))
         self._wake.set()
         return await future
+
+    def busy(self, within_s: float) -> bool:
+        """Callbacks were committed in the last ``within_s`` seconds (or are waiting)."""
+        now = asyncio.get_running_loop().time()
+        return bool(self._pending) or now - self.last_commit_at < within_s
 
     async def _run(self) -> None:
         while True:
@@ -110,6 +117,7 @@ class InboxWriter:
             return
         self.batches += 1
         self.committed += len(rows)
+        self.last_commit_at = asyncio.get_running_loop().time()
         for p in batch:
             if p.future.done():  # the request went away (client timeout); the row is stored
                 continue

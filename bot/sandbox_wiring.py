@@ -121,7 +121,9 @@ async def _deliver(app: web.Application, account_key: str, event: dict[str, str]
                 urls=(url,) if url else (),
             )
         elif kind == "MASSSENDJOBFINISH":
-            reply = await follower.send_mass_finished(event.get("MsgID", ""), event.get("Status", ""))
+            reply = await follower.send_mass_finished(
+                event.get("MsgID", ""), event.get("Status", "")
+            )
         else:
             return
         if reply.status == 200:

@@ -40,18 +40,35 @@ M = MessageStatus
 
 
 async def process_loop(app: web.Application, kick: asyncio.Event) -> None:
-    """Run the router right after commits (kicked by the writer), and every 5 s anyway."""
+    """Route new messages soon after their commit (kicked by the writer), every 5 s anyway.
+
+    While callbacks stream in, routing waits for a quiet moment (at most ``MAX_DEFER_S``
+    between two small batches): the 5-second answer matters more than the classification,
+    which catches up as soon as the burst is over."""
     await asyncio.to_thread(classify, "低保")  # load jieba off the event loop
     while True:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(kick.wait(), timeout=5)
         kick.clear()
         try:
-            while await process_new(app) > 0:
-                pass
+            while True:
+                await _quiet_moment(app)
+                if await process_new(app) == 0:
+                    break
         except Exception:  # never let the loop die; the tick retries later
             log.exception("inbox processing failed")
             await asyncio.sleep(1)
+
+
+MAX_DEFER_S = 2.0
+
+
+async def _quiet_moment(app: web.Application) -> None:
+    writer = app[INBOUND].writer
+    waited = 0.0
+    while writer is not None and writer.busy(0.1) and waited < MAX_DEFER_S:
+        await asyncio.sleep(0.1)
+        waited += 0.1
 
 
 async def process_new(app: web.Application, limit: int = 25) -> int:

@@ -13,9 +13,8 @@ Ctx = Callable[[web.Application], AsyncIterator[None]]
 def contexts(app: web.Application, channels: dict[str, Any] | None) -> list[Ctx]:
     """Order matters: sandbox before channels, channels before the notifier."""
 
+    from bot.notify_wecom import context as notifier_ctx
     from bot.publishing_wiring import channels_ctx
     from bot.sandbox_wiring import sandbox_ctx
-
-    from bot.notify_wecom import context as notifier_ctx
 
     return [sandbox_ctx, channels_ctx(channels), notifier_ctx]

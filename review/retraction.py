@@ -29,7 +29,7 @@ from review.timefmt import fmt, to_local
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 _env = jinja2.Environment(
     loader=jinja2.FileSystemLoader(str(TEMPLATES)),
-    autoescape=False,  # Markdown, not HTML; the gate and the renderers escape later
+    autoescape=False,  # noqa: S701 (Markdown, not HTML; the renderers escape it later)
     undefined=jinja2.StrictUndefined,
     keep_trailing_newline=True,
 )
@@ -45,7 +45,9 @@ class RetractPlan:
     person_key: str
 
 
-async def _load(session: AsyncSession, publication_id: int) -> tuple[Publication, Account, Revision]:
+async def _load(
+    session: AsyncSession, publication_id: int
+) -> tuple[Publication, Account, Revision]:
     pub = await store.get(session, publication_id)
     if pub is None:
         raise NotFound(f"发布记录 {publication_id} 不存在")

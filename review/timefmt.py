@@ -18,8 +18,11 @@ def fmt(dt: datetime | None) -> str:
 
 
 def parse_local(text: str) -> datetime:
-    """Parse ``YYYY-MM-DD HH:MM`` (Beijing time, or ISO with offset) into aware UTC."""
+    """Parse ``YYYY-MM-DD HH:MM`` (Beijing time, or ISO with offset) or ``now`` into aware UTC."""
     text = text.strip()
+    if text.lower() in ("now", "立即", "马上"):
+        # "as soon as approved": scheduling treats a passed time as due at once
+        return datetime.now(UTC)
     for pattern in ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"):
         try:
             return datetime.strptime(text, pattern).replace(tzinfo=SHANGHAI).astimezone(UTC)

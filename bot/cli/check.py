@@ -136,6 +136,13 @@ def _run_file(args: argparse.Namespace) -> int:
         print(f"设置中没有账号：{exc.args[0]}", file=sys.stderr)
         return EXIT_ERROR
     cover = meta.get("cover")
+    if not cover:  # the account's standard cover is used when the draft brings none
+        accounts = _load_accounts(args, required=False)
+        cover = any(
+            getattr(accounts.get(t.account_key), "default_cover", None)
+            for t in targets
+            if t.platform == "wechat"
+        )
     inp = GateInput(
         title=str(meta.get("title", "")),
         body=body,

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -47,24 +47,35 @@ async def remember_nonces(
 
     A stored digest equal to the caller's means "first time or a retry of the same request";
     any other digest means the nonce was used for something else — a replay.
+    Core ``executemany`` statements and expanding ``IN`` keep the compiled SQL cached.
     """
     if not rows:
         return {}
-    unique = list({(s, n): d for s, n, d in reversed(rows)}.items())
-    values = [
-        {"scope": s, "nonce": n, "body_digest": d, "seen_at": utcnow()} for (s, n), d in unique
+    unique = {(s, n): d for s, n, d in reversed(rows)}
+    now = utcnow()
+    params = [
+        {"scope": s, "nonce": n, "body_digest": d, "seen_at": now} for (s, n), d in unique.items()
     ]
-    await session.execute(_insert(session, SeenNonce).values(values).on_conflict_do_nothing())
-    cond = or_(*(and_(SeenNonce.scope == s, SeenNonce.nonce == n) for (s, n), _ in unique))
-    found = await session.execute(
-        select(SeenNonce.scope, SeenNonce.nonce, SeenNonce.body_digest).where(cond)
-    )
-    return {(s, n): d for s, n, d in found.all()}
+    table = SeenNonce.__table__
+    await session.execute(_insert(session, table).on_conflict_do_nothing(), params)
+    by_scope: dict[str, list[str]] = {}
+    for s, n in unique:
+        by_scope.setdefault(s, []).append(n)
+    out: dict[tuple[str, str], str] = {}
+    for scope, nonces in by_scope.items():
+        q = select(table.c.nonce, table.c.body_digest).where(
+            table.c.scope == scope, table.c.nonce.in_(nonces)
+        )
+        out.update({(scope, n): d for n, d in (await session.execute(q)).all()})
+    return out
 
 
 async def prune_nonces(session: AsyncSession, before: datetime) -> int:
     result = await session.execute(delete(SeenNonce).where(SeenNonce.seen_at < before))
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+_MSG_COLS = ("id", "status", "text", "msg_type", "event", "deadline_at", "deadline_note")
 
 
 async def insert_messages(
@@ -74,29 +85,18 @@ async def insert_messages(
     if not rows:
         return {}
     unique = list({(r["account_id"], r["dedup_key"]): r for r in reversed(rows)}.values())
-    await session.execute(_insert(session, CitizenMessage).values(unique).on_conflict_do_nothing())
+    table = CitizenMessage.__table__
+    await session.execute(_insert(session, table).on_conflict_do_nothing(), unique)
     by_account: dict[int, list[str]] = {}
     for r in unique:
         by_account.setdefault(r["account_id"], []).append(r["dedup_key"])
-    cond = or_(
-        *(
-            and_(CitizenMessage.account_id == a, CitizenMessage.dedup_key.in_(keys))
-            for a, keys in by_account.items()
-        )
-    )
-    cols = (
-        CitizenMessage.account_id,
-        CitizenMessage.dedup_key,
-        CitizenMessage.id,
-        CitizenMessage.status,
-        CitizenMessage.text,
-        CitizenMessage.msg_type,
-        CitizenMessage.event,
-        CitizenMessage.deadline_at,
-        CitizenMessage.deadline_note,
-    )
-    found = await session.execute(select(*cols).where(cond))
-    return {(r[0], r[1]): StoredMessage(*r[2:]) for r in found.all()}
+    cols = [table.c.dedup_key, *(table.c[name] for name in _MSG_COLS)]
+    out: dict[tuple[int, str], StoredMessage] = {}
+    for account_id, keys in by_account.items():
+        q = select(*cols).where(table.c.account_id == account_id, table.c.dedup_key.in_(keys))
+        for r in (await session.execute(q)).all():
+            out[(account_id, r[0])] = StoredMessage(*r[1:])
+    return out
 
 
 async def get(session: AsyncSession, message_id: int) -> CitizenMessage | None:

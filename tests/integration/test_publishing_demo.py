@@ -44,8 +44,8 @@ async def statuses(c: TestClient[Any, Any]) -> dict[str, str]:
         return {str(p.account_id): p.status for p in rows}
 
 
-async def wait_for(predicate: Any, timeout: float = 5.0) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
+async def wait_for(predicate: Any, limit: float = 5.0) -> None:
+    deadline = asyncio.get_running_loop().time() + limit
     while not await predicate():
         assert asyncio.get_running_loop().time() < deadline, "timed out"
         await asyncio.sleep(0.05)

@@ -117,12 +117,14 @@ def published_counts(sandbox_url: str) -> dict[str, int]:
 
 async def status_counts(sf: SessionFactory) -> dict[str, int]:
     async with sf() as s:
-        rows = await s.execute(select(Publication.status, func.count()).group_by(Publication.status))
+        rows = await s.execute(
+            select(Publication.status, func.count()).group_by(Publication.status)
+        )
         return {status: int(n) for status, n in rows.all()}
 
 
-async def wait_settled(sf: SessionFactory, total: int, timeout: float = 40.0) -> dict[str, int]:
-    deadline = time.monotonic() + timeout
+async def wait_settled(sf: SessionFactory, total: int, limit: float = 40.0) -> dict[str, int]:
+    deadline = time.monotonic() + limit
     while True:
         counts = await status_counts(sf)
         if sum(counts.get(s, 0) for s in SETTLED) == total:

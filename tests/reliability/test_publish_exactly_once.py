@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from publish_harness import (
     ACCOUNTS,
+    env_for,
     published_counts,
     sandbox_process,
     start_worker,
@@ -16,7 +17,6 @@ from publish_harness import (
     stop,
     wait_settled,
     write_settings,
-    env_for,
 )
 from publishing_support import seed
 
@@ -56,7 +56,7 @@ async def test_a_naive_select_then_update_claim_publishes_twice(
     with sandbox_process(settings, "--publish-delay", "0.05") as url:
         procs = [start_worker(settings, url, env_for(db_url), module=NAIVE) for _ in range(2)]
         try:
-            await wait_settled(sf, 200, timeout=20)
+            await wait_settled(sf, 200, limit=20)
         finally:
             for proc in procs:
                 stop(proc)
@@ -71,14 +71,12 @@ async def test_kill_9_after_the_call_then_restart_is_still_exactly_once(
     # one post at a time, so the row the crash leaves behind is exactly the one that was sent
     settings = write_settings(tmp_path, batch_size=1, concurrency_per_account=1)
     with sandbox_process(settings, "--publish-delay", "0.05") as url:
-        doomed = start_worker(
-            settings, url, env_for(db_url, NEWMEDIA_FAULT_KILL_AFTER_CALL="3")
-        )
+        doomed = start_worker(settings, url, env_for(db_url, NEWMEDIA_FAULT_KILL_AFTER_CALL="3"))
         assert doomed.wait(timeout=20) == -9
         assert (await status_counts(sf)).get("publishing") == 1
         survivor = start_worker(settings, url, env_for(db_url))
         try:
-            counts = await wait_settled(sf, 6, timeout=30)  # lease 10 s, then reconcile
+            counts = await wait_settled(sf, 6, limit=30)  # lease 10 s, then reconcile
         finally:
             stop(survivor)
         published = published_counts(url)
@@ -111,7 +109,9 @@ async def test_platform_fails_n_times_then_succeeds_and_permanent_failure(
         weibo, wechat = (await s.scalars(select(Publication).order_by(Publication.id))).all()
         kinds = (await s.scalars(select(Notification.kind))).all()
     assert (weibo.status, weibo.attempts) == ("published", 4)
-    assert (wechat.status, wechat.attempts) == ("failed", 1) and "53503" in (wechat.last_error or "")
+    assert (wechat.status, wechat.attempts) == ("failed", 1) and "53503" in (
+        wechat.last_error or ""
+    )
     assert list(kinds) == ["publication_failed"]
     assert list(published.values()) == [1]  # the failed one never reached followers
 

@@ -1,0 +1,109 @@
+"""``newmedia publications``: list publications; retract one; draft a correction notice."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from typing import Any
+
+from bot.cli.common import open_db, print_json, print_table
+from review.states import PUBLICATION_LABELS, PublicationStatus
+from review.store import publications as store
+from review.timefmt import fmt
+
+COLUMNS = (
+    ("id", "编号"),
+    ("account", "账号"),
+    ("title", "标题"),
+    ("status_label", "状态"),
+    ("due", "计划时间"),
+    ("attempts", "尝试"),
+    ("last_error", "最近错误"),
+    ("remote_id", "平台编号"),
+    ("url", "链接"),
+)
+
+
+async def _list(args: argparse.Namespace) -> int:
+    async with open_db(args) as (_settings, sessions), sessions() as session:
+        rows = await store.listing(session, status=args.state, limit=args.limit)
+    out: list[dict[str, Any]] = []
+    for pub, account, title in rows:
+        out.append(
+            {
+                "id": pub.id,
+                "account": account,
+                "title": title,
+                "status": pub.status,
+                "status_label": PUBLICATION_LABELS.get(PublicationStatus(pub.status), pub.status),
+                "due_at": pub.due_at,
+                "due": fmt(pub.due_at),
+                "attempts": pub.attempts,
+                "last_error": pub.last_error,
+                "remote_id": pub.remote_id,
+                "url": pub.url,
+                "published_at": pub.published_at,
+                "late_seconds": pub.late_seconds,
+            }
+        )
+    if args.json:
+        print_json(out)
+    else:
+        print_table(out, COLUMNS)
+    return 0
+
+
+async def _with_app(args: argparse.Namespace, action: str) -> int:
+    """Retract/correct need the channels: run the app's resources without serving HTTP."""
+    from aiohttp import web
+
+    from bot import publishing_service
+    from bot.app import create_app
+    from bot.cli.common import settings_from
+
+    app = create_app(settings_from(args), run_jobs=False)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    try:
+        if action == "retract":
+            message = await publishing_service.retract(app, args.id, args.person, args.reason)
+        else:
+            message = await publishing_service.correct(
+                app, args.id, args.person, args.correction or ""
+            )
+    finally:
+        await runner.cleanup()
+    print(message)
+    return 0
+
+
+def run_list(args: argparse.Namespace) -> int:
+    return asyncio.run(_list(args))
+
+
+def run_retract(args: argparse.Namespace) -> int:
+    return asyncio.run(_with_app(args, "retract"))
+
+
+def run_correct(args: argparse.Namespace) -> int:
+    return asyncio.run(_with_app(args, "correct"))
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("publications", help="publications: list, retract, correct")
+    psub = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    ls = psub.add_parser("list", help="each publication's state, attempts, error, remote id, URL")
+    ls.add_argument("--state", choices=[s.value for s in PublicationStatus])
+    ls.add_argument("--limit", type=int, default=200)
+    ls.add_argument("--json", action="store_true")
+    ls.set_defaults(handler=run_list)
+    rt = psub.add_parser("retract", help="retract a published post (owner department reviewer)")
+    rt.add_argument("id", type=int)
+    rt.add_argument("--as", dest="person", required=True, help="person key or name")
+    rt.add_argument("--reason", required=True)
+    rt.set_defaults(handler=run_retract)
+    co = psub.add_parser("correct", help="draft a correction notice and submit it for review")
+    co.add_argument("id", type=int)
+    co.add_argument("--as", dest="person", required=True, help="person key or name")
+    co.add_argument("--correction", help="the corrected statement (optional)")
+    co.set_defaults(handler=run_correct)
