@@ -67,7 +67,7 @@ async def _jobs(app: web.Application) -> AsyncIterator[None]:
     running = jobs.start(app, jobs.all_ticks(app))
     app[keys.JOBS] = running
     yield
-    running.scheduler.shutdown(wait=False)
+    await jobs.stop(running)
 
 
 API_MAX_BODY = 1024 * 1024

@@ -1,11 +1,11 @@
 """Grouped commits for the callback's fast path.
 
 Each request hands its nonce and message row to one writer task and awaits a future. While a
-transaction is being committed, new requests pile up; the next transaction takes all of them —
-one BEGIN, four statements and one COMMIT for tens of messages instead of per message. A future
-resolves only after its row is committed, so no request is answered 200 for a message that is
-not durably stored; if the commit fails every request of the batch gets an error (503) and
-WeChat retries it.
+batch is being committed, new requests pile up; the next transaction takes all of them — one
+transaction for tens of messages instead of one per message, on a database connection of its
+own (``review.store.inbox_batch.open_batch_store``). A future resolves only after its row is
+committed, so no request is answered 200 for a message that is not durably stored; if the
+commit fails every request of the batch gets an error (503) and WeChat retries it.
 """
 
 from __future__ import annotations
@@ -14,12 +14,9 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
-from review.db import SessionFactory
-from review.store import inbox as store
-from review.store.inbox import StoredMessage
+from review.store.inbox_batch import BatchItem, BatchStore, StoredMessage
 
 log = logging.getLogger("newmedia.inbox.writer")
 
@@ -32,27 +29,19 @@ class WriterUnavailable(Exception):
     """The batch could not be committed (database down or stopping): answer 503."""
 
 
-@dataclass(slots=True)
-class _Pending:
-    scope: str
-    nonce: str
-    digest: str
-    row: dict[str, Any] | None
-    future: asyncio.Future[StoredMessage | None] = field(repr=False)
-
-
 class InboxWriter:
     def __init__(
         self,
-        sessions: SessionFactory,
+        store: BatchStore,
         *,
         max_batch: int = 512,
         on_commit: Callable[[], None] | None = None,
     ) -> None:
-        self._sessions = sessions
+        self.store = store
         self._max_batch = max_batch
         self._on_commit = on_commit
-        self._pending: list[_Pending] = []
+        self._items: list[BatchItem] = []
+        self._waiters: list[asyncio.Future[StoredMessage | None]] = []
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._closing = False
@@ -65,12 +54,15 @@ class InboxWriter:
         self._task = asyncio.get_running_loop().create_task(self._run(), name="inbox-writer")
 
     async def close(self) -> None:
-        """Commit what is queued, then stop."""
+        """Commit what is queued, then stop and close the store's connection."""
+        if self._closing:
+            return
         self._closing = True
         self._wake.set()
         if self._task is not None:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
+        await self.store.close()
 
     async def submit(
         self, scope: str, nonce: str, digest: str, row: dict[str, Any] | None
@@ -80,52 +72,54 @@ class InboxWriter:
         if self._closing:
             raise WriterUnavailable("writer is stopping")
         future: asyncio.Future[StoredMessage | None] = asyncio.get_running_loop().create_future()
-        self._pending.append(_Pending(scope, nonce, digest, row, future))
+        self._items.append((scope, nonce, digest, row))
+        self._waiters.append(future)
         self._wake.set()
         return await future
 
     def busy(self, within_s: float) -> bool:
         """Callbacks were committed in the last ``within_s`` seconds (or are waiting)."""
         now = asyncio.get_running_loop().time()
-        return bool(self._pending) or now - self.last_commit_at < within_s
+        return bool(self._items) or now - self.last_commit_at < within_s
 
     async def _run(self) -> None:
         while True:
             await self._wake.wait()
             self._wake.clear()
-            while self._pending:
-                batch = self._pending[: self._max_batch]
-                del self._pending[: self._max_batch]
-                await self._commit(batch)
+            while self._items:
+                n = self._max_batch
+                items, waiters = self._items[:n], self._waiters[:n]
+                del self._items[:n], self._waiters[:n]
+                await self._commit(items, waiters)
             if self._closing:
                 return
 
-    async def _commit(self, batch: list[_Pending]) -> None:
+    async def _commit(
+        self, items: list[BatchItem], waiters: list[asyncio.Future[StoredMessage | None]]
+    ) -> None:
         try:
-            async with self._sessions.begin() as session:
-                digests = await store.remember_nonces(
-                    session, [(p.scope, p.nonce, p.digest) for p in batch]
-                )
-                accepted = [p for p in batch if digests.get((p.scope, p.nonce)) == p.digest]
-                rows = [p.row for p in accepted if p.row is not None]
-                stored = await store.insert_messages(session, rows)
+            digests, stored = await self.store.commit(items)
         except Exception as exc:  # the database is away: fail this batch, keep serving
-            log.warning("inbox batch of %d not committed: %s", len(batch), type(exc).__name__)
-            for p in batch:
-                if not p.future.done():
-                    p.future.set_exception(WriterUnavailable(type(exc).__name__))
+            log.warning("inbox batch of %d not committed: %s", len(items), type(exc).__name__)
+            for w in waiters:
+                if not w.done():
+                    w.set_exception(WriterUnavailable(type(exc).__name__))
             return
         self.batches += 1
-        self.committed += len(rows)
+        self.committed += len(stored)
         self.last_commit_at = asyncio.get_running_loop().time()
-        for p in batch:
-            if p.future.done():  # the request went away (client timeout); the row is stored
+        for (scope, nonce, digest, row), w in zip(items, waiters, strict=True):
+            if w.done():  # the request went away (client timeout); the row is stored
                 continue
-            if digests.get((p.scope, p.nonce)) != p.digest:
-                p.future.set_exception(ReplayRefused())
-            elif p.row is None:
-                p.future.set_result(None)
+            if digests.get((scope, nonce)) != digest:
+                w.set_exception(ReplayRefused())
+            elif row is None:
+                w.set_result(None)
             else:
-                p.future.set_result(stored[(p.row["account_id"], p.row["dedup_key"])])
-        if self._on_commit is not None and rows:
+                found = stored.get((row["account_id"], row["dedup_key"]))
+                if found is None:  # cannot happen inside one transaction; never answer 200
+                    w.set_exception(WriterUnavailable("row not read back"))
+                else:
+                    w.set_result(found)
+        if self._on_commit is not None and stored:
             self._on_commit()

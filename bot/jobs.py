@@ -7,10 +7,12 @@ relied on (memory store, ``coalesce`` and ``max_instances=1``).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -33,6 +35,8 @@ class Jobs:
     ticks: list[TickSpec] = field(default_factory=list)
     last_run: dict[str, datetime] = field(default_factory=dict)
     last_error: dict[str, str] = field(default_factory=dict)
+    #: ticks running right now: shutdown waits for them before the database goes away
+    running: set[asyncio.Task[Any]] = field(default_factory=set)
 
     def state(self) -> dict[str, object]:
         return {
@@ -52,6 +56,9 @@ class Jobs:
 
 def _wrap(app: web.Application, jobs: Jobs, spec: TickSpec) -> Callable[[], Awaitable[None]]:
     async def run() -> None:
+        task = asyncio.current_task()
+        if task is not None:
+            jobs.running.add(task)
         try:
             await spec.func(app)
             jobs.last_error.pop(spec.name, None)
@@ -60,6 +67,8 @@ def _wrap(app: web.Application, jobs: Jobs, spec: TickSpec) -> Callable[[], Awai
             log.exception("tick %s failed", spec.name)
         finally:
             jobs.last_run[spec.name] = datetime.now(UTC)
+            if task is not None:
+                jobs.running.discard(task)
 
     return run
 
@@ -74,7 +83,8 @@ def all_ticks(app: web.Application) -> list[TickSpec]:
 def start(app: web.Application, ticks: list[TickSpec]) -> Jobs:
     scheduler = AsyncIOScheduler(timezone=UTC)
     jobs = Jobs(scheduler=scheduler, ticks=ticks)
-    for spec in ticks:
+    now = datetime.now(UTC)
+    for i, spec in enumerate(ticks):
         scheduler.add_job(
             _wrap(app, jobs, spec),
             "interval",
@@ -82,8 +92,23 @@ def start(app: web.Application, ticks: list[TickSpec]) -> Jobs:
             id=spec.name,
             coalesce=True,
             max_instances=1,
-            next_run_time=datetime.now(UTC),
+            # staggered first runs: no stampede of writers the moment the service starts
+            next_run_time=now + timedelta(milliseconds=150 * i),
             misfire_grace_time=None,
         )
     scheduler.start()
     return jobs
+
+
+async def stop(jobs: Jobs, timeout: float = 6.0) -> None:
+    """No new ticks; let the running ones finish (they are short), cancel stragglers."""
+    jobs.scheduler.shutdown(wait=False)
+    running = list(jobs.running)
+    if not running:
+        return
+    _done, pending = await asyncio.wait(running, timeout=timeout)
+    for task in pending:
+        task.cancel()
+    if pending:
+        log.warning("cancelled %d tick(s) still running at shutdown", len(pending))
+        await asyncio.wait(pending, timeout=2)

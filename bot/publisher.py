@@ -102,29 +102,55 @@ class Publisher:
     # ---- the tick ------------------------------------------------------------------------------
 
     async def publish_due(self) -> int:
-        """Drain everything due now, batch by batch; returns how many rows were claimed."""
+        """Drain everything due now; returns how many rows were claimed.
+
+        Claims are pipelined: as soon as half a batch has finished, the next rows are claimed
+        (up to ``batch_size`` in flight), so a slow post never holds back the batch behind it."""
         total = 0
-        while not self._stopping:
-            jobs, claimed = await self._claim_batch()
-            total += claimed
-            if jobs:
-                tasks = [asyncio.ensure_future(self._run(job)) for job in jobs]
-                self._inflight.update(tasks)
-                try:
-                    await asyncio.gather(*tasks, return_exceptions=True)
-                finally:
-                    self._inflight.difference_update(tasks)
-            if claimed < self.config.batch_size:
+        running: set[asyncio.Task[None]] = set()
+        size = self.config.batch_size
+        refill = size // 2
+        room = asyncio.Event()
+        more = True
+
+        def finished(task: asyncio.Task[None]) -> None:
+            running.discard(task)
+            self._inflight.discard(task)
+            if not task.cancelled() and task.exception() is not None:
+                # the row stays ``publishing``; its lease runs out and it is reconciled
+                log.error("publish task failed", exc_info=task.exception())
+            if len(running) <= refill:
+                room.set()
+
+        while True:
+            if more and not self._stopping and len(running) <= refill:
+                limit = size - len(running)
+                jobs, claimed = await self._claim_batch(limit)
+                total += claimed
+                more = claimed >= limit
+                for job in jobs:
+                    task = asyncio.ensure_future(self._run(job))
+                    running.add(task)
+                    self._inflight.add(task)
+                    task.add_done_callback(finished)
+                continue
+            if not running:
                 break
+            if more and not self._stopping:
+                room.clear()
+                if len(running) > refill:
+                    await room.wait()
+            else:
+                await asyncio.wait(set(running))
         return total
 
-    async def _claim_batch(self) -> tuple[list[Job], int]:
+    async def _claim_batch(self, limit: int) -> tuple[list[Job], int]:
         now = self.clock()
         async with self.sessions.begin() as session:
             rows = await self.claim(
                 session,
                 now=now,
-                limit=self.config.batch_size,
+                limit=limit,
                 worker=self.worker,
                 lease_seconds=self.config.lease_seconds,
             )
@@ -204,9 +230,10 @@ class Publisher:
                     type(exc).__name__,
                     getattr(exc, "code", None),
                 )
-            if self.after_call is not None:
-                self.after_call(job.pub.id)
-            await self.recorder.record(job.pub, job.target, outcome, accepted_at)
+        # the platform has answered: free the account's slot for the next call while we record
+        if self.after_call is not None:
+            self.after_call(job.pub.id)
+        await self.recorder.record(job.pub, job.target, outcome, accepted_at)
 
     async def _attempt(self, channel: Channel, job: Job) -> rules.Outcome:
         """Publish; after an ambiguous failure (timeout) look for the post on the platform first."""

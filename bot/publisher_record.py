@@ -1,11 +1,17 @@
-"""Recording the outcome of one publish attempt, each in its own short transaction.
+"""Recording the outcome of publish attempts: outcomes that complete together share one
+short transaction.
 
 The notification and the audit event are written in the same transaction as the status change,
-so staff are told exactly once for exactly the change that happened.
+so staff are told exactly once for exactly the change that happened. ``record`` hands the outcome
+to a collector that waits a few milliseconds for others, then commits them all at once: each row
+is still updated only while it is ``publishing`` *and* ours, the audit chain is extended with one
+lock (``audit.append_many``), and the platform call is long over (no transaction spans it). If a
+batch fails, its outcomes are retried one transaction each, so one bad row cannot sink the rest.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -25,6 +31,11 @@ from review.timefmt import fmt
 
 log = logging.getLogger("newmedia.publisher")
 
+#: how long the collector waits for more outcomes before committing a batch (seconds)
+BATCH_WINDOW = 0.003
+#: most outcomes in one transaction
+BATCH_MAX = 200
+
 
 @dataclass(frozen=True)
 class Target:
@@ -36,13 +47,36 @@ class Target:
     revision: Revision
 
 
+@dataclass
+class _Pending:
+    pub: Publication
+    target: Target
+    outcome: rules.Outcome
+    accepted_at: datetime | None
+    expected: P
+    #: resolved with the result once committed (None: applied in the caller's transaction)
+    done: asyncio.Future[bool] | None = None
+
+
 class Recorder:
     def __init__(
-        self, sessions: SessionFactory, worker: str, clock: Callable[[], datetime]
+        self,
+        sessions: SessionFactory,
+        worker: str,
+        clock: Callable[[], datetime],
+        *,
+        window: float = BATCH_WINDOW,
+        max_batch: int = BATCH_MAX,
     ) -> None:
         self.sessions = sessions
         self.worker = worker
         self.clock = clock
+        self.window = window
+        self.max_batch = max_batch
+        self._queue: list[_Pending] = []
+        self._flusher: asyncio.Task[None] | None = None
+        #: transactions committed by the collector (tests and the benchmark read it)
+        self.batches = 0
 
     async def record(
         self,
@@ -53,8 +87,42 @@ class Recorder:
         *,
         expected: P = P.PUBLISHING,
     ) -> bool:
+        """Record one outcome (batched with others); false when the row is no longer ours."""
+        done: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._queue.append(_Pending(pub, target, outcome, accepted_at, expected, done))
+        if self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.ensure_future(self._flush())
+        # shield: a caller cancelled now does not un-record an outcome already queued
+        return await asyncio.shield(done)
+
+    async def _flush(self) -> None:
+        while self._queue:
+            if self.window > 0:
+                await asyncio.sleep(self.window)
+            batch, self._queue = self._queue[: self.max_batch], self._queue[self.max_batch :]
+            try:
+                results = await self._commit(batch)
+            except Exception:
+                log.exception("recording %d outcome(s) together failed; one by one", len(batch))
+                for item in batch:
+                    await self._commit_alone(item)
+                continue
+            for item, ok in zip(batch, results, strict=True):
+                _resolve(item, ok)
+
+    async def _commit(self, batch: list[_Pending]) -> list[bool]:
         async with self.sessions.begin() as session:
-            return await self.apply(session, pub, target, outcome, accepted_at, expected=expected)
+            results = await self.apply_many(session, batch)
+        self.batches += 1
+        return results
+
+    async def _commit_alone(self, item: _Pending) -> None:
+        try:
+            [ok] = await self._commit([item])
+        except Exception as exc:
+            _resolve(item, exc)
+            return
+        _resolve(item, ok)
 
     async def apply(
         self,
@@ -66,39 +134,64 @@ class Recorder:
         *,
         expected: P = P.PUBLISHING,
     ) -> bool:
-        now = self.clock()
-        first_due = pub.scheduled_for or pub.due_at
-        late = rules.lateness(first_due, accepted_at) if accepted_at is not None else None
-        ok = await store.record(
-            session,
-            pub.id,
-            worker=self.worker,
-            outcome=outcome,
-            now=now,
-            late_seconds=late,
-            expected=expected,
+        """Apply one outcome inside the caller's transaction."""
+        [ok] = await self.apply_many(
+            session, [_Pending(pub, target, outcome, accepted_at, expected)]
         )
-        if not ok:
-            log.warning(
-                "publication %d changed under us; outcome %s not recorded", pub.id, outcome.status
-            )
-            return False
+        return ok
+
+    async def apply_many(self, session: AsyncSession, batch: list[_Pending]) -> list[bool]:
+        """Guarded status changes, then each recorded change's audit event and notifications."""
+        now = self.clock()
+        lates: list[float | None] = [
+            rules.lateness(i.pub.scheduled_for or i.pub.due_at, i.accepted_at)
+            if i.accepted_at is not None
+            else None
+            for i in batch
+        ]
+        rows = [
+            store.OutcomeRow(i.pub.id, i.outcome, late, i.expected)
+            for i, late in zip(batch, lates, strict=True)
+        ]
+        results = await store.record_many(session, rows, worker=self.worker, now=now)
+        events: list[audit.NewEvent] = []
+        for item, late, ok in zip(batch, lates, results, strict=True):
+            if ok:
+                await self._effects(session, item, late, events)
+            else:
+                log.warning(
+                    "publication %d changed under us; outcome %s not recorded",
+                    item.pub.id,
+                    item.outcome.status,
+                )
+        await audit.append_many(session, events)
+        return results
+
+    async def _effects(
+        self,
+        session: AsyncSession,
+        item: _Pending,
+        late: float | None,
+        events: list[audit.NewEvent],
+    ) -> None:
+        pub, target, outcome = item.pub, item.target, item.outcome
         log.info("publication %d → %s", pub.id, outcome.status)
         title = target.revision.title
         subject = f"publication:{pub.id}"
         if outcome.status is not P.SCHEDULED:
-            await audit.append(
-                session,
-                actor="system",
-                action=f"publication.{outcome.status}",
-                subject_type="publication",
-                subject_id=pub.id,
-                detail={
-                    "account": target.key,
-                    "attempts": pub.attempts,
-                    "remote_id": outcome.remote_id,
-                    "error": outcome.error,
-                },
+            events.append(
+                audit.NewEvent(
+                    "system",
+                    f"publication.{outcome.status}",
+                    "publication",
+                    pub.id,
+                    {
+                        "account": target.key,
+                        "attempts": pub.attempts,
+                        "remote_id": outcome.remote_id,
+                        "error": outcome.error,
+                    },
+                )
             )
         if outcome.notify:
             label = PUBLICATION_LABELS[outcome.status]
@@ -112,6 +205,7 @@ class Recorder:
                 dedup_key=f"{subject}:{outcome.status}:{pub.attempts}",
             )
         if late is not None and late > rules.LATE_NOTICE_SECONDS:
+            first_due = pub.scheduled_for or pub.due_at
             minutes = late / 60
             await notify(
                 session,
@@ -124,8 +218,16 @@ class Recorder:
                 dedup_key=f"{subject}:late",
             )
             log.warning("publication %d published %.0f s late", pub.id, late)
-        return True
 
     async def release(self, publication_id: int) -> None:
         async with self.sessions.begin() as session:
             await store.release(session, publication_id, worker=self.worker)
+
+
+def _resolve(item: _Pending, result: bool | Exception) -> None:
+    if item.done is None or item.done.done():
+        return
+    if isinstance(result, Exception):
+        item.done.set_exception(result)
+    else:
+        item.done.set_result(result)

@@ -28,8 +28,10 @@ from channels.wechat.callback import CallbackError, OACallback, OpenedCallback
 from review.keyword_answers import KeywordAnswers, default_keyword_answers
 from review.models import utcnow
 from review.quick_scope import QuickScope, default_quick_scope
-from review.replies import InboxPolicy, new_row, passive_text
+from review.replies_fast import InboxPolicy, new_row, passive_text
+from review.routing import classify
 from review.store.directory import all_accounts
+from review.store.inbox_batch import open_batch_store
 from review.workdays import parse_dates
 
 log = logging.getLogger("newmedia.wechat.callback")
@@ -187,7 +189,11 @@ async def _inbound_ctx(app: web.Application) -> AsyncIterator[None]:
         ids = {a.key: a.id for a in await all_accounts(session)}
     for key, endpoint in inbound.endpoints.items():
         endpoint.account_id = ids.get(key, 0)
-    writer = InboxWriter(app[keys.SESSIONS], on_commit=inbound.kick.set)
+    # jieba's dictionary takes a second or two to load and holds the GIL meanwhile: load it
+    # before the first callback arrives, not under traffic
+    await asyncio.to_thread(classify, "低保")
+    store = open_batch_store(app[keys.SETTINGS].database_url, app[keys.SESSIONS])
+    writer = InboxWriter(store, on_commit=inbound.kick.set)
     writer.start()
     inbound.writer = writer
     loop_task = asyncio.get_running_loop().create_task(ticks_inbox.process_loop(app, inbound.kick))

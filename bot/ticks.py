@@ -1,4 +1,4 @@
-"""The list of scheduled ticks. Each area adds its own line here."""
+"""Every scheduled tick, registered in one place (each area builds its own specs)."""
 
 from __future__ import annotations
 
@@ -8,17 +8,11 @@ from bot.jobs import TickSpec
 
 
 def registered(app: web.Application) -> list[TickSpec]:
-    ticks: list[TickSpec] = []
-    from bot import ticks_inbox
+    from bot import ticks_chat, ticks_inbox, ticks_publishing, ticks_review
 
-    ticks += ticks_inbox.tick_specs(app)
-    from bot import ticks_chat
-
-    ticks += ticks_chat.ticks()
-    from bot import ticks_publishing
-
-    ticks += ticks_publishing.tick_specs(app)
-    from bot import ticks_review
-
-    ticks += ticks_review.tick_specs(app)
-    return ticks
+    return [
+        *ticks_publishing.tick_specs(app),
+        *ticks_review.tick_specs(app),
+        *ticks_inbox.tick_specs(app),
+        *ticks_chat.ticks(),
+    ]

@@ -45,7 +45,6 @@ async def process_loop(app: web.Application, kick: asyncio.Event) -> None:
     While callbacks stream in, routing waits for a quiet moment (at most ``MAX_DEFER_S``
     between two small batches): the 5-second answer matters more than the classification,
     which catches up as soon as the burst is over."""
-    await asyncio.to_thread(classify, "低保")  # load jieba off the event loop
     while True:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(kick.wait(), timeout=5)
@@ -71,7 +70,7 @@ async def _quiet_moment(app: web.Application) -> None:
         waited += 0.1
 
 
-async def process_new(app: web.Application, limit: int = 25) -> int:
+async def process_new(app: web.Application, limit: int = 5) -> int:
     """Route one small batch: read, classify (CPU, no transaction), then one short write
     transaction — short so the callback's grouped commits never wait long for the lock."""
     sessions = app[keys.SESSIONS]
@@ -80,6 +79,7 @@ async def process_new(app: web.Application, limit: int = 25) -> int:
         msgs = await store.get_many(session, ids)
         accounts = {a.id: a for a in await all_accounts(session)}
         departments = await store.department_topics(session)
+        heads = {d: getattr(await replies.head_of(session, d), "id", None) for d, _ in departments}
     work: list[tuple[CitizenMessage, Topic]] = []
     for msg in msgs:
         account = accounts.get(msg.account_id)
@@ -101,7 +101,7 @@ async def process_new(app: web.Application, limit: int = 25) -> int:
     async with sessions.begin() as session:
         for msg, topic in work:
             owner = accounts[msg.account_id].owner_department_id
-            dept = await replies.route(session, msg, topic, policy, owner, departments)
+            dept = await replies.route(session, msg, topic, policy, owner, departments, heads)
             if dept is not None:
                 fresh_new.setdefault(dept, []).append((msg.id, topic.topic, msg.deadline_at))
         for dept, items in fresh_new.items():

@@ -7,115 +7,25 @@ Functions take an ``AsyncSession`` and never commit; the caller owns the transac
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from typing import Any
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from channels.base import IncomingMessage
-from review import reply_texts
 from review.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from review.keyword_answers import KeywordAnswers
 from review.models import CitizenMessage, Department, Person
 from review.notify import notify
-from review.quick_scope import QuickScope
-from review.routing import Topic, default_rules, department_for
+from review.replies_fast import GUIDE_PREFIX, InboxPolicy, new_row, passive_text
+from review.routing import Topic, department_for
 from review.states import MESSAGE_LABELS, MessageStatus
 from review.store import audit
 from review.store import inbox as store
-from review.store.inbox import StoredMessage
 from review.timefmt import fmt
-from review.workdays import add_working_days
+
+__all__ = ["GUIDE_PREFIX", "InboxPolicy", "new_row", "passive_text"]
 
 M = MessageStatus
-GUIDE_PREFIX = "已自动答复："
-
-
-@dataclass(frozen=True)
-class InboxPolicy:
-    """Deadlines and calendar overrides, handed over from settings as plain values."""
-
-    default_days: int = 3
-    topic_days: Mapping[str, int] = field(default_factory=dict)
-    reminder_hours: int = 24
-    extra_holidays: frozenset[date] = frozenset()
-    extra_workdays: frozenset[date] = frozenset()
-
-    def deadline(
-        self, received_at: datetime, topic: str | None = None
-    ) -> tuple[datetime, str | None]:
-        days = self.topic_days.get(topic or "", self.default_days)
-        return add_working_days(received_at, days, self.extra_holidays, self.extra_workdays)
-
-
-# ---- the fast path ----------------------------------------------------------------------------
-
-
-def new_row(
-    msg: IncomingMessage,
-    account_id: int,
-    received_at: datetime,
-    policy: InboxPolicy,
-    keywords: KeywordAnswers,
-) -> dict[str, Any]:
-    """The row committed before the passive reply. Events and 办事指南 hits are stored closed:
-    nothing for a person to answer, but the row still makes every retry a no-op."""
-    status, reason = M.NEW, None
-    if msg.msg_type == "event":
-        status, reason = M.CLOSED, f"平台事件：{msg.event}"
-    elif (
-        msg.msg_type == "text"
-        and msg.platform == "wechat"
-        and (hit := keywords.match(msg.text)) is not None
-    ):
-        status, reason = M.CLOSED, GUIDE_PREFIX + hit.title
-    deadline, note = (None, None) if status is M.CLOSED else policy.deadline(received_at)
-    return {
-        "account_id": account_id,
-        "platform": str(msg.platform),
-        "dedup_key": msg.dedup_key,
-        "sender": msg.sender,
-        "msg_type": msg.msg_type[:32],
-        "event": (msg.event or None) and msg.event[:64],
-        "text": msg.text,
-        "remote_ref": msg.remote_ref,
-        "received_at": received_at,
-        "sent_at": msg.created_at,
-        "status": str(status),
-        "processed": False,
-        "hot": False,
-        "deadline_at": deadline,
-        "deadline_note": note,
-        "close_reason": reason,
-    }
-
-
-def passive_text(
-    stored: StoredMessage,
-    account_name: str,
-    keywords: KeywordAnswers,
-    scope: QuickScope | None = None,
-) -> str | None:
-    """The passive reply, derived only from the stored row so every retry gets the same one.
-    ``None`` means answer "success" (nothing shown)."""
-    if stored.msg_type == "event":
-        return (
-            reply_texts.welcome(account_name)
-            if (stored.event or "").lower() == "subscribe"
-            else None
-        )
-    if stored.msg_type == "text":
-        hit = keywords.match(stored.text)
-        if hit is not None:
-            return reply_texts.guide(hit.title, hit.answer)
-        outside = scope.outside(stored.text) if scope is not None else None
-        if outside is not None:
-            terms = "、".join(outside.terms)
-            return reply_texts.outside(stored.id, terms, outside.to, default_rules().hotline)
-        return reply_texts.ack(stored.id, stored.deadline_at, stored.deadline_note)
-    return reply_texts.ack(stored.id, stored.deadline_at, stored.deadline_note, media=True)
 
 
 # ---- the slow path: routing -------------------------------------------------------------------
@@ -128,6 +38,7 @@ async def route(
     policy: InboxPolicy,
     owner_dept_id: int,
     departments: list[tuple[int, str]] | None = None,
+    heads: Mapping[int, int | None] | None = None,
 ) -> int | None:
     """Record topic, department, hot flag and deadline (never later than the one the citizen was
     promised), move ``new → assigned``, tell the head at once when hot. Returns the department
@@ -155,11 +66,15 @@ async def route(
             session, msg.id, None, f"可能非本局职责：{topic.elsewhere}（{topic.elsewhere_to}）"
         )
     if topic.hot:
-        head = await head_of(session, dept_id)
+        if heads is not None:
+            head_id = heads.get(dept_id)
+        else:
+            head = await head_of(session, dept_id)
+            head_id = head.id if head else None
         due = f"，答复期限 {fmt(deadline)}" if deadline else ""
         await notify(
             session, kind="message_hot", subject=f"message:{msg.id}", department_id=dept_id,
-            person_id=head.id if head else None,
+            person_id=head_id,
             text=f"热点留言 #{msg.id}（{topic.topic}），请立即关注{due}。",
             payload={"message_id": msg.id, "topic": topic.topic}, dedup_key=f"message:{msg.id}:hot",
         )  # fmt: skip

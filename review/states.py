@@ -81,7 +81,9 @@ TASK_TRANSITIONS: dict[TaskStatus, frozenset[TaskStatus]] = {
 
 PUBLICATION_TRANSITIONS: dict[PublicationStatus, frozenset[PublicationStatus]] = {
     P.SCHEDULED: frozenset({P.PUBLISHING, P.CANCELLED}),
-    P.PUBLISHING: frozenset({P.PUBLISHED, P.PENDING, P.FAILED, P.SCHEDULED, P.NEEDS_CHECK}),
+    P.PUBLISHING: frozenset(
+        {P.PUBLISHED, P.PENDING, P.FAILED, P.SCHEDULED, P.NEEDS_CHECK, P.CANCELLED}
+    ),
     P.PENDING: frozenset({P.PUBLISHED, P.FAILED, P.NEEDS_CHECK}),
     P.NEEDS_CHECK: frozenset({P.PUBLISHED, P.FAILED, P.SCHEDULED, P.CANCELLED}),
     P.PUBLISHED: frozenset({P.RETRACTED}),

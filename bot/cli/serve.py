@@ -24,6 +24,11 @@ async def _serve(args: argparse.Namespace) -> int:
     setup_logging(settings.file.service.log_level)
     host = args.host or settings.file.service.host
     port = args.port or settings.file.service.port
+    # handlers first: a signal during start-up still means a clean stop, never a hard kill
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
     app = create_app(settings)
     runner = web.AppRunner(app, shutdown_timeout=SHUTDOWN_TIMEOUT, access_log=None)
     try:
@@ -36,10 +41,6 @@ async def _serve(args: argparse.Namespace) -> int:
     mode = "demo (sandbox platforms)" if settings.demo else "production"
     log.info("newmedia serving on http://%s:%s (%s)", host, port, mode)
     print(f"newmedia 已启动：http://{host}:{port}/  （{mode}；Ctrl+C 停止）", flush=True)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
     await stop.wait()
     log.info("stopping: finishing accepted work")
     try:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import mimetypes
+import os
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -17,6 +19,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
 from channels.base import MessagePage, NotSupported, Platform, Post, Receipt, ReceiptState, Rejected
 from channels.wechat.api import WeChatAPI
+from channels.wechat.covers import CoverCache
 from channels.wechat.render import check_limits, image_sources, render_article
 
 log = logging.getLogger("channels.wechat")
@@ -24,6 +27,10 @@ log = logging.getLogger("channels.wechat")
 #: src (or cover path) → (filename, bytes, content type)
 ImageLoader = Callable[[str], Awaitable[tuple[str, bytes, str]]]
 MASS_PREFIX = "mass:"
+#: files larger than this are read from disk every time instead of kept in memory
+MAX_KEPT_BYTES = 2 * 1024 * 1024
+#: draft/add's answer to a thumb_media_id the platform does not know (deleted material)
+INVALID_MEDIA = 40007
 
 PUBLISH_STATUS: dict[int, tuple[ReceiptState, str]] = {
     0: (ReceiptState.PUBLISHED, "发布成功"),
@@ -42,10 +49,16 @@ MASS_STATUS: dict[str, tuple[ReceiptState, str]] = {
 }
 
 
-def local_image_loader(media_root: Path) -> ImageLoader:
-    """Images live in the service's media directory; remote URLs must be downloaded there first."""
+def local_image_loader(media_root: Path, *, keep: int = 16) -> ImageLoader:
+    """Images live in the service's media directory; remote URLs must be downloaded there first.
+
+    The same few covers go out with post after post, so up to ``keep`` files are kept in memory
+    and served again while ``stat`` shows the very same file (inode, size, mtime); anything else
+    is read afresh, off the event loop."""
 
     root = media_root.resolve()
+    kept: OrderedDict[str, tuple[tuple[int, int, int, int], tuple[str, bytes, str]]]
+    kept = OrderedDict()
 
     def read(src: str) -> tuple[str, bytes, str]:
         path = (root / src).resolve()
@@ -53,10 +66,27 @@ def local_image_loader(media_root: Path) -> ImageLoader:
             raise Rejected(f"找不到图片文件：{src}", code="image")
         return path.name, path.read_bytes(), mimetypes.guess_type(path.name)[0] or "image/jpeg"
 
+    def identity(src: str) -> tuple[int, int, int, int] | None:
+        try:
+            st = os.stat(root / src)
+        except (OSError, ValueError):
+            return None
+        return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+
     async def load(src: str) -> tuple[str, bytes, str]:
         if urlsplit(src).scheme:
             raise Rejected(f"图片须先上传到本系统，不能直接引用外部地址：{src}", code="image")
-        return await asyncio.to_thread(read, src)
+        seen = identity(src)
+        hit = kept.get(src)
+        if hit is not None and seen is not None and hit[0] == seen:
+            kept.move_to_end(src)
+            return hit[1]
+        image = await asyncio.to_thread(read, src)
+        if seen is not None and seen == identity(src) and len(image[1]) <= MAX_KEPT_BYTES:
+            kept[src] = (seen, image)
+            while len(kept) > keep:
+                kept.popitem(last=False)
+        return image
 
     return load
 
@@ -86,20 +116,20 @@ class WeChatChannel:
         self.account_key = api.account_key
         self._load = load_image or local_image_loader(Path(media_root))
         self._reconcile_pages = reconcile_pages
-        self._cover_material = cover_material
+        self.covers = CoverCache(api, material_type=cover_material)
 
     async def publish(self, post: Post) -> Receipt:
         check_limits(post, "")
         if not post.cover_path:
             raise Rejected("公众号图文必须有封面图", code="cover")
         images: dict[str, str] = {}
-        for src in image_sources(post.body_markdown):
+        # only markdown ``![..](..)`` images are uploaded; skip the parse when there can be none
+        sources = image_sources(post.body_markdown) if "![" in post.body_markdown else []
+        for src in sources:
             images[src] = await self.api.upload_image(*await self._load(src))
         content = render_article(post, images)
-        name, cover, cover_type = await self._load(post.cover_path)
-        thumb_media_id = await self.api.add_thumb(
-            name, cover, cover_type, material_type=self._cover_material
-        )
+        cover = await self._load(post.cover_path)
+        thumb_media_id = await self.covers.media_id(cover)
         article: dict[str, Any] = {
             "article_type": "news",
             "title": post.title,
@@ -112,7 +142,18 @@ class WeChatChannel:
         }
         if post.link_url:
             article["content_source_url"] = marked_url(post.link_url, post.idempotency_key)
-        media_id = await self.api.add_draft([article])
+        try:
+            media_id = await self.api.add_draft([article])
+        except Rejected as exc:
+            if exc.code != INVALID_MEDIA:
+                raise
+            # a reused cover material was deleted on the platform: upload it again, once
+            self.covers.forget(cover, thumb_media_id)
+            article["thumb_media_id"] = await self.covers.media_id(cover)
+            if article["thumb_media_id"] == thumb_media_id:
+                raise
+            log.info("cached cover of %s was no longer valid; uploaded again", self.account_key)
+            media_id = await self.api.add_draft([article])
         if post.push_to_followers:
             return await self._mass(post, media_id)
         publish_id = await self.api.submit(media_id)

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import Table, func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from review.models import AuditEvent, utcnow
 
 GENESIS = "0" * 64
+_TABLE: Table = AuditEvent.__table__  # type: ignore[assignment]
 _PG_AUDIT_LOCK = 7_301_001  # arbitrary constant: the audit chain's advisory lock
 
 
@@ -43,6 +45,17 @@ def event_hash(
     return hashlib.sha256((prev_hash + canonical).encode()).hexdigest()
 
 
+@dataclass(frozen=True)
+class NewEvent:
+    """One event for ``append_many``: what happened to which subject, by whom."""
+
+    actor: str
+    action: str
+    subject_type: str
+    subject_id: str | int
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
 async def append(
     session: AsyncSession,
     *,
@@ -57,32 +70,63 @@ async def append(
     On PostgreSQL a transaction-scoped advisory lock serialises writers so the chain never
     forks; on SQLite the write transaction (BEGIN IMMEDIATE) already does.
     """
-    bind = session.get_bind()
-    if bind.dialect.name == "postgresql":
+    seq, prev = await _head(session)
+    [event] = _chain(seq, prev, [NewEvent(actor, action, subject_type, subject_id, detail or {})])
+    session.add(event)
+    await session.flush()
+    return event
+
+
+async def append_many(session: AsyncSession, events: Sequence[NewEvent]) -> list[AuditEvent]:
+    """Append several events in order, taking the chain's lock and reading its head once.
+
+    Same guarantees as ``append`` (inside the caller's transaction, one unbroken chain); a batch
+    of outcomes recorded in one transaction costs one lock and one multi-row insert instead of
+    N of each. The returned events are not attached to the session (their ``id`` is unset)."""
+    if not events:
+        return []
+    seq, prev = await _head(session)
+    out = _chain(seq, prev, events)
+    columns = ("seq", "at", "actor", "action", "subject_type", "subject_id", "detail")
+    rows = [{c: getattr(e, c) for c in (*columns, "prev_hash", "hash")} for e in out]
+    await session.execute(insert(_TABLE), rows)
+    return out
+
+
+async def _head(session: AsyncSession) -> tuple[int, str]:
+    """Lock the chain (PostgreSQL) and return the next seq and the hash to chain from."""
+    if session.get_bind().dialect.name == "postgresql":
         await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_AUDIT_LOCK})
+    await session.flush()  # an event added but not yet flushed must be seen as the head
     last = (
         await session.execute(
             select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
         )
     ).first()
-    seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
-    at = utcnow()
-    detail = detail or {}
-    sid = str(subject_id)
-    event = AuditEvent(
-        seq=seq,
-        at=at,
-        actor=actor,
-        action=action,
-        subject_type=subject_type,
-        subject_id=sid,
-        detail=detail,
-        prev_hash=prev,
-        hash=event_hash(prev, seq, at, actor, action, subject_type, sid, detail),
-    )
-    session.add(event)
-    await session.flush()
-    return event
+    return (last[0] + 1, last[1]) if last else (1, GENESIS)
+
+
+def _chain(seq: int, prev: str, events: Sequence[NewEvent]) -> list[AuditEvent]:
+    out: list[AuditEvent] = []
+    for new in events:
+        at = utcnow()
+        sid = str(new.subject_id)
+        digest = event_hash(prev, seq, at, new.actor, new.action, new.subject_type, sid, new.detail)
+        out.append(
+            AuditEvent(
+                seq=seq,
+                at=at,
+                actor=new.actor,
+                action=new.action,
+                subject_type=new.subject_type,
+                subject_id=sid,
+                detail=new.detail,
+                prev_hash=prev,
+                hash=digest,
+            )
+        )
+        seq, prev = seq + 1, digest
+    return out
 
 
 async def iter_events(session: AsyncSession, batch: int = 1000) -> AsyncIterator[AuditEvent]:

@@ -1,102 +1,31 @@
 """Every query of the citizen reply queue: idempotent inserts, guarded status changes, cursors.
 
-The callback's fast path uses :func:`remember_nonces` and :func:`insert_messages`, both
-``INSERT … ON CONFLICT DO NOTHING`` followed by a read-back, so a batch of many requests costs a
-handful of statements and concurrent duplicates (on any number of replicas) store nothing twice.
+The callback's fast path (nonces and idempotent message inserts, in batches) lives in
+:mod:`review.store.inbox_batch`; ``remember_nonces``, ``insert_messages`` and ``StoredMessage``
+are re-exported here for the other callers.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from review.models import CitizenMessage, Cursor, Department, MessageReply, Note, SeenNonce, utcnow
 from review.states import MessageStatus, sources_for
+from review.store.inbox_batch import StoredMessage, insert_messages, remember_nonces
+
+__all__ = ["StoredMessage", "insert_messages", "remember_nonces"]
 
 OPEN_STATES = ("new", "assigned", "overdue")
-
-
-@dataclass(frozen=True, slots=True)
-class StoredMessage:
-    """What the passive reply is derived from (identical for every retry of one message)."""
-
-    id: int
-    status: str
-    text: str
-    msg_type: str
-    event: str | None
-    deadline_at: datetime | None
-    deadline_note: str | None
-
-
-def _insert(session: AsyncSession, model: Any) -> Any:
-    dialect = session.get_bind().dialect.name
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
-
-
-async def remember_nonces(
-    session: AsyncSession, rows: Sequence[tuple[str, str, str]]
-) -> dict[tuple[str, str], str]:
-    """Insert (scope, nonce, digest) rows unless present; return the stored digest of each.
-
-    A stored digest equal to the caller's means "first time or a retry of the same request";
-    any other digest means the nonce was used for something else — a replay.
-    Core ``executemany`` statements and expanding ``IN`` keep the compiled SQL cached.
-    """
-    if not rows:
-        return {}
-    unique = {(s, n): d for s, n, d in reversed(rows)}
-    now = utcnow()
-    params = [
-        {"scope": s, "nonce": n, "body_digest": d, "seen_at": now} for (s, n), d in unique.items()
-    ]
-    table = SeenNonce.__table__
-    await session.execute(_insert(session, table).on_conflict_do_nothing(), params)
-    by_scope: dict[str, list[str]] = {}
-    for s, n in unique:
-        by_scope.setdefault(s, []).append(n)
-    out: dict[tuple[str, str], str] = {}
-    for scope, nonces in by_scope.items():
-        q = select(table.c.nonce, table.c.body_digest).where(
-            table.c.scope == scope, table.c.nonce.in_(nonces)
-        )
-        out.update({(scope, n): d for n, d in (await session.execute(q)).all()})
-    return out
 
 
 async def prune_nonces(session: AsyncSession, before: datetime) -> int:
     result = await session.execute(delete(SeenNonce).where(SeenNonce.seen_at < before))
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
-
-
-_MSG_COLS = ("id", "status", "text", "msg_type", "event", "deadline_at", "deadline_note")
-
-
-async def insert_messages(
-    session: AsyncSession, rows: Sequence[dict[str, Any]]
-) -> dict[tuple[int, str], StoredMessage]:
-    """Insert message rows (``account_id``, ``dedup_key`` …) unless present; read them all back."""
-    if not rows:
-        return {}
-    unique = list({(r["account_id"], r["dedup_key"]): r for r in reversed(rows)}.values())
-    table = CitizenMessage.__table__
-    await session.execute(_insert(session, table).on_conflict_do_nothing(), unique)
-    by_account: dict[int, list[str]] = {}
-    for r in unique:
-        by_account.setdefault(r["account_id"], []).append(r["dedup_key"])
-    cols = [table.c.dedup_key, *(table.c[name] for name in _MSG_COLS)]
-    out: dict[tuple[int, str], StoredMessage] = {}
-    for account_id, keys in by_account.items():
-        q = select(*cols).where(table.c.account_id == account_id, table.c.dedup_key.in_(keys))
-        for r in (await session.execute(q)).all():
-            out[(account_id, r[0])] = StoredMessage(*r[1:])
-    return out
 
 
 async def get(session: AsyncSession, message_id: int) -> CitizenMessage | None:

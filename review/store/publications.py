@@ -17,9 +17,11 @@ from sqlalchemy import Select, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from review.models import Account, Draft, Publication, ReviewTask, Revision
-from review.publishing import Outcome
 from review.states import PublicationStatus as P
 from review.states import TaskStatus
+from review.store.publication_outcomes import OutcomeRow, record, record_many
+
+__all__ = ["OutcomeRow", "record", "record_many"]  # recording outcomes lives beside
 
 
 def _rowcount(result: Any) -> int:
@@ -90,50 +92,6 @@ async def claim_expired(
         .execution_options(synchronize_session=False)
     )
     return list((await session.scalars(stmt)).all())
-
-
-async def record(
-    session: AsyncSession,
-    publication_id: int,
-    *,
-    worker: str,
-    outcome: Outcome,
-    now: datetime,
-    late_seconds: float | None = None,
-    expected: P = P.PUBLISHING,
-) -> bool:
-    """Store the outcome of our attempt; false when the row is no longer ours (taken over)."""
-    values: dict[str, Any] = {
-        "status": outcome.status,
-        "last_error": outcome.error,
-        "updated_at": now,
-    }
-    if outcome.remote_id is not None:
-        values["remote_id"] = outcome.remote_id
-    if outcome.url is not None:
-        values["url"] = outcome.url
-    if outcome.extra:
-        values["receipt_extra"] = outcome.extra
-    if outcome.status is P.PUBLISHED:
-        values["published_at"] = now
-    if late_seconds is not None:
-        values["late_seconds"] = late_seconds
-    if outcome.status is P.SCHEDULED:
-        values["due_at"] = outcome.retry_at or now
-        values["scheduled_for"] = func.coalesce(Publication.scheduled_for, Publication.due_at)
-        values["claimed_by"] = None
-    if outcome.status is not P.PUBLISHING:
-        values["lease_until"] = None
-    guard = [Publication.id == publication_id, Publication.status == expected]
-    if expected is P.PUBLISHING:
-        guard.append(Publication.claimed_by == worker)
-    result = await session.execute(
-        update(Publication)
-        .where(*guard)
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-    return _rowcount(result) == 1
 
 
 async def release(session: AsyncSession, publication_id: int, *, worker: str) -> bool:

@@ -42,6 +42,7 @@ def test_serve_starts_and_stops_cleanly(tmp_path: Path, sig: signal.Signals) -> 
     )
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEWMEDIA_")}
+    log = (tmp_path / "serve.log").open("w+b")  # a file, not a pipe: a full pipe would block
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -55,8 +56,8 @@ def test_serve_starts_and_stops_cleanly(tmp_path: Path, sig: signal.Signals) -> 
         ],
         cwd=tmp_path,
         env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     try:
         health = wait_health(port)
@@ -71,6 +72,8 @@ def test_serve_starts_and_stops_cleanly(tmp_path: Path, sig: signal.Signals) -> 
         if proc.poll() is None:
             proc.kill()
             proc.wait()
-    err = proc.stderr.read().decode() if proc.stderr else ""
+    log.close()
+    err = (tmp_path / "serve.log").read_text(encoding="utf-8")
+    assert "stopping: finishing accepted work" in err
     assert "Traceback" not in err
     assert "sandbox-secret" not in err and "sandboxtoken" not in err  # no secrets in logs

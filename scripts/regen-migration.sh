@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Development only (before the first release): regenerate the single initial migration from models.
 set -euo pipefail
-cd "$(dirname "$0")"
+cd "$(dirname "$0")/.."
 rm -f bot/migrations/versions/*.py /tmp/nmb_regen.db
 python - <<'PY'
 from alembic import command

@@ -1,0 +1,140 @@
+"""The citizen callback's fast path: the row committed before the passive reply, and that reply.
+
+Everything here is pure and runs once per callback, so what repeats is memoised: the deadline
+per Beijing date (it depends on nothing else), the keyword lookup per text (``new_row`` and
+``passive_text`` both ask), the rendered acknowledgement per (deadline, note) with the ticket
+filled in (``review.reply_texts.ack``).
+"""
+
+from __future__ import annotations
+
+import functools
+import weakref
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from typing import Any
+
+from channels.base import IncomingMessage
+from review import reply_texts
+from review.keyword_answers import GuideAnswer, KeywordAnswers
+from review.quick_scope import QuickScope
+from review.routing import default_rules
+from review.states import MessageStatus
+from review.store.inbox_batch import StoredMessage
+from review.timefmt import SHANGHAI
+from review.workdays import add_working_days
+
+M = MessageStatus
+GUIDE_PREFIX = "已自动答复："
+
+
+@dataclass(frozen=True)
+class InboxPolicy:
+    """Deadlines and calendar overrides, handed over from settings as plain values."""
+
+    default_days: int = 3
+    topic_days: Mapping[str, int] = field(default_factory=dict)
+    reminder_hours: int = 24
+    extra_holidays: frozenset[date] = frozenset()
+    extra_workdays: frozenset[date] = frozenset()
+
+    def deadline(
+        self, received_at: datetime, topic: str | None = None
+    ) -> tuple[datetime, str | None]:
+        """Depends only on the Beijing date of receipt: memoised per (date, days, calendar)."""
+        days = self.topic_days.get(topic or "", self.default_days)
+        local_day = received_at.astimezone(SHANGHAI).date()
+        return _deadline(local_day, days, self.extra_holidays, self.extra_workdays)
+
+
+@functools.lru_cache(maxsize=256)
+def _deadline(
+    local_day: date, days: int, holidays: frozenset[date], workdays: frozenset[date]
+) -> tuple[datetime, str | None]:
+    noon = datetime.combine(local_day, time(12), tzinfo=SHANGHAI)
+    return add_working_days(noon, days, holidays, workdays)
+
+
+def new_row(
+    msg: IncomingMessage,
+    account_id: int,
+    received_at: datetime,
+    policy: InboxPolicy,
+    keywords: KeywordAnswers,
+) -> dict[str, Any]:
+    """The row committed before the passive reply. Events and 办事指南 hits are stored closed:
+    nothing for a person to answer, but the row still makes every retry a no-op."""
+    status, reason = M.NEW, None
+    if msg.msg_type == "event":
+        status, reason = M.CLOSED, f"平台事件：{msg.event}"
+    elif (
+        msg.msg_type == "text"
+        and msg.platform == "wechat"
+        and (hit := _match(keywords, msg.text)) is not None
+    ):
+        status, reason = M.CLOSED, GUIDE_PREFIX + hit.title
+    deadline, note = (None, None) if status is M.CLOSED else policy.deadline(received_at)
+    return {
+        "account_id": account_id,
+        "platform": str(msg.platform),
+        "dedup_key": msg.dedup_key,
+        "sender": msg.sender,
+        "msg_type": msg.msg_type[:32],
+        "event": (msg.event or None) and msg.event[:64],
+        "text": msg.text,
+        "remote_ref": msg.remote_ref,
+        "received_at": received_at,
+        "sent_at": msg.created_at,
+        "status": str(status),
+        "processed": False,
+        "hot": False,
+        "deadline_at": deadline,
+        "deadline_note": note,
+        "close_reason": reason,
+    }
+
+
+def passive_text(
+    stored: StoredMessage,
+    account_name: str,
+    keywords: KeywordAnswers,
+    scope: QuickScope | None = None,
+) -> str | None:
+    """The passive reply, derived only from the stored row so every retry gets the same one.
+    ``None`` means answer "success" (nothing shown)."""
+    if stored.msg_type == "event":
+        return (
+            reply_texts.welcome(account_name)
+            if (stored.event or "").lower() == "subscribe"
+            else None
+        )
+    if stored.msg_type == "text":
+        hit = _match(keywords, stored.text)
+        if hit is not None:
+            return reply_texts.guide(hit.title, hit.answer)
+        outside = scope.outside(stored.text) if scope is not None else None
+        if outside is not None:
+            terms = "、".join(outside.terms)
+            return reply_texts.outside(stored.id, terms, outside.to, default_rules().hotline)
+        return reply_texts.ack(stored.id, stored.deadline_at, stored.deadline_note)
+    return reply_texts.ack(stored.id, stored.deadline_at, stored.deadline_note, media=True)
+
+
+_MATCHES: weakref.WeakKeyDictionary[KeywordAnswers, dict[str, GuideAnswer | None]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _match(keywords: KeywordAnswers, text: str) -> GuideAnswer | None:
+    """``keywords.match`` memoised per text (only short texts can match at all)."""
+    if not text or len(text) > 60:
+        return None
+    cache = _MATCHES.get(keywords)
+    if cache is None:
+        cache = _MATCHES[keywords] = {}
+    if text not in cache:
+        if len(cache) >= 4096:
+            cache.clear()
+        cache[text] = keywords.match(text)
+    return cache[text]

@@ -1,0 +1,163 @@
+"""Outcomes recorded in batches: still guarded row by row, still audited and notified once."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from publishing_support import FakeChannel, Rejected, seed
+from sqlalchemy import select, update
+
+from bot.publisher import Publisher
+from bot.publisher_record import Recorder, Target, _Pending
+from bot.settings import PublishingSettings
+from review import publishing as rules
+from review.db import SessionFactory
+from review.models import Account, AuditEvent, Notification, Publication, utcnow
+from review.states import PublicationStatus as P
+from review.store import audit
+from review.store import publications as store
+
+FAST = PublishingSettings(
+    backoff_base_seconds=0.01, backoff_cap_seconds=0.05, max_attempts=4, lease_seconds=10
+)
+WORKER = "w-batch"
+
+
+async def claimed(sf: SessionFactory, n: int) -> tuple[list[Publication], dict[int, Target]]:
+    await seed(sf, n)
+    async with sf.begin() as s:
+        rows = await store.claim_due(s, now=utcnow(), limit=n, worker=WORKER, lease_seconds=60)
+        context = await store.load_context(s, [p.id for p in rows])
+    targets = {
+        pid: Target(acc.key, acc.id, acc.owner_department_id, rev)
+        for pid, (rev, acc) in context.items()
+    }
+    return rows, targets
+
+
+def published(pub: Publication) -> rules.Outcome:
+    return rules.Outcome(P.PUBLISHED, remote_id=f"r{pub.id}", url=f"https://x.invalid/{pub.id}")
+
+
+async def statuses(sf: SessionFactory) -> list[tuple[str, str | None]]:
+    async with sf() as s:
+        rows = await s.execute(
+            select(Publication.status, Publication.claimed_by).order_by(Publication.id)
+        )
+        return [(st, by) for st, by in rows.all()]
+
+
+async def audited(sf: SessionFactory) -> list[str]:
+    async with sf() as s:
+        assert (await audit.verify(s))[1] is None
+        return list((await s.scalars(select(AuditEvent.subject_id).order_by(AuditEvent.seq))).all())
+
+
+@pytest.mark.pg
+async def test_outcomes_completing_together_share_one_transaction(sf: SessionFactory) -> None:
+    rows, targets = await claimed(sf, 12)
+    recorder = Recorder(sf, WORKER, utcnow)
+    now = utcnow()
+    results = await asyncio.gather(
+        *(recorder.record(p, targets[p.id], published(p), now) for p in rows)
+    )
+    assert results == [True] * 12 and recorder.batches == 1
+    assert await statuses(sf) == [("published", WORKER)] * 12
+    assert sorted(await audited(sf), key=int) == [str(p.id) for p in rows]
+
+
+@pytest.mark.pg
+async def test_a_row_taken_over_is_skipped_and_the_rest_recorded(sf: SessionFactory) -> None:
+    rows, targets = await claimed(sf, 3)
+    async with sf.begin() as s:  # a reconciler took over the middle one (its lease ran out)
+        await s.execute(
+            update(Publication).where(Publication.id == rows[1].id).values(claimed_by="other")
+        )
+    recorder = Recorder(sf, WORKER, utcnow)
+    results = await asyncio.gather(
+        *(recorder.record(p, targets[p.id], published(p), utcnow()) for p in rows)
+    )
+    assert results == [True, False, True] and recorder.batches == 1
+    assert await statuses(sf) == [
+        ("published", WORKER),
+        ("publishing", "other"),
+        ("published", WORKER),
+    ]
+    assert await audited(sf) == [str(rows[0].id), str(rows[2].id)]
+
+
+@pytest.mark.pg
+async def test_the_same_publication_twice_in_a_batch_counts_once(sf: SessionFactory) -> None:
+    rows, targets = await claimed(sf, 1)
+    [pub] = rows
+    failed = rules.Outcome(P.FAILED, error="x", notify="publication_failed")
+    recorder = Recorder(sf, WORKER, utcnow)
+    results = await asyncio.gather(
+        recorder.record(pub, targets[pub.id], published(pub), utcnow()),
+        recorder.record(pub, targets[pub.id], failed, None),
+    )
+    assert list(results) == [True, False]
+    assert await statuses(sf) == [("published", WORKER)]
+    assert await audited(sf) == [str(pub.id)]
+
+
+@pytest.mark.pg
+async def test_expected_status_is_still_checked(sf: SessionFactory) -> None:
+    rows, targets = await claimed(sf, 2)
+    recorder = Recorder(sf, WORKER, utcnow)
+    settle = rules.Outcome(P.PUBLISHED, remote_id="r")
+    # a pending poll's answer cannot land on a row that is still ``publishing``
+    assert not await recorder.record(rows[0], targets[rows[0].id], settle, None, expected=P.PENDING)
+    assert await statuses(sf) == [("publishing", WORKER)] * 2
+
+
+class FlakyBatches(Recorder):
+    """A recorder whose multi-row transactions fail (a poisoned batch)."""
+
+    async def _commit(self, batch: list[_Pending]) -> list[bool]:
+        if len(batch) > 1:
+            raise RuntimeError("batch failed")
+        return await super()._commit(batch)
+
+
+@pytest.mark.pg
+async def test_a_failed_batch_is_retried_one_by_one(sf: SessionFactory) -> None:
+    rows, targets = await claimed(sf, 4)
+    recorder = FlakyBatches(sf, WORKER, utcnow)
+    results = await asyncio.gather(
+        *(recorder.record(p, targets[p.id], published(p), utcnow()) for p in rows)
+    )
+    assert results == [True] * 4 and recorder.batches == 4
+    assert [s for s, _ in await statuses(sf)] == ["published"] * 4
+    assert len(await audited(sf)) == 4
+
+
+@pytest.mark.pg
+async def test_drain_publishes_once_notifies_failures_and_audits_all(sf: SessionFactory) -> None:
+    await seed(sf, 30)
+    ch = FakeChannel("ccmz_wechat", failures=[Rejected("内容违规", code=1)] * 3)
+    pub = Publisher(sf, {"ccmz_wechat": ch}, FAST)
+    assert await pub.publish_due() == 30
+    assert sum(ch.published.values()) == 27 and set(ch.published.values()) == {1}
+    assert pub.recorder.batches < 30
+    async with sf() as s:
+        owner = await s.scalar(
+            select(Account.owner_department_id).where(Account.key == "ccmz_wechat")
+        )
+        notes = (await s.scalars(select(Notification))).all()
+    assert len(notes) == 3
+    assert {(n.kind, n.department_id) for n in notes} == {("publication_failed", owner)}
+    assert len(await audited(sf)) == 30
+
+
+@pytest.mark.pg
+async def test_claims_are_pipelined_in_small_batches(sf: SessionFactory) -> None:
+    await seed(sf, 23)
+    ch = FakeChannel("ccmz_wechat", delay=0.01)
+    cfg = FAST.model_copy(update={"batch_size": 4, "concurrency_per_account": 3})
+    pub = Publisher(sf, {"ccmz_wechat": ch}, cfg)
+    assert await pub.publish_due() == 23
+    assert await pub.publish_due() == 0
+    assert sum(ch.published.values()) == 23 and set(ch.published.values()) == {1}
+    assert [s for s, _ in await statuses(sf)] == ["published"] * 23
