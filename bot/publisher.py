@@ -1,7 +1,9 @@
 """The publish tick: claim due rows → commit → call channels concurrently → record each.
 
 No transaction is ever open across a platform call. Calls run concurrently, at most
-``concurrency_per_account`` at a time per account (each account has its own platform limits).
+``concurrency_per_account`` at a time per account (each account has its own platform limits);
+outcomes are recorded by ``Recorder``, which commits those completing together in one
+transaction (bot/publisher_record.py).
 A claimed row is only sent while its lease has time left; rows not yet sent when the service
 stops are handed back, so a stop never loses or duplicates a post.
 """

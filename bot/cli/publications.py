@@ -1,4 +1,4 @@
-"""``newmedia publications``: list publications; retract one; draft a correction notice."""
+"""``newmedia publications``: list; retract; draft a correction notice; settle a needs_check."""
 
 from __future__ import annotations
 
@@ -77,6 +77,27 @@ async def _with_app(args: argparse.Namespace, action: str) -> int:
     return 0
 
 
+async def _settle(args: argparse.Namespace) -> int:
+    from review import resolution
+
+    async with open_db(args) as (_settings, sessions), sessions.begin() as session:
+        message = await resolution.settle(
+            session,
+            args.id,
+            args.person,
+            args.outcome,
+            note=args.note,
+            remote_id=args.remote_id,
+            url=args.url,
+        )
+    print(message)
+    return 0
+
+
+def run_settle(args: argparse.Namespace) -> int:
+    return asyncio.run(_settle(args))
+
+
 def run_list(args: argparse.Namespace) -> int:
     return asyncio.run(_list(args))
 
@@ -107,3 +128,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     co.add_argument("--as", dest="person", required=True, help="person key or name")
     co.add_argument("--correction", help="the corrected statement (optional)")
     co.set_defaults(handler=run_correct)
+    st = psub.add_parser("settle", help="record what a person found for a needs_check publication")
+    st.add_argument("id", type=int)
+    st.add_argument("outcome", choices=["published", "failed", "retry"])
+    st.add_argument("--as", dest="person", required=True, help="person key or name")
+    st.add_argument("--note", required=True, help="how it was checked")
+    st.add_argument("--remote-id", help="the platform's id (published)")
+    st.add_argument("--url", help="the article's link (published)")
+    st.set_defaults(handler=run_settle)

@@ -1,0 +1,69 @@
+"""Settling a publication the platform could not confirm (``needs_check``) — by a person.
+
+After a crash the publisher asks the platform what became of a post; when the platform cannot
+say, the row waits in ``needs_check`` and reviewers are told. A reviewer of the owner department
+looks at the account and records the truth: it went out (with its link), it did not go out and
+must not (failed), or it did not go out and may be sent again (retry). Every choice is audited.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from review.errors import Conflict, NotFound, ValidationFailed
+from review.models import utcnow
+from review.retraction import authorise
+from review.states import PUBLICATION_LABELS
+from review.states import PublicationStatus as P
+from review.store import audit
+from review.store import directory as dir_store
+from review.store import publications as pub_store
+from review.store import resolutions as store
+
+OUTCOMES = {"published": P.PUBLISHED, "failed": P.FAILED, "retry": P.SCHEDULED}
+
+
+async def settle(
+    session: AsyncSession,
+    publication_id: int,
+    person_key: str,
+    outcome: str,
+    *,
+    note: str,
+    remote_id: str | None = None,
+    url: str | None = None,
+    now: datetime | None = None,
+) -> str:
+    now = now or utcnow()
+    target = OUTCOMES.get(outcome)
+    if target is None:
+        raise ValidationFailed(f"未知的核对结果「{outcome}」，可选：published、failed、retry")
+    if len(note.strip()) < 4:
+        raise ValidationFailed("请写明核对依据（例如在公众号后台看到/未看到该文章）", field="note")
+    if target is P.PUBLISHED and not (remote_id or url):
+        raise ValidationFailed("已发布须填写平台编号或文章链接", field="url")
+    pub = await pub_store.get(session, publication_id)
+    if pub is None:
+        raise NotFound(f"发布记录 {publication_id} 不存在")
+    account = await dir_store.account_by_id(session, pub.account_id)
+    assert account is not None
+    person = await authorise(session, person_key, account)
+    if pub.status != P.NEEDS_CHECK:
+        label = PUBLICATION_LABELS.get(P(pub.status), pub.status)
+        raise Conflict(f"发布记录 {publication_id} 当前为「{label}」，不需要人工核对")
+    if not await store.settle(
+        session, publication_id, target, now=now, remote_id=remote_id, url=url, note=note
+    ):
+        raise Conflict(f"发布记录 {publication_id} 已被他人处理，请刷新后查看")
+    await audit.append(
+        session,
+        actor=person.key,
+        action="publication.settle",
+        subject_type="publication",
+        subject_id=publication_id,
+        detail={"outcome": outcome, "remote_id": remote_id, "url": url, "note": note},
+    )
+    label = PUBLICATION_LABELS[target]
+    return f"发布记录 {publication_id} 已核对为「{label}」（{account.name}）。"
