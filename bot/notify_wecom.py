@@ -80,6 +80,8 @@ class WeComDeliverer:
 
     async def recipients(self, note: Notification) -> list[str]:
         roles = ACTORS.get(note.kind.partition("_")[0], ())
+        if note.payload.get("role") == "head":  # a 终审 stage: only heads can act on it
+            roles = ("head",)
         async with self.app[keys.SESSIONS]() as s:
             if note.person_id is not None:
                 people = [p for p in [await dstore.person_by_id(s, note.person_id)] if p]

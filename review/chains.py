@@ -71,7 +71,12 @@ async def notify_waiting(session: AsyncSession, task: ReviewTask, title: str, ac
         subject=f"task:{task.id}",
         text=f"待审任务 {task.id}：稿件 {task.draft_id}「{title}」（{account}·{task.stage_name}），请认领审核",
         department_id=task.department_id,
-        payload={"task_id": task.id, "draft_id": task.draft_id, "stage": task.stage_name},
+        payload={
+            "task_id": task.id,
+            "draft_id": task.draft_id,
+            "stage": task.stage_name,
+            "role": await required_role(session, task),
+        },
     )
 
 

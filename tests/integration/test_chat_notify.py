@@ -66,3 +66,18 @@ async def test_nobody_reachable_is_logged_not_lost(service: Service) -> None:
     await deliver_notifications(service.app)
     async with service.sf() as s:
         assert (await s.scalars(select(Notification.status))).one() == "logged"
+
+
+async def test_a_head_stage_task_goes_only_to_heads(service: Service) -> None:
+    async with service.sf.begin() as s:
+        office = await directory.department_by_key(s, "office")
+        assert office
+        await notify(s, kind="task_waiting", subject="task:9", text="待审任务 9（终审）",
+                     department_id=office.id, payload={"task_id": 9, "role": "head"})  # fmt: skip
+        await notify(s, kind="task_waiting", subject="task:10", text="待审任务 10（初审）",
+                     department_id=office.id, payload={"task_id": 10, "role": "reviewer"})  # fmt: skip
+    await deliver_notifications(service.app)
+    li_na = "\n".join(service.texts("LiNa"))  # a reviewer, not the head
+    wang = "\n".join(service.texts("WangQiang"))  # the head
+    assert "任务 10" in li_na and "任务 9" not in li_na
+    assert "任务 9" in wang and "任务 10" in wang
