@@ -100,13 +100,13 @@ def start(app: web.Application, ticks: list[TickSpec]) -> Jobs:
     return jobs
 
 
-async def stop(jobs: Jobs, timeout: float = 6.0) -> None:
+async def stop(jobs: Jobs, grace: float = 6.0) -> None:
     """No new ticks; let the running ones finish (they are short), cancel stragglers."""
     jobs.scheduler.shutdown(wait=False)
     running = list(jobs.running)
     if not running:
         return
-    _done, pending = await asyncio.wait(running, timeout=timeout)
+    _done, pending = await asyncio.wait(running, timeout=grace)
     for task in pending:
         task.cancel()
     if pending:

@@ -79,7 +79,7 @@ class WeComDeliverer:
         self.fallback = LogDeliverer()
 
     async def recipients(self, note: Notification) -> list[str]:
-        roles = ACTORS.get(note.kind.partition("_")[0], ())
+        roles: tuple[str, ...] = ACTORS.get(note.kind.partition("_")[0], ())
         if note.payload.get("role") == "head":  # a 终审 stage: only heads can act on it
             roles = ("head",)
         async with self.app[keys.SESSIONS]() as s:

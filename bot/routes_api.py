@@ -8,8 +8,8 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import keys
-from bot.domain_args import safe_domains, with_default_cover
 from bot.api_common import api, current_person, json_body
+from bot.domain_args import safe_domains, with_default_cover
 from review import drafts
 from review.errors import ValidationFailed
 from review.models import Person

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import hashlib
 import json
 import logging
@@ -192,6 +193,10 @@ async def _inbound_ctx(app: web.Application) -> AsyncIterator[None]:
     # jieba's dictionary takes a second or two to load and holds the GIL meanwhile: load it
     # before the first callback arrives, not under traffic
     await asyncio.to_thread(classify, "低保")
+    # everything loaded so far (jieba's dictionary, templates, lexicons) lives as long as the
+    # process: take it out of the collector's sight, else every full collection walks it again
+    # (≈ 50 ms with the loop stopped — the callback's p99)
+    gc.freeze()
     store = open_batch_store(app[keys.SETTINGS].database_url, app[keys.SESSIONS])
     writer = InboxWriter(store, on_commit=inbound.kick.set)
     writer.start()

@@ -40,7 +40,9 @@ async def login_page(request: web.Request) -> web.StreamResponse:
         if await sign_in(request, str(form.get("token", ""))):
             raise web.HTTPSeeOther("/console/")
         return aiohttp_jinja2.render_template(
-            "console_login.html", request, {"error": "令牌无效。请向管理员索取：newmedia token issue 你的key"}
+            "console_login.html",
+            request,
+            {"error": "令牌无效。请向管理员索取：newmedia token issue 你的key"},
         )
     return aiohttp_jinja2.render_template("console_login.html", request, {"error": None})
 
@@ -93,8 +95,13 @@ async def create_draft(request: web.Request, session: AsyncSession, person: Pers
         accounts = await directory.all_accounts(session)
         message = exc.message if isinstance(exc, DomainError) else str(exc)
         return await _render(
-            request, "console_draft_new.html", person, accounts=accounts, kinds=drafts.KINDS,
-            form=dict(form), error=message,
+            request,
+            "console_draft_new.html",
+            person,
+            accounts=accounts,
+            kinds=drafts.KINDS,
+            form=dict(form),
+            error=message,
         )
     raise web.HTTPSeeOther(f"/console/drafts/{draft.id}?msg=已创建")
 
@@ -152,7 +159,12 @@ async def publications(request: web.Request, session: AsyncSession, person: Pers
     accounts = {a.id: a for a in await directory.all_accounts(session)}
     labels = {str(k): v for k, v in PUBLICATION_LABELS.items()}
     return await _render(
-        request, "console_publications.html", person, rows=rows, accounts=accounts, labels=labels,
+        request,
+        "console_publications.html",
+        person,
+        rows=rows,
+        accounts=accounts,
+        labels=labels,
         states=[s.value for s in PublicationStatus],
     )
 

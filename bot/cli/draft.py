@@ -9,8 +9,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from bot.domain_args import safe_domains, with_default_cover
 from bot.cli.common import CliError, open_db, person_arg, print_json, print_table
+from bot.domain_args import safe_domains, with_default_cover
 from review import drafts
 from review.store import directory
 from review.store import drafts as store

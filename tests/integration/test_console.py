@@ -58,7 +58,9 @@ async def test_editor_writes_and_submits_reviewer_claims(
     draft_url = r.headers["Location"].split("?")[0]
     r = await client.post(f"{draft_url}/submit", data={"csrf": csrf}, allow_redirects=True)
     page = await r.text()
-    assert "审核中" in page and "已提交审核" in page, re.findall(r'class="(?:tag|flash)[^"]*">([^<]*)', page)
+    assert "审核中" in page and "已提交审核" in page, re.findall(
+        r'class="(?:tag|flash)[^"]*">([^<]*)', page
+    )
 
     # without the CSRF field a form post is refused
     r = await client.post(f"{draft_url}/submit", data={}, allow_redirects=False)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from publishing_support import seed
 from sqlalchemy import update
 
 from review import resolution
@@ -12,7 +13,6 @@ from review.models import Publication
 from review.states import PublicationStatus as P
 from review.store import audit
 from review.store import publications as pstore
-from publishing_support import seed
 
 
 async def needs_check_publication(sf: SessionFactory) -> int:

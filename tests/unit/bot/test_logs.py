@@ -12,13 +12,21 @@ def test_redact_masks_personal_numbers_and_secrets() -> None:
         "access_token=abc.DEF-123 secret: s3cr3t"
     )
     out = redact(line)
-    for leaked in ("220102199003071234", "13812345678", "6222021234567890123", "abc.DEF-123", "s3cr3t"):
+    for leaked in (
+        "220102199003071234",
+        "13812345678",
+        "6222021234567890123",
+        "abc.DEF-123",
+        "s3cr3t",
+    ):
         assert leaked not in out
     assert "[身份证号]" in out and "[手机号]" in out and "[卡号]" in out
 
 
 def test_redact_keeps_ordinary_numbers() -> None:
-    assert redact("publication 12 took 35 ms, 2026-12-01") == "publication 12 took 35 ms, 2026-12-01"
+    assert (
+        redact("publication 12 took 35 ms, 2026-12-01") == "publication 12 took 35 ms, 2026-12-01"
+    )
 
 
 def test_json_formatter_emits_one_redacted_object() -> None:
