@@ -23,6 +23,7 @@ AREAS = (
     "inbox",
     "sandbox",
     "chat",
+    "report",
 )
 
 
