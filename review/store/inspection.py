@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from review.models import CitizenMessage, Override, Publication, Revision, ReviewTask
+from review.models import CitizenMessage, Override, Publication, ReviewTask, Revision
 from review.states import MessageStatus as M
 from review.states import PublicationStatus as P
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sys
 import time
 from pathlib import Path
@@ -161,7 +162,7 @@ async def test_service_down_across_the_due_time_publishes_after_restart(
         first = start_worker(settings, url, env_for(db_url))
         stop(first)  # the service goes down before anything is due
         assert (await status_counts(sf)) == {"scheduled": 4}
-        time.sleep(3)  # … and stays down across the due time
+        await asyncio.sleep(3)  # … and stays down across the due time
         second = start_worker(settings, url, env_for(db_url))
         try:
             counts = await wait_settled(sf, 4, limit=30)
