@@ -16,6 +16,7 @@ def setup_all(app: web.Application) -> None:
         routes_wecom,
     )
     from bot import web as console
+    from bot import web_inbox
 
     routes_health.setup(app)
     routes_api.setup(app)
@@ -25,3 +26,4 @@ def setup_all(app: web.Application) -> None:
     routes_wecom.setup(app)
     routes_sandbox.setup(app)
     console.setup(app)
+    web_inbox.setup(app)

@@ -57,6 +57,37 @@ def _domain_page(exc: DomainError) -> web.HTTPException:
     return cls(text=exc.message, content_type="text/plain")
 
 
+Action = Callable[[web.Request, Person], Awaitable[web.StreamResponse]]
+
+
+def console_action(handler: Action) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    """Like ``console_page`` but holds no transaction while the handler runs: for actions that
+    call a platform (answering a citizen), which manage their own short transactions."""
+
+    @wraps(handler)
+    async def wrapped(request: web.Request) -> web.StreamResponse:
+        sess = await get_session(request)
+        key = sess.get("person")
+        if not key:
+            raise web.HTTPSeeOther("/console/login")
+        if request.method == "POST":
+            form = await request.post()
+            sent = str(form.get("csrf", ""))
+            if not sent or not hmac.compare_digest(sent, str(sess.get("csrf", ""))):
+                raise web.HTTPForbidden(text="表单已过期，请刷新页面后重试（CSRF）")
+        async with request.app[keys.SESSIONS]() as session:
+            person = await directory.person_by_key(session, str(key))
+        if person is None or not person.active:
+            sess.invalidate()
+            raise web.HTTPSeeOther("/console/login")
+        try:
+            return await handler(request, person)
+        except DomainError as exc:
+            raise _domain_page(exc) from None
+
+    return wrapped
+
+
 def console_page(handler: Page) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
     """Resolve the signed-in person (else to the login page) and check CSRF on POSTs."""
 

@@ -80,3 +80,34 @@ async def test_bad_draft_form_shows_reason(client: TestClient, sf: SessionFactor
     csrf = await sign_in(client, sf, "zhao_min")
     r = await client.post("/console/drafts", data={"csrf": csrf, "title": "x", "body": "y"})
     assert "至少选择一个发布账号" in await r.text()
+
+
+async def test_replier_answers_a_citizen_from_the_console(
+    client: TestClient, sf: SessionFactory, settings: Settings
+) -> None:
+    from inbox_helpers import follower
+
+    from bot import ticks_inbox
+
+    citizen = follower(client, settings)
+    sent = await citizen.send_text("我父亲住的养老院这几天暖气不热，请民政局帮忙协调")
+    assert sent.status == 200 and sent.text and "受理编号" in sent.text
+    await ticks_inbox.process_new(client.app)  # routing is slow work, after the reply
+
+    csrf = await sign_in(client, sf, "sun_li")  # 养老服务处 answers 养老 messages
+    page = await (await client.get("/console/inbox")).text()
+    found = re.search(r'href="/console/inbox/(\d+)"', page)
+    assert found and "养老服务" in page and "热点" in page
+    message_url = f"/console/inbox/{found.group(1)}"
+    r = await client.post(
+        f"{message_url}/reply",
+        data={"csrf": csrf, "text": "您好，已联系该养老机构核实整改，今天内恢复供暖。"},
+    )
+    page = await r.text()
+    assert "已答复" in page or "已发送" in page, re.findall(r'class="flash">([^<]*)', page)
+    assert "今天内恢复供暖" in page
+
+    client.session.cookie_jar.clear()
+    await sign_in(client, sf, "li_na")  # another department sees neither the text nor the page
+    r = await client.get(message_url)
+    assert r.status == 403 and "暖气" not in await r.text()
