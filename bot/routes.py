@@ -14,9 +14,9 @@ def setup_all(app: web.Application) -> None:
         routes_sandbox,
         routes_wechat,
         routes_wecom,
+        web_inbox,
     )
     from bot import web as console
-    from bot import web_inbox
 
     routes_health.setup(app)
     routes_api.setup(app)
