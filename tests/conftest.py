@@ -119,3 +119,44 @@ async def sf(engine: AsyncEngine, settings: Settings) -> SessionFactory:
 
 def pytest_configure(config: Any) -> None:
     os.environ.setdefault("NEWMEDIA_LOG_FORMAT", "plain")
+
+
+@pytest.fixture
+async def app_client(settings: Settings, sf: SessionFactory) -> AsyncIterator[Any]:
+    """The real app (demo wiring, sandbox on loopback) on the test database; ticks off."""
+    from aiohttp.test_utils import TestClient, TestServer
+
+    from bot.app import create_app
+
+    async with TestClient(TestServer(create_app(settings, run_jobs=False))) as client:
+        yield client
+
+
+async def bearer(sf: SessionFactory, key: str) -> dict[str, str]:
+    """An ``Authorization`` header with a fresh API token for person ``key``."""
+    from review.store import directory
+
+    async with sf.begin() as s:
+        person = await directory.person_by_key(s, key)
+        assert person is not None, key
+        return {"Authorization": f"Bearer {await directory.issue_token(s, person)}"}
+
+
+@pytest.fixture
+def cli_workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A folder with the shipped settings (embedded SQLite under it) as the current directory."""
+    (tmp_path / "settings.toml").write_text(
+        (ROOT / "settings.toml").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    monkeypatch.chdir(tmp_path)
+    for name in ("NEWMEDIA_DATABASE_URL", "NEWMEDIA_AS", "NEWMEDIA_SETTINGS"):
+        monkeypatch.delenv(name, raising=False)
+    return tmp_path
+
+
+def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    from bot.cli import main
+
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err

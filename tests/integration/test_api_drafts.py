@@ -2,32 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
+from conftest import bearer
 from sqlalchemy import func, select
 
-from bot.app import create_app
-from bot.settings_load import Settings
 from review.db import SessionFactory
 from review.models import Draft, Revision
-from review.store import audit, directory
+from review.store import audit
 
 
 @pytest.fixture
-async def client(settings: Settings, sf: SessionFactory) -> AsyncIterator[TestClient]:
-    app = create_app(settings, run_jobs=False)
-    async with TestClient(TestServer(app)) as c:
-        yield c
+def client(app_client: TestClient) -> TestClient:
+    return app_client
 
 
-async def token_for(sf: SessionFactory, key: str) -> dict[str, str]:
-    async with sf.begin() as s:
-        person = await directory.person_by_key(s, key)
-        assert person is not None
-        return {"Authorization": f"Bearer {await directory.issue_token(s, person)}"}
+token_for = bearer
 
 
 def post_body(**over: object) -> dict[str, object]:

@@ -7,10 +7,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-
-from bot.cli import main
-
-ROOT = Path(__file__).resolve().parents[2]
+from conftest import run_cli
 
 POST = """+++
 title = "关于开展2026年冬季流浪乞讨人员专项救助行动的通知"
@@ -21,20 +18,12 @@ kind = "通知公告"
 
 
 @pytest.fixture
-def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    (tmp_path / "settings.toml").write_text(
-        (ROOT / "settings.toml").read_text(encoding="utf-8"), encoding="utf-8"
-    )
-    (tmp_path / "post.md").write_text(POST, encoding="utf-8")
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("NEWMEDIA_DATABASE_URL", raising=False)
-    return tmp_path
+def workdir(cli_workdir: Path) -> Path:
+    (cli_workdir / "post.md").write_text(POST, encoding="utf-8")
+    return cli_workdir
 
 
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
+run = run_cli
 
 
 def test_draft_new_list_and_audit(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:

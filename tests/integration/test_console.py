@@ -3,22 +3,18 @@
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 
 import pytest
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 
-from bot.app import create_app
 from bot.settings_load import Settings
 from review.db import SessionFactory
 from review.store import directory
 
 
 @pytest.fixture
-async def client(settings: Settings, sf: SessionFactory) -> AsyncIterator[TestClient]:
-    app = create_app(settings, run_jobs=False)
-    async with TestClient(TestServer(app)) as c:
-        yield c
+def client(app_client: TestClient) -> TestClient:
+    return app_client
 
 
 async def sign_in(client: TestClient, sf: SessionFactory, key: str) -> str:

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
+from conftest import bearer
 
-from bot.app import create_app
-from bot.settings_load import Settings
 from review.db import SessionFactory
-from review.store import directory
 
 POST = {
     "title": "关于开展2026年冬季流浪乞讨人员专项救助行动的通知",
@@ -22,17 +18,11 @@ POST = {
 
 
 @pytest.fixture
-async def client(settings: Settings, sf: SessionFactory) -> AsyncIterator[TestClient]:
-    app = create_app(settings, run_jobs=False)
-    async with TestClient(TestServer(app)) as c:
-        yield c
+def client(app_client: TestClient) -> TestClient:
+    return app_client
 
 
-async def auth(sf: SessionFactory, key: str) -> dict[str, str]:
-    async with sf.begin() as s:
-        person = await directory.person_by_key(s, key)
-        assert person is not None
-        return {"Authorization": f"Bearer {await directory.issue_token(s, person)}"}
+auth = bearer
 
 
 @pytest.mark.pg
