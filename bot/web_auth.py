@@ -60,26 +60,36 @@ def _domain_page(exc: DomainError) -> web.HTTPException:
 Action = Callable[[web.Request, Person], Awaitable[web.StreamResponse]]
 
 
+async def _signed_in_key(request: web.Request) -> str:
+    """The session's person key (else to the login page); a POST must carry the CSRF token."""
+    sess = await get_session(request)
+    key = sess.get("person")
+    if not key:
+        raise web.HTTPSeeOther("/console/login")
+    if request.method == "POST":
+        form = await request.post()
+        sent = str(form.get("csrf", ""))
+        if not sent or not hmac.compare_digest(sent, str(sess.get("csrf", ""))):
+            raise web.HTTPForbidden(text="表单已过期，请刷新页面后重试（CSRF）")
+    return str(key)
+
+
+async def _active(request: web.Request, person: Person | None) -> Person:
+    if person is None or not person.active:
+        (await get_session(request)).invalidate()
+        raise web.HTTPSeeOther("/console/login")
+    return person
+
+
 def console_action(handler: Action) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
     """Like ``console_page`` but holds no transaction while the handler runs: for actions that
     call a platform (answering a citizen), which manage their own short transactions."""
 
     @wraps(handler)
     async def wrapped(request: web.Request) -> web.StreamResponse:
-        sess = await get_session(request)
-        key = sess.get("person")
-        if not key:
-            raise web.HTTPSeeOther("/console/login")
-        if request.method == "POST":
-            form = await request.post()
-            sent = str(form.get("csrf", ""))
-            if not sent or not hmac.compare_digest(sent, str(sess.get("csrf", ""))):
-                raise web.HTTPForbidden(text="表单已过期，请刷新页面后重试（CSRF）")
+        key = await _signed_in_key(request)
         async with request.app[keys.SESSIONS]() as session:
-            person = await directory.person_by_key(session, str(key))
-        if person is None or not person.active:
-            sess.invalidate()
-            raise web.HTTPSeeOther("/console/login")
+            person = await _active(request, await directory.person_by_key(session, key))
         try:
             return await handler(request, person)
         except DomainError as exc:
@@ -89,30 +99,20 @@ def console_action(handler: Action) -> Callable[[web.Request], Awaitable[web.Str
 
 
 def console_page(handler: Page) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
-    """Resolve the signed-in person (else to the login page) and check CSRF on POSTs."""
+    """Resolve the signed-in person and run the handler in one transaction (committed also
+    when it answers with a redirect: a redirect after a POST is a success)."""
 
     @wraps(handler)
     async def wrapped(request: web.Request) -> web.StreamResponse:
-        sess = await get_session(request)
-        key = sess.get("person")
-        if not key:
-            raise web.HTTPSeeOther("/console/login")
-        if request.method == "POST":
-            form = await request.post()
-            sent = str(form.get("csrf", ""))
-            if not sent or not hmac.compare_digest(sent, str(sess.get("csrf", ""))):
-                raise web.HTTPForbidden(text="表单已过期，请刷新页面后重试（CSRF）")
+        key = await _signed_in_key(request)
         redirect: web.HTTPRedirection | None = None
         try:
             async with request.app[keys.SESSIONS].begin() as session:
-                person = await directory.person_by_key(session, str(key))
-                if person is None or not person.active:
-                    sess.invalidate()
-                    raise web.HTTPSeeOther("/console/login")
+                person = await _active(request, await directory.person_by_key(session, key))
                 try:
                     return await handler(request, session, person)
                 except web.HTTPRedirection as exc:
-                    redirect = exc  # commit first: a redirect after a POST is a success
+                    redirect = exc
         except DomainError as exc:
             raise _domain_page(exc) from None
         assert redirect is not None

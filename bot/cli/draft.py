@@ -75,6 +75,13 @@ def _cover(value: object) -> str | None:
     return value
 
 
+async def _author_key(session: Any, draft_id: int) -> str | None:
+    """The draft's author: who edits or submits when ``--as`` is not given."""
+    draft = await store.get_draft(session, draft_id)
+    author = await directory.person_by_id(session, draft.author_id) if draft else None
+    return author.key if author else None
+
+
 def _who(args: argparse.Namespace) -> str | None:
     return getattr(args, "as_person", None) or os.environ.get("NEWMEDIA_AS")
 
@@ -156,12 +163,9 @@ async def _edit(args: argparse.Namespace) -> int:
     inp = _input_from(args, meta, body)
     async with open_db(args) as (settings, sessions):
         async with sessions.begin() as session:
-            draft0 = await store.get_draft(session, args.id)
-            author_key = None
-            if draft0 is not None:
-                author = await directory.person_by_id(session, draft0.author_id)
-                author_key = author.key if author else None
-            editor = await person_arg(session, _who(args), default=author_key)
+            editor = await person_arg(
+                session, _who(args), default=await _author_key(session, args.id)
+            )
             if not inp.accounts:
                 targets = await store.target_accounts(session, args.id)
                 inp = replace(inp, accounts=[a.key for a in targets])
@@ -184,12 +188,9 @@ async def _submit(args: argparse.Namespace) -> int:
 
     async with open_db(args) as (settings, sessions):
         async with sessions.begin() as session:
-            draft = await store.get_draft(session, args.id)
-            author_key = None
-            if draft is not None:
-                author = await directory.person_by_id(session, draft.author_id)
-                author_key = author.key if author else None
-            actor = await person_arg(session, _who(args), default=author_key)
+            actor = await person_arg(
+                session, _who(args), default=await _author_key(session, args.id)
+            )
             result = await submit(session, args.id, actor, safe_domains=safe_domains(settings))
     if result.blocked:
         print(f"稿件 {args.id} 未通过自动检查，已退回编辑：")

@@ -205,6 +205,38 @@ class PgBatchStore:
         "ON m.account_id = g.account_id AND m.dedup_key = g.dedup_key"
     )
 
+    # the whole batch as one atomic statement (one round trip, one commit): nonces in, digests
+    # known, messages of the accepted requests in, everything read back; column 0 tells which
+    _ITEM_ARRAYS = ", ".join(
+        f"${i + 5}::{_pg_type(c)}[]" for i, c in enumerate(ROW_COLS)
+    )
+    _ONE = (
+        "WITH g AS (SELECT * FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY "
+        "AS g(scope, nonce, body_digest, i)), "
+        "f AS (SELECT DISTINCT ON (scope, nonce) scope, nonce, body_digest FROM g "
+        "ORDER BY scope, nonce, i), "
+        f"ins_n AS (INSERT INTO {NONCES.name} (scope, nonce, body_digest, seen_at) "
+        "SELECT scope, nonce, body_digest, $4::timestamptz FROM f "
+        "ON CONFLICT DO NOTHING RETURNING scope, nonce, body_digest), "
+        "known AS (SELECT scope, nonce, body_digest FROM ins_n UNION ALL "
+        f"SELECT s.scope, s.nonce, s.body_digest FROM {NONCES.name} s "
+        "JOIN f ON s.scope = f.scope AND s.nonce = f.nonce), "
+        f"r AS (SELECT * FROM unnest($5::int8[], {_ITEM_ARRAYS.replace('$5::', '$X::')}) "
+        f"AS r(item, {', '.join(ROW_COLS)})), "
+        "acc AS (SELECT DISTINCT ON (r.account_id, r.dedup_key) r.* FROM r "
+        "JOIN g ON g.i = r.item JOIN known k ON k.scope = g.scope AND k.nonce = g.nonce "
+        "AND k.body_digest = g.body_digest ORDER BY r.account_id, r.dedup_key, r.item), "
+        f"ins_m AS (INSERT INTO {MESSAGES.name} ({', '.join(ROW_COLS)}) "
+        f"SELECT {', '.join(ROW_COLS)} FROM acc ON CONFLICT DO NOTHING RETURNING {_RET}) "
+        "SELECT 'n', scope, nonce, body_digest, "
+        + ", ".join(["NULL"] * (2 + len(MSG_COLS)))
+        + " FROM known UNION ALL "
+        f"SELECT 'm', NULL, NULL, NULL, {_RET} FROM ins_m UNION ALL "
+        f"SELECT 'm', NULL, NULL, NULL, {', '.join('m.' + c for c in _RET.split(', '))} "
+        f"FROM {MESSAGES.name} m JOIN acc "
+        "ON m.account_id = acc.account_id AND m.dedup_key = acc.dedup_key"
+    )
+
     def __init__(self, url: URL, *, connect_timeout: float = 3.0) -> None:
         self._url = url
         self._timeout = connect_timeout
