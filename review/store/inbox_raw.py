@@ -207,9 +207,7 @@ class PgBatchStore:
 
     # the whole batch as one atomic statement (one round trip, one commit): nonces in, digests
     # known, messages of the accepted requests in, everything read back; column 0 tells which
-    _ITEM_ARRAYS = ", ".join(
-        f"${i + 5}::{_pg_type(c)}[]" for i, c in enumerate(ROW_COLS)
-    )
+    _ITEM_ARRAYS = ", ".join(f"${i + 6}::{_pg_type(c)}[]" for i, c in enumerate(ROW_COLS))
     _ONE = (
         "WITH g AS (SELECT * FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY "
         "AS g(scope, nonce, body_digest, i)), "
@@ -221,7 +219,7 @@ class PgBatchStore:
         "known AS (SELECT scope, nonce, body_digest FROM ins_n UNION ALL "
         f"SELECT s.scope, s.nonce, s.body_digest FROM {NONCES.name} s "
         "JOIN f ON s.scope = f.scope AND s.nonce = f.nonce), "
-        f"r AS (SELECT * FROM unnest($5::int8[], {_ITEM_ARRAYS.replace('$5::', '$X::')}) "
+        f"r AS (SELECT * FROM unnest($5::int8[], {_ITEM_ARRAYS}) "
         f"AS r(item, {', '.join(ROW_COLS)})), "
         "acc AS (SELECT DISTINCT ON (r.account_id, r.dedup_key) r.* FROM r "
         "JOIN g ON g.i = r.item JOIN known k ON k.scope = g.scope AND k.nonce = g.nonce "
@@ -258,7 +256,7 @@ class PgBatchStore:
     async def commit(self, items: Sequence[BatchItem]) -> tuple[Digests, Stored]:
         try:
             con = await self._connection()
-            return await self._write(con, items)
+            return await self._write_one(con, items)
         except BaseException:
             await self._drop_if_broken()
             raise
@@ -268,6 +266,29 @@ class PgBatchStore:
         if con is not None and (con.is_closed() or con.is_in_transaction()):
             self._con = None
             con.terminate()
+
+    async def _write_one(self, con: Any, items: Sequence[BatchItem]) -> tuple[Digests, Stored]:
+        """The batch in one statement; when a concurrent replica committed one of its keys after
+        the statement's snapshot (so it is neither inserted nor seen), the two-statement way —
+        idempotent, with fresh snapshots — finishes the batch."""
+        scopes, nonces, digests_in = (list(c) for c in zip(*[i[:3] for i in items], strict=True))
+        with_rows = [(n, i[3]) for n, i in enumerate(items, 1) if i[3] is not None]
+        arrays = [[row[c] for _, row in with_rows] for c in ROW_COLS]
+        got = await con.fetch(
+            self._ONE, scopes, nonces, digests_in, utcnow(), [n for n, _ in with_rows], *arrays
+        )
+        digests: Digests = {}
+        stored: Stored = {}
+        for r in got:
+            if r[0] == "n":
+                digests[(r[1], r[2])] = r[3]
+            else:
+                stored[(r[4], r[5])] = StoredMessage(*r[6:])
+        if len(digests) < len(unique_nonces(items)) or len(stored) < len(
+            accepted_rows(items, digests)
+        ):
+            return await self._write(con, items)
+        return digests, stored
 
     async def _write(self, con: Any, items: Sequence[BatchItem]) -> tuple[Digests, Stored]:
         unique = unique_nonces(items)

@@ -105,10 +105,44 @@ class _FailingSqlite(SqliteBatchStore):
 
 
 class _FailingPg(PgBatchStore):
-    async def _write(self, con: Any, items: Sequence[BatchItem]) -> Any:
+    async def _write_one(self, con: Any, items: Sequence[BatchItem]) -> Any:
         async with con.transaction():
-            await super()._write(con, items)  # inserted, then rolled back below
+            await super()._write_one(con, items)  # inserted, then rolled back below
             raise OSError("connection lost (test)")
+
+
+class _TwoStatementPg(PgBatchStore):
+    """Forces the fallback taken when a concurrent replica wins a race."""
+
+    async def _write_one(self, con: Any, items: Sequence[BatchItem]) -> Any:
+        return await self._write(con, items)
+
+
+@pytest.mark.pg
+async def test_pg_fallback_path_dedups_and_refuses_replays(
+    settings: Settings, sf: SessionFactory, db_backend: str
+) -> None:
+    if db_backend != "postgresql":
+        pytest.skip("PostgreSQL only")
+    from sqlalchemy.engine import make_url
+
+    from review.db import normalise_url
+
+    acc = await _account_id(sf)
+    w = InboxWriter(_TwoStatementPg(make_url(normalise_url(settings.database_url))))
+    w.start()
+    try:
+        first, same, replay = await asyncio.gather(
+            w.submit("ccmz_wechat", "p1", "d1", _row(acc, "q1")),
+            w.submit("ccmz_wechat", "p2", "d2", _row(acc, "q1")),
+            w.submit("ccmz_wechat", "p1", "dX", _row(acc, "q2")),
+            return_exceptions=True,
+        )
+        assert first == same and isinstance(replay, ReplayRefused)
+        assert await w.submit("ccmz_wechat", "p3", "d3", _row(acc, "q1")) == first
+    finally:
+        await w.close()
+    assert await count_messages(sf) == 1
 
 
 @pytest.fixture
