@@ -12,7 +12,7 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import keys
-from review.errors import DomainError
+from review.errors import DomainError, ValidationFailed
 from review.models import Person
 from review.store import directory
 
@@ -94,3 +94,25 @@ def api(
             return error(413, "too_large", "请求体过大")
 
     return wrapped
+
+
+MAX_ID = 2**63 - 1
+
+
+def path_id(request: web.Request, name: str = "id") -> int:
+    """A positive integer id from the path; anything else is a 422, never a database error."""
+    try:
+        value = int(request.match_info[name])
+    except ValueError:
+        raise ValidationFailed("编号必须是整数", field=name) from None
+    if not 1 <= value <= MAX_ID:
+        raise ValidationFailed("编号超出范围", field=name)
+    return value
+
+
+def query_limit(request: web.Request, default: int = 100, maximum: int = 500) -> int:
+    try:
+        value = int(request.query.get("limit", str(default)))
+    except ValueError:
+        raise ValidationFailed("limit 必须是整数", field="limit") from None
+    return max(1, min(value, maximum))

@@ -15,6 +15,7 @@ from typing import Any
 from bot.chat import Call, Command, ParseError, Registry
 from bot.chat_guard import deny_reason
 from bot.chat_services import Audit, Caller, ChatBackend, ChatServices
+from bot.logs import redact
 from review.errors import DomainError
 
 log = logging.getLogger("newmedia.chat")
@@ -117,7 +118,8 @@ class Router:
             answer = await self._dispatch(caller, cmd, args)
             detail["outcome"] = answer.outcome
             if answer.outcome != "ok":
-                detail["reason"] = answer.text[:200]
+                # a refusal may quote what the personal-data check found: mask numbers first
+                detail["reason"] = redact(answer.text[:200])
         await self.backend.audit(Audit(caller.key, "chat.command", subject, detail))
         return answer
 

@@ -8,7 +8,7 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import keys
-from bot.api_common import api, current_person, json_body
+from bot.api_common import api, current_person, json_body, path_id, query_limit
 from bot.domain_args import safe_domains, with_default_cover
 from review import drafts
 from review.errors import ValidationFailed
@@ -70,10 +70,7 @@ async def list_drafts(request: web.Request, session: AsyncSession, person: Perso
         if account is None:
             raise ValidationFailed(f"未知的账号「{key}」", field="account")
         account_id = account.id
-    try:
-        limit = min(int(request.query.get("limit", "100")), 500)
-    except ValueError:
-        raise ValidationFailed("limit 必须是整数", field="limit") from None
+    limit = query_limit(request)
     rows = await store.list_drafts(
         session, status=request.query.get("state"), account_id=account_id, limit=limit
     )
@@ -114,10 +111,7 @@ async def edit_draft(request: web.Request, session: AsyncSession, person: Person
 
 
 def _id(request: web.Request) -> int:
-    try:
-        return int(request.match_info["id"])
-    except ValueError:
-        raise ValidationFailed("稿件编号必须是整数", field="id") from None
+    return path_id(request)
 
 
 def setup(app: web.Application) -> None:

@@ -8,7 +8,7 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import keys, publishing_service
-from bot.api_common import api, current_person, error, json_body
+from bot.api_common import api, current_person, error, json_body, path_id
 from review.errors import DomainError, ValidationFailed
 from review.models import Person, Publication
 from review.states import PUBLICATION_LABELS, PublicationStatus
@@ -49,9 +49,9 @@ async def list_publications(
 async def retract(request: web.Request) -> web.Response:
     """Authenticate in a short transaction; the platform call runs outside any transaction."""
     try:
-        publication_id = int(request.match_info["id"])
-    except ValueError:
-        return error(422, "invalid", "发布记录编号必须是整数", "id")
+        publication_id = path_id(request)
+    except ValidationFailed as exc:
+        return error(422, "invalid", exc.message, "id")
     try:
         async with request.app[keys.SESSIONS].begin() as session:
             person = await current_person(request, session)

@@ -12,7 +12,7 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import keys
-from bot.api_common import api, json_body
+from bot.api_common import api, json_body, path_id
 from bot.domain_args import lease, safe_domains, slots
 from review import queue
 from review.errors import NotFound, ValidationFailed
@@ -21,10 +21,7 @@ from review.store import directory
 
 
 def _id(request: web.Request) -> int:
-    try:
-        return int(request.match_info["id"])
-    except ValueError:
-        raise ValidationFailed("编号必须是整数", field="id") from None
+    return path_id(request)
 
 
 async def _body(request: web.Request) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import keys
+from bot.api_common import path_id
 from bot.domain_args import lease, safe_domains, slots, with_default_cover
 from bot.web_auth import console_page, csrf_token, setup_sessions, sign_in, sign_out
 from review import drafts, queue
@@ -24,6 +25,7 @@ from review.store import review as rstore
 from review.timefmt import fmt, parse_local
 from review.views import draft_view
 
+TASK_ACTIONS = ("claim", "release", "approve", "reject", "revise")
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates" / "web"
 
 
@@ -108,7 +110,7 @@ async def create_draft(request: web.Request, session: AsyncSession, person: Pers
 
 @console_page
 async def show_draft(request: web.Request, session: AsyncSession, person: Person) -> web.Response:
-    draft, rev = await drafts.load(session, int(request.match_info["id"]))
+    draft, rev = await drafts.load(session, path_id(request))
     view = await draft_view(session, draft, rev, full=True)
     task_ids = [t.id for t in await rstore.tasks_of_revision(session, rev.id)]
     tasks = await queue.task_views(session, task_ids)
@@ -117,10 +119,15 @@ async def show_draft(request: web.Request, session: AsyncSession, person: Person
 
 @console_page
 async def submit_draft(request: web.Request, session: AsyncSession, person: Person) -> web.Response:
-    draft_id = int(request.match_info["id"])
+    draft_id = path_id(request)
     settings = request.app[keys.SETTINGS]
     try:
-        result = await queue.submit(session, draft_id, person, safe_domains=safe_domains(settings))
+        # a savepoint: a refusal must not leave half of the submission behind when the
+        # page's transaction commits for the redirect
+        async with session.begin_nested():
+            result = await queue.submit(
+                session, draft_id, person, safe_domains=safe_domains(settings)
+            )
     except DomainError as exc:
         raise web.HTTPSeeOther(f"/console/drafts/{draft_id}?msg={exc.message}") from None
     msg = "未通过自动检查：" + "；".join(result.reasons) if result.blocked else "已提交审核"
@@ -130,27 +137,34 @@ async def submit_draft(request: web.Request, session: AsyncSession, person: Pers
 @console_page
 async def task_action(request: web.Request, session: AsyncSession, person: Person) -> web.Response:
     """claim / release / approve / reject / revise — the same functions the chat commands call."""
-    task_id, action = int(request.match_info["id"]), request.match_info["action"]
+    task_id, action = path_id(request), request.match_info["action"]
+    if action not in TASK_ACTIONS:
+        raise web.HTTPNotFound()
     note = str((await request.post()).get("note", "")).strip()
     settings = request.app[keys.SETTINGS]
     try:
-        if action == "claim":
-            await queue.claim(session, task_id, person, lease=lease(settings))
-        elif action == "release":
-            await queue.release(session, task_id, person)
-        elif action == "approve":
-            await queue.approve(session, task_id, person, note or None, slots=slots(settings))
-        elif action == "reject":
-            await queue.reject(session, task_id, person, note)
-        elif action == "revise":
-            await queue.request_changes(session, task_id, person, note)
-        else:
-            raise web.HTTPNotFound()
+        async with session.begin_nested():  # a refusal rolls back to here, see submit_draft
+            await _task_action(session, task_id, action, person, note, settings)
         msg = "已完成"
     except DomainError as exc:
         msg = exc.message
     view = await queue.task_view(session, task_id)
     raise web.HTTPSeeOther(f"/console/drafts/{view.draft_id}?msg={msg}")
+
+
+async def _task_action(
+    session: AsyncSession, task_id: int, action: str, person: Person, note: str, settings: Any
+) -> None:
+    if action == "claim":
+        await queue.claim(session, task_id, person, lease=lease(settings))
+    elif action == "release":
+        await queue.release(session, task_id, person)
+    elif action == "approve":
+        await queue.approve(session, task_id, person, note or None, slots=slots(settings))
+    elif action == "reject":
+        await queue.reject(session, task_id, person, note)
+    else:
+        await queue.request_changes(session, task_id, person, note)
 
 
 @console_page

@@ -8,6 +8,7 @@ import aiohttp_jinja2
 from aiohttp import web
 
 from bot import inbox_service
+from bot.api_common import path_id
 from bot.web_auth import console_action, csrf_token
 from review.errors import DomainError
 from review.models import Person
@@ -25,7 +26,7 @@ async def inbox(request: web.Request, person: Person) -> web.StreamResponse:
 
 @console_action
 async def message(request: web.Request, person: Person) -> web.StreamResponse:
-    msg = await inbox_service.show(request.app, int(request.match_info["id"]), person.key)
+    msg = await inbox_service.show(request.app, path_id(request), person.key)
     ctx = {"me": person, "csrf": await csrf_token(request), "m": msg, "fmt": fmt,
            "flash": request.query.get("msg")}  # fmt: skip
     return aiohttp_jinja2.render_template("console_message.html", request, ctx)
@@ -33,7 +34,7 @@ async def message(request: web.Request, person: Person) -> web.StreamResponse:
 
 @console_action
 async def reply(request: web.Request, person: Person) -> web.StreamResponse:
-    message_id = int(request.match_info["id"])
+    message_id = path_id(request)
     text = str((await request.post()).get("text", "")).strip()
     try:
         result = await inbox_service.send_answer(request.app, message_id, person.key, text)

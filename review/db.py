@@ -52,7 +52,8 @@ def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
         kwargs["pool_size"] = pool_size
         kwargs["max_overflow"] = pool_size
         kwargs["pool_pre_ping"] = True
-    engine = create_async_engine(url, **kwargs)
+    # hide_parameters: a logged database error never carries citizens' text or identifiers
+    engine = create_async_engine(url, hide_parameters=True, **kwargs)
     if is_sqlite(url):
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _sqlite_begin_immediate)

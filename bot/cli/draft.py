@@ -171,11 +171,11 @@ async def _edit(args: argparse.Namespace) -> int:
                 inp = replace(inp, accounts=[a.key for a in targets])
             inp = with_default_cover(settings, inp)
             draft, rev, previous = await drafts.edit(session, editor, args.id, inp)
-        restarted = previous.value in ("in_review", "approved", "scheduled")
-        if restarted:
-            from review.queue import submit
+            # one transaction: an edit whose review cannot restart is not saved either
+            restarted = previous.value in ("in_review", "approved", "scheduled")
+            if restarted:
+                from review.queue import submit
 
-            async with sessions.begin() as session:
                 await submit(session, draft.id, editor, safe_domains=safe_domains(settings))
     print(f"稿件 {draft.id} 已保存为第 {rev.number} 版")
     if restarted:

@@ -43,6 +43,8 @@ class Notification(Base):
     #: unique key so a clock firing twice does not notify twice
     dedup_key: Mapped[str | None] = mapped_column(String(128), unique=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    #: a delivery claim runs out: a crash mid-delivery leaves the row to be claimed again
+    claimed_until: Mapped[datetime | None] = mapped_column()
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column()

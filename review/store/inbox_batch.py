@@ -5,7 +5,8 @@ nonce)``), reads back the stored digests, and inserts the messages of the accept
 their unique key ``(account_id, dedup_key)``, reading those back too — so a retry or a concurrent
 duplicate (in the same batch, another batch or on another replica) stores nothing twice and gets
 the same row. :func:`open_batch_store` picks the fastest way for the database: a raw driver
-connection dedicated to these batches (:mod:`review.store.inbox_raw`), or the Core statements
+connection dedicated to these batches (:mod:`review.store.inbox_raw` for SQLite,
+:mod:`review.store.inbox_pg` for PostgreSQL), or the Core statements
 below on an ordinary session (``:memory:`` SQLite and other URLs).
 """
 
@@ -147,12 +148,12 @@ class SessionBatchStore:
 def open_batch_store(url: str, sessions: async_sessionmaker[AsyncSession]) -> BatchStore:
     """A dedicated raw connection for SQLite files and PostgreSQL, else the session fallback."""
     from review.db import normalise_url
-    from review.store import inbox_raw
+    from review.store import inbox_pg, inbox_raw
 
     parsed = make_url(normalise_url(url))
     backend = parsed.get_backend_name()
     if backend == "sqlite" and parsed.database not in (None, "", ":memory:"):
         return inbox_raw.SqliteBatchStore(str(parsed.database))
     if backend == "postgresql":
-        return inbox_raw.PgBatchStore(parsed)
+        return inbox_pg.PgBatchStore(parsed)
     return SessionBatchStore(sessions)

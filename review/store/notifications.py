@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from review.models import Notification, utcnow
@@ -43,21 +43,32 @@ async def add(
     return row
 
 
+CLAIM = timedelta(minutes=2)
+
+
+def _claimable(now: datetime) -> ColumnElement[bool]:
+    """Pending, or claimed by a deliverer that crashed or was stopped mid-delivery."""
+    return or_(
+        Notification.status == "pending",
+        and_(Notification.status == "sending", Notification.claimed_until < now),
+    )
+
+
 async def claim_pending(session: AsyncSession, limit: int = 50) -> list[Notification]:
+    now = utcnow()
     rows = (
         await session.scalars(
-            select(Notification)
-            .where(Notification.status == "pending")
-            .order_by(Notification.id)
-            .limit(limit)
+            select(Notification).where(_claimable(now)).order_by(Notification.id).limit(limit)
         )
     ).all()
     claimed: list[Notification] = []
     for row in rows:
         result = await session.execute(
             update(Notification)
-            .where(Notification.id == row.id, Notification.status == "pending")
-            .values(status="sending", attempts=Notification.attempts + 1)
+            .where(Notification.id == row.id, _claimable(now))
+            .values(
+                status="sending", attempts=Notification.attempts + 1, claimed_until=now + CLAIM
+            )
         )
         if result.rowcount:  # type: ignore[attr-defined]
             claimed.append(row)

@@ -117,3 +117,18 @@ async def test_healthz_reports_database_and_scheduler(client: TestClient) -> Non
     assert r.status == 200
     body = await r.json()
     assert body["database"]["ok"] is True and body["scheduler"]["running"] is False
+
+
+async def test_out_of_range_ids_and_limits_are_422_or_clamped(
+    client: TestClient, sf: SessionFactory
+) -> None:
+    auth = await token_for(sf, "zhao_min")
+    for bad in ("99999999999999999999", "0", "abc"):
+        r = await client.get(f"/api/drafts/{bad}", headers=auth)
+        assert r.status in (404, 422), (bad, r.status)
+        assert r.status != 404 or bad == "abc"  # 'abc' does not match an id route at all
+    await client.post("/api/drafts", json=post_body(), headers=auth)
+    r = await client.get("/api/drafts?limit=-5", headers=auth)
+    assert r.status == 200 and len(await r.json()) == 1
+    r = await client.get("/api/drafts?limit=x", headers=auth)
+    assert r.status == 422

@@ -21,7 +21,8 @@ from bot.settings_load import Settings
 from review.db import SessionFactory
 from review.models import Account, SeenNonce, utcnow
 from review.store.inbox_batch import BatchItem, open_batch_store
-from review.store.inbox_raw import PgBatchStore, SqliteBatchStore
+from review.store.inbox_pg import PgBatchStore
+from review.store.inbox_raw import SqliteBatchStore
 
 
 async def _account_id(sf: SessionFactory) -> int:

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-28 00:57:04.779713
+Create Date: 2026-11-28 01:50:38.070233
 """
 
 from __future__ import annotations
@@ -216,6 +216,7 @@ def upgrade() -> None:
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("dedup_key", sa.String(length=128), nullable=True),
         sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("claimed_until", review.models.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("error", sa.Text(), nullable=True),
         sa.Column("created_at", review.models.base.UTCDateTime(timezone=True), nullable=False),
         sa.Column("sent_at", review.models.base.UTCDateTime(timezone=True), nullable=True),
