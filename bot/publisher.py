@@ -24,7 +24,7 @@ from aiohttp import web
 
 from bot.publisher_record import Recorder, Target
 from bot.settings import PublishingSettings
-from channels.base import Channel, Post, ReceiptState
+from channels.base import Channel, Post
 from review import publishing as rules
 from review.db import SessionFactory
 from review.drafts import content_hash
@@ -219,12 +219,17 @@ class Publisher:
             job.started = True
             channel = self.channels[job.target.key]
             accepted_at: datetime | None = None
+            ambiguous = rules.was_ambiguous(job.pub)
             try:
-                outcome = await self._attempt(channel, job)
+                # the lease is renewed while the call runs: a slow platform is not "a crash"
+                async with self.recorder.holding(job.pub.id, self.config.lease_seconds):
+                    outcome = await self._attempt(channel, job, ambiguous)
                 if outcome.platform_accepted:
                     accepted_at = self.clock()
             except Exception as exc:  # the closed error set, or a bug: rules decide
-                outcome = rules.from_error(exc, job.pub.attempts, self.policy, self.clock())
+                outcome = rules.from_error(
+                    exc, job.pub.attempts, self.policy, self.clock(), ambiguous=ambiguous
+                )
                 log.warning(
                     "publication %d attempt %d: %s (code %s)",
                     job.pub.id,
@@ -235,15 +240,19 @@ class Publisher:
         # the platform has answered: free the account's slot for the next call while we record
         if self.after_call is not None:
             self.after_call(job.pub.id)
-        await self.recorder.record(job.pub, job.target, outcome, accepted_at)
+        if await self.recorder.record(job.pub, job.target, outcome, accepted_at):
+            return
+        if rules.carries_receipt(outcome):
+            # a reconciler took the row over meanwhile: keep what the platform told us anyway
+            await self.recorder.record_late(job.pub, job.target, outcome)
 
-    async def _attempt(self, channel: Channel, job: Job) -> rules.Outcome:
-        """Publish; after an ambiguous failure (timeout) look for the post on the platform first."""
-        if (job.pub.receipt_extra or {}).get("ambiguous"):
+    async def _attempt(self, channel: Channel, job: Job, ambiguous: bool) -> rules.Outcome:
+        """Publish; after an ambiguous failure only look for the post on the platform: what is
+        not found there goes to a human, never out a second time."""
+        if ambiguous:
             found = await channel.check(job.post, rules.receipt_of(job.pub))
-            if found.state in (ReceiptState.PUBLISHED, ReceiptState.PENDING):
-                log.info("publication %d was already on the platform", job.pub.id)
-                return rules.from_receipt(found, reconciled=True)
+            log.info("publication %d checked after an unclear attempt: %s", job.pub.id, found.state)
+            return rules.after_ambiguous(found)
         return rules.from_receipt(await channel.publish(job.post))
 
     # ---- shutdown ------------------------------------------------------------------------------

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -218,6 +219,69 @@ class Recorder:
                 dedup_key=f"{subject}:late",
             )
             log.warning("publication %d published %.0f s late", pub.id, late)
+
+    async def record_late(
+        self, pub: Publication, target: Target, outcome: rules.Outcome
+    ) -> P | None:
+        """Our call returned after a reconciler took the row over (lease ran out): whatever the
+        platform returned is stored on the row anyway, audited, and never thrown away."""
+        async with self.sessions.begin() as session:
+            status = await store.record_late(
+                session,
+                pub.id,
+                worker=self.worker,
+                attempts=pub.attempts,
+                outcome=outcome,
+                now=self.clock(),
+            )
+            if status is None:
+                log.warning("publication %d: late receipt matched no row", pub.id)
+                return None
+            await audit.append(
+                session,
+                actor="system",
+                action="publication.late_receipt",
+                subject_type="publication",
+                subject_id=pub.id,
+                detail={
+                    "account": target.key,
+                    "attempts": pub.attempts,
+                    "receipt": str(outcome.status),
+                    "status": str(status),
+                    "remote_id": outcome.remote_id,
+                },
+            )
+        log.warning("publication %d: late platform receipt kept (now %s)", pub.id, status)
+        return status
+
+    @asynccontextmanager
+    async def holding(self, publication_id: int, lease_seconds: float) -> AsyncIterator[None]:
+        """Keep our lease on a row while a platform call runs (a heartbeat in its own short
+        transactions), so the reconcile tick does not take over a call that is merely slow."""
+        task = asyncio.ensure_future(self._heartbeat(publication_id, lease_seconds))
+        try:
+            yield
+        finally:
+            task.cancel()
+            with suppress(asyncio.CancelledError):
+                await task
+
+    async def _heartbeat(self, publication_id: int, lease_seconds: float) -> None:
+        every = lease_seconds / 3
+        while True:
+            await asyncio.sleep(every)
+            until = self.clock() + timedelta(seconds=lease_seconds)
+            try:
+                async with self.sessions.begin() as session:
+                    kept = await store.renew_lease(
+                        session, publication_id, worker=self.worker, until=until
+                    )
+            except Exception:  # the DB blinked: try again next beat; the lease has slack
+                log.warning("renewing the lease of publication %d failed", publication_id)
+                continue
+            if not kept:
+                log.warning("publication %d is no longer ours; lease not renewed", publication_id)
+                return
 
     async def release(self, publication_id: int) -> None:
         async with self.sessions.begin() as session:

@@ -8,7 +8,7 @@ decisions here makes the rules testable without a database or a platform.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from channels.base import (
@@ -23,8 +23,12 @@ from channels.base import (
 from review.models import Publication, Revision
 from review.states import PublicationStatus as P
 
-#: Transient codes after which the platform may have done the work (the answer was lost)
-AMBIGUOUS_CODES = frozenset({"timeout", "network"})
+#: the one Transient code meaning the request never left this machine (channels.http.NOT_SENT,
+#: not imported: review/ depends on channels.base only). Every other Transient from a write -
+#: timeout, network, HTTP 5xx, an unreadable answer, a platform "busy" - may have been carried out.
+NOT_SENT_CODE = "connect"
+#: ``receipt_extra`` flag: the last attempt may have reached the platform; check before any resend
+AMBIGUOUS = "ambiguous"
 #: a publication this late is reported to its owner department
 LATE_NOTICE_SECONDS = 60.0
 
@@ -91,38 +95,92 @@ def from_receipt(receipt: Receipt, *, reconciled: bool = False) -> Outcome:
     )
 
 
-def from_error(exc: BaseException, attempts: int, policy: RetryPolicy, now: datetime) -> Outcome:
-    """A failed publish call → retry later, fail for good, or ask a human.
+def from_error(
+    exc: BaseException,
+    attempts: int,
+    policy: RetryPolicy,
+    now: datetime,
+    *,
+    ambiguous: bool = False,
+) -> Outcome:
+    """A failed publish (or check) call → retry later, fail for good, or ask a human.
 
     Transient and AuthExpired are retried with backoff until ``max_attempts``; Rejected and
     NotSupported fail at once (retrying will not help); anything unexpected may have happened
-    after the platform did the work, so it is never retried blindly: ``needs_check``."""
+    after the platform did the work, so it is never retried blindly: ``needs_check``.
+    ``ambiguous``: an earlier attempt may already be on the platform (this error came from the
+    check made before any resend), so the row keeps its flag, and where it would otherwise
+    give up it goes to a human instead: the post may be live."""
+    unsure = ambiguous or is_ambiguous(exc)
     if isinstance(exc, Transient | AuthExpired):
-        error = f"暂时失败（第 {attempts} 次）：{exc}"
         if attempts >= policy.max_attempts:
+            if unsure:
+                return _needs_check(f"重试 {attempts} 次后仍无法确认是否已发布：{exc}")
             return Outcome(
                 P.FAILED,
                 error=f"重试 {attempts} 次后仍失败：{exc}",
                 notify="publication_failed",
             )
+        error = f"暂时失败（第 {attempts} 次）：{exc}"
         retry_after = exc.retry_after if isinstance(exc, Transient) else None
         delay = backoff_seconds(attempts, policy, retry_after)
-        extra = {"ambiguous": "1"} if is_ambiguous(exc) else {}
+        extra = {AMBIGUOUS: "1"} if unsure else {}
         return Outcome(
             P.SCHEDULED, error=error, retry_at=now + timedelta(seconds=delay), extra=extra
         )
     if isinstance(exc, Rejected | NotSupported):
+        if ambiguous:
+            return _needs_check(f"上次发布结果不明，核对时平台拒绝：{exc}")
         return Outcome(P.FAILED, error=f"平台拒绝：{exc}", notify="publication_failed")
+    return _needs_check(f"发布过程中出现意外错误（{type(exc).__name__}），需人工核对是否已发布")
+
+
+def after_ambiguous(receipt: Receipt) -> Outcome:
+    """The check made instead of a resend: the platform's answer stands; without one, a human.
+
+    UNKNOWN is never a licence to publish again: WeChat's lookup only sees finished articles, so
+    a submit still being processed looks exactly like one that never arrived."""
+    if receipt.state is ReceiptState.UNKNOWN:
+        return _needs_check(
+            "上次发布请求结果不明（超时、中断或平台出错），平台上未能确认是否已发布，"
+            f"为免重复发布不再自动重试：{receipt.detail or '未知'}"
+        )
+    outcome = from_receipt(receipt, reconciled=True)
+    # the flag is settled: replace it with what the platform told us
+    extra = {k: v for k, v in outcome.extra.items() if k != AMBIGUOUS} | {"checked": "1"}
+    return replace(outcome, extra=extra)
+
+
+def _needs_check(error: str) -> Outcome:
+    """A human must look. ``extra`` replaces the ambiguous flag, so that a person who settles it
+    as "retry" (they looked: it is not live) gets a real publish, not another check."""
     return Outcome(
-        P.NEEDS_CHECK,
-        error=f"发布过程中出现意外错误（{type(exc).__name__}），需人工核对是否已发布",
-        notify="publication_needs_check",
+        P.NEEDS_CHECK, error=error, notify="publication_needs_check", extra={"unconfirmed": "1"}
     )
 
 
 def is_ambiguous(exc: BaseException) -> bool:
-    """A timeout or a broken connection: the request may have reached the platform."""
-    return isinstance(exc, Transient) and str(exc.code) in AMBIGUOUS_CODES
+    """A transport failure after the request may have left (timeout, broken connection, 5xx,
+    garbled answer): it may have been carried out. "Could not connect" never left, and a
+    platform's own error code (WeChat -1 系统繁忙, Weibo rate limits) is the platform saying it
+    did not do it — both are safe to retry with backoff."""
+    if not isinstance(exc, Transient) or isinstance(exc.code, int):
+        return False
+    return str(exc.code) != NOT_SENT_CODE
+
+
+def was_ambiguous(pub: Publication) -> bool:
+    """The row's last attempt may be on the platform: check, never resend."""
+    return bool((pub.receipt_extra or {}).get(AMBIGUOUS))
+
+
+def carries_receipt(outcome: Outcome) -> bool:
+    """The outcome holds something the platform returned (an id, a link, a publish_id)."""
+    return bool(outcome.remote_id or outcome.url or outcome.extra) and outcome.status in (
+        P.PUBLISHED,
+        P.PENDING,
+        P.FAILED,
+    )
 
 
 def hash_mismatch(revision: Revision, current_hash: str, approved: Iterable[str | None]) -> bool:

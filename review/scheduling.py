@@ -64,7 +64,7 @@ async def schedule(
     slots: Slots | None = None,
     now: datetime | None = None,
 ) -> list[Publication]:
-    """Create (or re-use a cancelled) publication per account for this approved revision."""
+    """Create (or re-use a cancelled or failed) publication per account for this revision."""
     now = now or utcnow()
     existing = {p.account_id: p for p in await store.publications_of(session, revision.draft_id)}
     made: list[Publication] = []

@@ -85,7 +85,8 @@ PUBLICATION_TRANSITIONS: dict[PublicationStatus, frozenset[PublicationStatus]] =
         {P.PUBLISHED, P.PENDING, P.FAILED, P.SCHEDULED, P.NEEDS_CHECK, P.CANCELLED}
     ),
     P.PENDING: frozenset({P.PUBLISHED, P.FAILED, P.NEEDS_CHECK}),
-    P.NEEDS_CHECK: frozenset({P.PUBLISHED, P.FAILED, P.SCHEDULED, P.CANCELLED}),
+    # → pending: the original call's receipt came back after the reconciler gave up on it
+    P.NEEDS_CHECK: frozenset({P.PUBLISHED, P.PENDING, P.FAILED, P.SCHEDULED, P.CANCELLED}),
     P.PUBLISHED: frozenset({P.RETRACTED}),
     P.FAILED: frozenset({P.SCHEDULED}),
     P.RETRACTED: frozenset(),

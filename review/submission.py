@@ -76,7 +76,16 @@ async def _check_resubmittable(session: AsyncSession, draft: Draft, revision: Re
             raise ValidationFailed(f"稿件 {draft.id} 已被退回修改，请先修改后再提交")
         label = DRAFT_LABELS.get(status, str(status))
         raise Conflict(f"稿件 {draft.id} 第 {revision.number} 版已提交（{label}），无需重复提交")
+    from review.publishing import AMBIGUOUS  # the flag the publisher leaves on an unclear try
+
     for pub in await sstore.publications_of(session, draft.id):
+        if pub.status == PublicationStatus.SCHEDULED and (pub.receipt_extra or {}).get(AMBIGUOUS):
+            # its last attempt may be live: cancelling it now could put a second version out
+            raise Conflict(
+                f"稿件 {draft.id} 上次发布结果不明（请求超时或中断，可能已发出），系统正在核对；"
+                f"请先等核对结果，如转为「待人工核对」，先用 newmedia publications settle "
+                f"{pub.id} … 处理后再提交修改"
+            )
         if pub.status in IN_FLIGHT:
             raise Conflict(f"稿件 {draft.id} 正在发布中，请等发布结束后再提交修改")
         if pub.status == PublicationStatus.PUBLISHED:
@@ -216,6 +225,12 @@ async def override(
         raise ValidationFailed(
             f"检查「{check_name}」没有拦截稿件 {draft.id} 第 {revision.number} 版（拦截的检查：{blocked}）",
             field="check",
+        )
+    if not found.get("overridable"):
+        # only what the gate itself marks overridable (personal data in a 惩戒性公示); never
+        # secrecy markers, wording or platform limits
+        raise Forbidden(
+            f"检查「{check_name}」的拦截不允许例外放行，请修改稿件后重新提交", field="check"
         )
     if check_name in {o.check_name for o in await rstore.overrides_for(session, revision.id)}:
         raise Conflict(f"稿件 {draft.id} 第 {revision.number} 版的「{check_name}」已批准过例外")

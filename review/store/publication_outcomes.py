@@ -132,3 +132,44 @@ async def record_many(
     for index, row in enumerate(rows):
         first.setdefault(row.publication_id, index)
     return [r.publication_id in seen and first[r.publication_id] == i for i, r in enumerate(rows)]
+
+
+async def record_late(
+    session: AsyncSession,
+    publication_id: int,
+    *,
+    worker: str,
+    attempts: int,
+    outcome: Outcome,
+    now: datetime,
+) -> P | None:
+    """A platform receipt that came back after a reconciler took our row over: store it anyway.
+
+    Guarded on the same attempt (``attempts`` unchanged, so no new claim came in between) and on
+    the row being ``needs_check`` - the reconciler could not tell - or still ``publishing`` under
+    the reconciler's claim. The receipt's id, link and extra are kept; if the platform says the
+    post is live (or accepted and processing) the row follows it, since the platform told us.
+    Returns the row's status afterwards, or None when nothing matched."""
+    t = _TABLE
+    values: dict[str, Any] = {"updated_at": now}
+    if outcome.remote_id is not None:
+        values["remote_id"] = outcome.remote_id
+    if outcome.url is not None:
+        values["url"] = outcome.url
+    if outcome.extra:
+        values["receipt_extra"] = outcome.extra
+    if outcome.status in (P.PUBLISHED, P.PENDING):
+        values.update(status=outcome.status, lease_until=None, last_error=None)
+        if outcome.status is P.PUBLISHED:
+            values["published_at"] = now
+    guard = (t.c.status == P.NEEDS_CHECK) | (
+        (t.c.status == P.PUBLISHING) & (t.c.claimed_by != worker)
+    )
+    stmt = (
+        update(t)
+        .where(t.c.id == publication_id, t.c.attempts == attempts, guard)
+        .values(values)
+        .returning(t.c.status)
+    )
+    status = (await session.execute(stmt)).scalar_one_or_none()
+    return None if status is None else P(status)

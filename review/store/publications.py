@@ -19,9 +19,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from review.models import Account, Draft, Publication, ReviewTask, Revision
 from review.states import PublicationStatus as P
 from review.states import TaskStatus
-from review.store.publication_outcomes import OutcomeRow, record, record_many
+from review.store.publication_outcomes import OutcomeRow, record, record_late, record_many
 
-__all__ = ["OutcomeRow", "record", "record_many"]  # recording outcomes lives beside
+__all__ = ["OutcomeRow", "record", "record_late", "record_many"]  # recording outcomes: beside
 
 
 def _rowcount(result: Any) -> int:
@@ -109,6 +109,23 @@ async def release(session: AsyncSession, publication_id: int, *, worker: str) ->
             lease_until=None,
             attempts=Publication.attempts - 1,
         )
+        .execution_options(synchronize_session=False)
+    )
+    return _rowcount(result) == 1
+
+
+async def renew_lease(
+    session: AsyncSession, publication_id: int, *, worker: str, until: datetime
+) -> bool:
+    """Extend our claim while a slow platform call runs; false once the row is not ours."""
+    result = await session.execute(
+        update(Publication)
+        .where(
+            Publication.id == publication_id,
+            Publication.status == P.PUBLISHING,
+            Publication.claimed_by == worker,
+        )
+        .values(lease_until=until)
         .execution_options(synchronize_session=False)
     )
     return _rowcount(result) == 1

@@ -1,12 +1,12 @@
-"""Queries the review queue needs on publications: create them when a chain completes, cancel
-the still-scheduled ones when an edited draft is re-submitted."""
+"""Queries the review queue needs on publications: create them when a chain completes (reviving
+a cancelled or failed row), cancel the still-scheduled ones when an edited draft is re-submitted."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from review.models import Publication, utcnow
@@ -24,10 +24,12 @@ async def publications_of(session: AsyncSession, draft_id: int) -> list[Publicat
 
 
 async def cancel_scheduled(session: AsyncSession, draft_id: int) -> list[int]:
-    """Scheduled → cancelled (guarded: one already claimed by the publisher is left alone)."""
+    """Scheduled → cancelled (guarded: one already claimed by the publisher is left alone, and
+    so is one whose last attempt may be live - the ambiguous flag - until it has been checked)."""
+    unclear = func.coalesce(Publication.receipt_extra["ambiguous"].as_string(), "") == "1"
     result = await session.execute(
         update(Publication)
-        .where(Publication.draft_id == draft_id, Publication.status == P.SCHEDULED)
+        .where(Publication.draft_id == draft_id, Publication.status == P.SCHEDULED, ~unclear)
         .values(status=P.CANCELLED, updated_at=utcnow())
         .returning(Publication.id)
         .execution_options(synchronize_session=False)
@@ -57,15 +59,22 @@ async def insert_publication(
     return pub
 
 
+#: rows an approved edit may take over: nothing of theirs is (or may be) on the platform
+REVIVABLE = (P.CANCELLED, P.FAILED)
+
+
 async def revive_cancelled(
     session: AsyncSession, pub_id: int, *, revision_id: int, due_at: datetime, idempotency_key: str
 ) -> bool:
-    """(draft, account) is unique, so a re-approved edit re-uses its cancelled row: new revision,
-    new idempotency key, fresh counters. The cancellation itself stays in the audit log."""
+    """(draft, account) is unique, so a re-approved edit re-uses its cancelled or failed row:
+    new revision, new idempotency key, fresh counters, and no receipt of the old attempt (its
+    ambiguous flag would make the publisher look for the old post instead of sending the new).
+    The cancellation or failure itself stays in the audit log."""
     values: dict[str, Any] = {
         "status": P.SCHEDULED,
         "revision_id": revision_id,
         "due_at": due_at,
+        "scheduled_for": None,
         "idempotency_key": idempotency_key,
         "attempts": 0,
         "last_error": None,
@@ -73,11 +82,13 @@ async def revive_cancelled(
         "claimed_by": None,
         "remote_id": None,
         "url": None,
+        "receipt_extra": {},
+        "late_seconds": None,
         "updated_at": utcnow(),
     }
     result = await session.execute(
         update(Publication)
-        .where(Publication.id == pub_id, Publication.status == P.CANCELLED)
+        .where(Publication.id == pub_id, Publication.status.in_(REVIVABLE))
         .values(**values)
         .execution_options(synchronize_session=False)
     )

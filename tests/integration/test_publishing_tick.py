@@ -13,6 +13,7 @@ from bot.publisher import Publisher
 from bot.publisher_checks import poll_pending, reconcile_expired
 from bot.settings import PublishingSettings
 from channels.base import ReceiptState, Rejected, Transient
+from channels.http import NOT_SENT
 from review.db import SessionFactory
 from review.models import Notification, Publication, Revision, utcnow
 from review.store import publications as store
@@ -63,8 +64,9 @@ async def test_two_publishers_racing_publish_each_post_once(sf: SessionFactory) 
 
 
 async def test_transient_failures_retry_with_backoff_then_publish(sf: SessionFactory) -> None:
+    """Only a request that never left (could not connect) is resent without a check."""
     await seed(sf, 1)
-    ch = FakeChannel("ccmz_wechat", failures=[Transient("busy", code=-1)] * 2)
+    ch = FakeChannel("ccmz_wechat", failures=[Transient("refused", code=NOT_SENT)] * 2)
     pub = publisher(sf, ch)
     for _ in range(3):
         await pub.publish_due()
@@ -76,7 +78,7 @@ async def test_transient_failures_retry_with_backoff_then_publish(sf: SessionFac
 
 async def test_transient_until_cap_fails_and_notifies(sf: SessionFactory) -> None:
     await seed(sf, 1)
-    ch = FakeChannel("ccmz_wechat", failures=[Transient("busy", code=-1)] * 10)
+    ch = FakeChannel("ccmz_wechat", failures=[Transient("refused", code=NOT_SENT)] * 10)
     pub = publisher(sf, ch)
     for _ in range(6):
         await pub.publish_due()

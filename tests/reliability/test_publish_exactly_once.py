@@ -85,9 +85,11 @@ async def test_kill_9_after_the_call_then_restart_is_still_exactly_once(
     assert len(published) == 6 and set(published.values()) == {1}
 
 
-async def test_platform_fails_n_times_then_succeeds_and_permanent_failure(
+async def test_platform_5xx_is_checked_not_resent_and_permanent_failure(
     sf: SessionFactory, db_url: str, tmp_path: Path
 ) -> None:
+    """A 5xx may have been carried out: the next attempt looks for the post instead of sending
+    it again, and what it cannot find goes to a human. A refusal fails at once."""
     from publish_harness import control
     from sqlalchemy import select
 
@@ -105,16 +107,16 @@ async def test_platform_fails_n_times_then_succeeds_and_permanent_failure(
         finally:
             stop(worker)
         published = published_counts(url)
-    assert counts == {"published": 1, "failed": 1}
+    assert counts == {"needs_check": 1, "failed": 1}
     async with sf() as s:
         weibo, wechat = (await s.scalars(select(Publication).order_by(Publication.id))).all()
         kinds = (await s.scalars(select(Notification.kind))).all()
-    assert (weibo.status, weibo.attempts) == ("published", 4)
+    assert (weibo.status, weibo.attempts) == ("needs_check", 2)  # one share, then one lookup
     assert (wechat.status, wechat.attempts) == ("failed", 1) and "53503" in (
         wechat.last_error or ""
     )
-    assert list(kinds) == ["publication_failed"]
-    assert list(published.values()) == [1]  # the failed one never reached followers
+    assert sorted(kinds) == ["publication_failed", "publication_needs_check"]
+    assert not published  # neither reached followers
 
 
 async def test_sigterm_during_a_publish_exits_quickly_without_duplicates(

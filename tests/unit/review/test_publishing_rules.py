@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from channels.base import AuthExpired, NotSupported, Receipt, ReceiptState, Rejected, Transient
+from channels.http import NOT_SENT
 from review import publishing as rules
 from review.states import PublicationStatus as P
 
@@ -18,7 +21,7 @@ def test_backoff_doubles_and_is_capped() -> None:
 
 
 def test_transient_retries_then_fails() -> None:
-    retry = rules.from_error(Transient("busy", code=-1), 2, POLICY, NOW)
+    retry = rules.from_error(Transient("refused", code=NOT_SENT), 2, POLICY, NOW)
     assert retry.status is P.SCHEDULED and retry.retry_at == NOW + timedelta(seconds=60)
     assert retry.notify is None and "ambiguous" not in retry.extra
     final = rules.from_error(AuthExpired("token"), 4, POLICY, NOW)
@@ -28,6 +31,47 @@ def test_transient_retries_then_fails() -> None:
 def test_timeouts_are_marked_ambiguous() -> None:
     out = rules.from_error(Transient("t", code="timeout"), 1, POLICY, NOW)
     assert out.extra == {"ambiguous": "1"}
+
+
+@pytest.mark.parametrize("code", ["timeout", "network", "http 502", "bad json", None])
+def test_a_transport_failure_may_have_reached_the_platform(code: object) -> None:
+    exc = Transient("x", code=code)  # type: ignore[arg-type]
+    assert rules.is_ambiguous(exc)
+    assert rules.from_error(exc, 1, POLICY, NOW).extra == {"ambiguous": "1"}
+
+
+@pytest.mark.parametrize("code", [-1, 10022])
+def test_a_platform_error_code_means_not_done_and_is_retried(code: int) -> None:
+    exc = Transient("busy", code=code)
+    assert not rules.is_ambiguous(exc)
+    out = rules.from_error(exc, 1, POLICY, NOW)
+    assert out.status is P.SCHEDULED and "ambiguous" not in out.extra
+
+
+def test_only_a_connection_never_made_is_safe_to_resend() -> None:
+    assert rules.NOT_SENT_CODE == NOT_SENT
+    assert not rules.is_ambiguous(Transient("refused", code=NOT_SENT))
+    assert not rules.is_ambiguous(AuthExpired("token"))
+
+
+def test_ambiguous_at_the_attempt_cap_goes_to_a_human_not_failed() -> None:
+    out = rules.from_error(Transient("t", code="http 503"), 4, POLICY, NOW)
+    assert (out.status, out.notify) == (P.NEEDS_CHECK, "publication_needs_check")
+    # an earlier unclear attempt keeps the row unsure even when the check fails cleanly
+    out = rules.from_error(Transient("t", code=NOT_SENT), 4, POLICY, NOW, ambiguous=True)
+    assert out.status is P.NEEDS_CHECK and "ambiguous" not in out.extra
+    kept = rules.from_error(Transient("t", code=NOT_SENT), 2, POLICY, NOW, ambiguous=True)
+    assert (kept.status, kept.extra) == (P.SCHEDULED, {"ambiguous": "1"})
+    refused = rules.from_error(Rejected("ip"), 2, POLICY, NOW, ambiguous=True)
+    assert refused.status is P.NEEDS_CHECK
+
+
+def test_after_an_ambiguous_attempt_unknown_is_never_a_resend() -> None:
+    out = rules.after_ambiguous(Receipt(ReceiptState.UNKNOWN, detail="未找到"))
+    assert (out.status, out.notify) == (P.NEEDS_CHECK, "publication_needs_check")
+    assert out.extra == {"unconfirmed": "1"}  # replaces the flag: a human "retry" may resend
+    found = rules.after_ambiguous(Receipt(ReceiptState.PUBLISHED, "a", extra={"index": "1"}))
+    assert found.status is P.PUBLISHED and found.extra == {"index": "1", "checked": "1"}
 
 
 def test_rejected_and_unexpected_errors() -> None:

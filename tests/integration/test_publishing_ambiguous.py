@@ -1,0 +1,186 @@
+"""An unclear publish (the platform may have done it) is checked, never resent; a slow call keeps
+its lease; a receipt that comes back after a takeover is kept."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+import pytest
+from publishing_support import FakeChannel, seed
+from sqlalchemy import select, update
+
+from bot.publisher import Publisher
+from bot.publisher_checks import poll_pending, reconcile_expired
+from bot.settings import PublishingSettings
+from channels.base import Post, Receipt, Transient
+from channels.http import NOT_SENT
+from review import resolution
+from review.db import SessionFactory
+from review.models import AuditEvent, Notification, Publication, utcnow
+
+FAST = PublishingSettings(
+    backoff_base_seconds=0.01, backoff_cap_seconds=0.02, max_attempts=4, lease_seconds=10
+)
+
+
+def publisher(sf: SessionFactory, ch: FakeChannel, config: PublishingSettings = FAST) -> Publisher:
+    return Publisher(sf, {ch.account_key: ch}, config)
+
+
+async def only_row(sf: SessionFactory) -> Publication:
+    async with sf() as s:
+        [row] = (await s.scalars(select(Publication))).all()
+        return row
+
+
+async def kinds(sf: SessionFactory) -> list[str]:
+    async with sf() as s:
+        return list((await s.scalars(select(Notification.kind))).all())
+
+
+def lost_answer(ch: FakeChannel, code: str) -> None:
+    """The platform does the work, but the answer never arrives intact."""
+
+    async def publish(post: Post) -> Receipt:
+        ch.calls += 1
+        ch.published[post.idempotency_key] += 1
+        raise Transient("lost", code=code)
+
+    ch.publish = publish  # type: ignore[method-assign]
+
+
+async def ticks(pub: Publisher, n: int) -> None:
+    for _ in range(n):
+        await pub.publish_due()
+        await asyncio.sleep(0.03)
+
+
+@pytest.mark.pg
+@pytest.mark.parametrize("code", ["http 502", "bad json", "-1"])
+async def test_a_5xx_or_garbled_answer_is_checked_not_resent(sf: SessionFactory, code: str) -> None:
+    await seed(sf, 1)
+    ch = FakeChannel("ccmz_wechat")
+    lost_answer(ch, code)
+    await ticks(publisher(sf, ch), 3)
+    row = await only_row(sf)
+    assert (row.status, ch.calls, ch.checks) == ("published", 1, 1)
+    assert ch.published[row.idempotency_key] == 1 and row.remote_id == f"r{row.id}"
+    assert "ambiguous" not in row.receipt_extra
+
+
+@pytest.mark.pg
+async def test_unclear_and_not_found_goes_to_a_human_never_a_second_publish(
+    sf: SessionFactory,
+) -> None:
+    """WeChat's lookup only sees finished articles: "not found" may be "still publishing"."""
+    await seed(sf, 1)
+    ch = FakeChannel("ccmz_wechat", failures=[Transient("timeout", code="timeout")])
+    pub = publisher(sf, ch)
+    await ticks(pub, 4)
+    row = await only_row(sf)
+    assert (row.status, ch.calls, ch.checks, row.attempts) == ("needs_check", 1, 1, 2)
+    assert "不再自动重试" in (row.last_error or "")
+    assert await kinds(sf) == ["publication_needs_check"]
+    # a reviewer looked: not live, send it again → one real publish, no second check
+    async with sf.begin() as s:
+        await resolution.settle(s, row.id, "li_na", "retry", note="后台未见该文章")
+    await ticks(pub, 2)
+    row = await only_row(sf)
+    assert (row.status, ch.calls, ch.checks) == ("published", 2, 1)
+    assert ch.published[row.idempotency_key] == 1
+
+
+async def test_unclear_at_the_attempt_cap_needs_check_not_failed(sf: SessionFactory) -> None:
+    await seed(sf, 1)
+    ch = FakeChannel("ccmz_wechat", failures=[Transient("502", code="http 502")])
+    await publisher(sf, ch, FAST.model_copy(update={"max_attempts": 1})).publish_due()
+    row = await only_row(sf)
+    assert (row.status, ch.calls) == ("needs_check", 1)
+    assert await kinds(sf) == ["publication_needs_check"]
+
+
+async def test_a_failed_check_keeps_the_row_unclear(sf: SessionFactory) -> None:
+    """The check itself could not connect: still no resend, the next try checks again."""
+    await seed(sf, 1)
+    ch = FakeChannel("ccmz_wechat", failures=[Transient("timeout", code="timeout")])
+    real_check = ch.check
+    refusals = [Transient("refused", code=NOT_SENT)]
+
+    async def check(post: Post, receipt: Receipt | None) -> Receipt:
+        if refusals:
+            ch.checks += 1
+            raise refusals.pop()
+        return await real_check(post, receipt)
+
+    ch.check = check  # type: ignore[method-assign]
+    pub = publisher(sf, ch)
+    await ticks(pub, 2)
+    row = await only_row(sf)
+    assert (row.status, row.receipt_extra, ch.calls) == ("scheduled", {"ambiguous": "1"}, 1)
+    await ticks(pub, 2)
+    row = await only_row(sf)
+    assert (row.status, ch.calls, ch.checks) == ("needs_check", 1, 2)
+
+
+@pytest.mark.pg
+async def test_a_slow_call_renews_its_lease_and_is_not_taken_over(sf: SessionFactory) -> None:
+    await seed(sf, 1)
+    ch = FakeChannel("ccmz_wechat", delay=1.0)
+    # model_copy skips validation: a sub-second lease keeps the test fast
+    short = FAST.model_copy(update={"lease_seconds": 0.45})
+    slow = publisher(sf, ch, short)
+    task = asyncio.ensure_future(slow.publish_due())
+    survivor = publisher(sf, ch, short)
+    taken = 0
+    for _ in range(6):  # well past the first lease
+        await asyncio.sleep(0.2)
+        taken += await reconcile_expired(survivor)
+    await task
+    row = await only_row(sf)
+    assert (taken, ch.checks, row.status, row.lease_until) == (0, 0, "published", None)
+    assert ch.published[row.idempotency_key] == 1
+
+
+async def expire_and_reconcile(sf: SessionFactory, ch: FakeChannel) -> None:
+    """The lease runs out under a call still in flight; a reconciler cannot tell → needs_check."""
+    async with sf.begin() as s:
+        await s.execute(update(Publication).values(lease_until=utcnow() - timedelta(seconds=1)))
+    assert await reconcile_expired(publisher(sf, ch)) == 1
+    assert (await only_row(sf)).status == "needs_check"
+
+
+@pytest.mark.pg
+async def test_a_receipt_after_a_takeover_is_kept_and_settles_the_row(sf: SessionFactory) -> None:
+    await seed(sf, 1)
+    ch = FakeChannel("ccmz_wechat", delay=0.4)
+    task = asyncio.ensure_future(publisher(sf, ch).publish_due())
+    await asyncio.sleep(0.1)
+    await expire_and_reconcile(sf, ch)
+    await task
+    row = await only_row(sf)
+    assert (row.status, row.remote_id, row.url) == (
+        "published",
+        f"r{row.id}",
+        f"https://example.invalid/r{row.id}",
+    )
+    assert row.published_at is not None and ch.published[row.idempotency_key] == 1
+    async with sf() as s:
+        actions = list((await s.scalars(select(AuditEvent.action))).all())
+    assert "publication.late_receipt" in actions
+
+
+async def test_a_late_pending_receipt_is_polled_to_the_end(sf: SessionFactory) -> None:
+    """WeChat answers "submitted, publishing": the publish_id is kept and polling settles it."""
+    await seed(sf, 1)
+    ch = FakeChannel("ccmz_wechat", delay=0.4, pending=True)
+    pub = publisher(sf, ch)
+    task = asyncio.ensure_future(pub.publish_due())
+    await asyncio.sleep(0.1)
+    await expire_and_reconcile(sf, ch)
+    await task
+    row = await only_row(sf)
+    assert (row.status, row.receipt_extra) == ("pending", {"publish_id": f"r{row.id}"})
+    assert await poll_pending(pub) == 1
+    assert (await only_row(sf)).status == "published"
+    assert ch.published[row.idempotency_key] == 1
