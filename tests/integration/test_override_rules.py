@@ -49,7 +49,7 @@ async def test_personal_data_in_a_disciplinary_notice_can_be_overridden(sf: Sess
     draft_id = await submit_draft(
         sf,
         kind="惩戒性公示",
-        body="经核查，张三（身份证号220102199003071236）骗取最低生活保障金，现予公示。",
+        body="经核查，张三（身份证号220102199003071235）骗取最低生活保障金，现予公示。",
     )
     async with sf.begin() as s:
         head = await directory.person_by_key(s, "wang_qiang")
