@@ -23,6 +23,7 @@ from typing import Protocol
 from aiohttp import web
 
 from bot import keys
+from bot.app import spawn
 from bot.inbox_writer import InboxWriter, ReplayRefused, WriterUnavailable
 from bot.settings_load import Settings
 from channels.wechat.callback import CallbackError, OACallback, OpenedCallback
@@ -152,8 +153,11 @@ async def receive(request: web.Request) -> web.Response:
     try:
         if person_key and handler is not None and msg.msg_type == "text":
             await writer.submit(endpoint.account_key, opened.nonce, digest, None)
-            answer: str | None = await handler(
-                endpoint.account_key, person_key, msg.text, msg_key=msg.dedup_key
+            answer: str | None = await _staff_answer(
+                request.app,
+                endpoint.account_key,
+                msg.sender,
+                handler(endpoint.account_key, person_key, msg.text, msg_key=msg.dedup_key),
             )
         else:
             row = new_row(msg, endpoint.account_id, utcnow(), inbound.policy, inbound.keywords)
@@ -170,6 +174,35 @@ async def receive(request: web.Request) -> web.Response:
     except WriterUnavailable:
         return _text(503, "服务暂时繁忙，请稍后再试")
     return _reply(endpoint, opened, answer, now)
+
+
+STAFF_BUDGET_S = 3.5
+STAFF_PENDING = "命令已收到，正在处理；结果稍后以客服消息发给您。"
+
+
+async def _staff_answer(
+    app: web.Application, account_key: str, openid: str, work: Awaitable[str]
+) -> str:
+    """A command that calls a platform may outlast WeChat's 5 s: answer "processing" in time
+    and send the real answer as a customer-service message when it is ready."""
+    task = asyncio.ensure_future(work)
+    try:
+        return await asyncio.wait_for(asyncio.shield(task), timeout=STAFF_BUDGET_S)
+    except TimeoutError:
+        spawn(app, _push_when_done(app, account_key, openid, task))
+        return STAFF_PENDING
+
+
+async def _push_when_done(
+    app: web.Application, account_key: str, openid: str, task: asyncio.Future[str]
+) -> None:
+    try:
+        text = await task
+        channel = app[keys.CHANNELS].get(account_key)
+        if channel is not None:
+            await channel.reply(openid, text)
+    except Exception as exc:  # logged without the text or the openid
+        log.warning("late staff answer on %s not delivered: %s", account_key, type(exc).__name__)
 
 
 def _reply(

@@ -113,9 +113,14 @@ async def head_of(session: AsyncSession, dept_id: int | None) -> Person | None:
 
 
 def can_see(person: Person, msg: CitizenMessage) -> bool:
-    """A citizen's words and identity: the owning department and admins only."""
-    return person.has_role("admin") or (
-        msg.department_id is not None and person.department_id == msg.department_id
+    """A citizen's words and identity: admins, and the owning department's repliers and head —
+    not every member of it (an editor or an outside operator there sees nothing)."""
+    if person.has_role("admin"):
+        return True
+    return (
+        msg.department_id is not None
+        and person.department_id == msg.department_id
+        and (person.has_role("replier") or person.has_role("head"))
     )
 
 
