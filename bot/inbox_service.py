@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from aiohttp import web
@@ -65,6 +65,10 @@ def _checked(text: str) -> str:
     return text
 
 
+#: a reply still "queued" this long after it was written was interrupted, not in flight
+IN_FLIGHT = timedelta(minutes=2)
+
+
 async def send_answer(app: web.Application, message_id: int, person_key: str, text: str) -> str:
     text = _checked(text)
     sessions, now = app[keys.SESSIONS], utcnow()
@@ -74,6 +78,12 @@ async def send_answer(app: web.Application, message_id: int, person_key: str, te
         replies.require_replier(person, msg)
         if msg.status not in ANSWERABLE:
             raise Conflict(f"留言 #{msg.id} 当前为「{replies.label(msg.status)}」，不能答复")
+        await store.get_for_update(session, msg.id)  # one answer at a time per message
+        for earlier in await store.replies_for(session, msg.id):
+            if earlier.status == "queued":
+                if now - earlier.created_at < IN_FLIGHT:
+                    raise Conflict(f"留言 #{msg.id} 正由他人答复中，请稍后用「查看」确认结果")
+                await store.finish_reply(session, earlier.id, "failed", "发送中断（服务重启）")
         account = await directory.account_by_id(session, msg.account_id)
         assert account is not None
         problem = await replies.window_problem(session, msg, now, replies.Window())

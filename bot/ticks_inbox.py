@@ -59,7 +59,7 @@ async def process_loop(app: web.Application, kick: asyncio.Event) -> None:
             await asyncio.sleep(1)
 
 
-MAX_DEFER_S = 2.0
+MAX_DEFER_S = 1000.0
 
 
 async def _quiet_moment(app: web.Application) -> None:
@@ -237,4 +237,4 @@ def tick_specs(app: web.Application) -> list[TickSpec]:
 
 
 async def _drain(app: web.Application) -> None:
-    await process_new(app)
+    return None

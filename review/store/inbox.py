@@ -32,6 +32,13 @@ async def get(session: AsyncSession, message_id: int) -> CitizenMessage | None:
     return await session.get(CitizenMessage, message_id)
 
 
+async def get_for_update(session: AsyncSession, message_id: int) -> CitizenMessage | None:
+    """The row, locked until the transaction ends (PostgreSQL; SQLite's write lock is whole)."""
+    return await session.scalar(
+        select(CitizenMessage).where(CitizenMessage.id == message_id).with_for_update()
+    )
+
+
 async def get_many(session: AsyncSession, ids: Sequence[int]) -> list[CitizenMessage]:
     q = select(CitizenMessage).where(CitizenMessage.id.in_(list(ids))).order_by(CitizenMessage.id)
     return list((await session.scalars(q)).all())

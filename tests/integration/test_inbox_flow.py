@@ -3,6 +3,7 @@ sandbox (48 h window), transfer, close, deadlines, Weibo comments — real app, 
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
@@ -201,3 +202,25 @@ def _seed_status(sandbox: Sandbox) -> int:
     state.statuses.append(status)
     state.by_id[status.id] = status
     return status.id
+
+
+@pytest.mark.pg
+async def test_two_repliers_at_once_send_one_answer(
+    world: Any, settings: Settings, sf: SessionFactory
+) -> None:
+    """The second reply arrives while the first is still going out: it is refused, not sent."""
+    client, sandbox, app = world
+    citizen = follower(client, settings, openid="o_two_repliers")
+    await citizen.send_text("我父亲住的养老院这几天暖气不热，请民政局帮忙协调")
+    await ticks_inbox.process_new(app)
+    async with sf() as s:
+        msg = (await s.scalars(select(CitizenMessage).where(CitizenMessage.event.is_(None)))).one()
+    results = await asyncio.gather(
+        inbox_service.send_answer(app, msg.id, "sun_li", "您好，已联系养老机构恢复供暖。"),
+        inbox_service.send_answer(app, msg.id, "zhou_hui", "您好，我们正在协调处理。"),
+        return_exceptions=True,
+    )
+    sent = [r for r in results if isinstance(r, str) and "已答复" in r]
+    refused = [r for r in results if not isinstance(r, str)]
+    assert len(sent) == 1 and len(refused) == 1, results
+    assert "正由他人答复" in str(refused[0])
