@@ -109,6 +109,13 @@ async def head_of(session: AsyncSession, dept_id: int | None) -> Person | None:
     return await session.scalar(select(Person).where(Person.key == dept.head_key))
 
 
+async def heads_by_department(session: AsyncSession) -> dict[int, int | None]:
+    """Department id → its head's person id (None without one), in one query: routing asks
+    for every department per batch, and two queries per department added up under load."""
+    q = select(Department.id, Person.id).outerjoin(Person, Person.key == Department.head_key)
+    return {dept_id: person_id for dept_id, person_id in (await session.execute(q)).all()}
+
+
 # ---- who may see and act ----------------------------------------------------------------------
 
 
