@@ -215,6 +215,8 @@ async def test_two_repliers_at_once_send_one_answer(
     await ticks_inbox.process_new(app)
     async with sf() as s:
         msg = (await s.scalars(select(CitizenMessage).where(CitizenMessage.event.is_(None)))).one()
+    # the platform takes a second to answer the first send: the second reply surely overlaps
+    sandbox.faults.fail_next("cgi-bin/message/custom/send", 1, delay=1.0)
     results = await asyncio.gather(
         inbox_service.send_answer(app, msg.id, "sun_li", "您好，已联系养老机构恢复供暖。"),
         inbox_service.send_answer(app, msg.id, "zhou_hui", "您好，我们正在协调处理。"),
