@@ -66,9 +66,7 @@ async def claim_pending(session: AsyncSession, limit: int = 50) -> list[Notifica
         result = await session.execute(
             update(Notification)
             .where(Notification.id == row.id, _claimable(now))
-            .values(
-                status="sending", attempts=Notification.attempts + 1, claimed_until=now + CLAIM
-            )
+            .values(status="sending", attempts=Notification.attempts + 1, claimed_until=now + CLAIM)
         )
         if result.rowcount:  # type: ignore[attr-defined]
             claimed.append(row)
