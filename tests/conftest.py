@@ -154,6 +154,21 @@ def cli_workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
+WINTER_NOTICE = """+++
+title = "关于开展2026年冬季流浪乞讨人员专项救助行动的通知"
+kind = "通知公告"
++++
+各区民政局：为切实做好寒冬期间生活无着流浪乞讨人员救助管理工作，决定开展专项救助行动。
+"""
+
+
+@pytest.fixture
+def workdir(cli_workdir: Path) -> Path:
+    """``cli_workdir`` with a ready draft file, ``post.md`` (a 通知公告)."""
+    (cli_workdir / "post.md").write_text(WINTER_NOTICE, encoding="utf-8")
+    return cli_workdir
+
+
 def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     from bot.cli import main
 

@@ -8,20 +8,6 @@ from pathlib import Path
 import pytest
 from conftest import run_cli
 
-POST = """+++
-title = "关于开展2026年冬季流浪乞讨人员专项救助行动的通知"
-kind = "通知公告"
-+++
-各区民政局：为切实做好寒冬期间生活无着流浪乞讨人员救助管理工作，决定开展专项救助行动。
-"""
-
-
-@pytest.fixture
-def workdir(cli_workdir: Path) -> Path:
-    (cli_workdir / "post.md").write_text(POST, encoding="utf-8")
-    return cli_workdir
-
-
 run = run_cli
 
 
