@@ -134,7 +134,7 @@ def wait_port(port: int, path: str = "/healthz", timeout: float = 60) -> None:
     raise SystemExit(f"server on port {port} did not start")
 
 
-def start_ours(tmp: Path, port: int, db: str | None) -> subprocess.Popen[bytes]:
+def start_ours(tmp: Path, port: int, db: str | None, workers: int) -> subprocess.Popen[bytes]:
     text = (ROOT / "settings.toml").read_text(encoding="utf-8")
     text = text.replace("port = 8080", f"port = {port}").replace(
         "127.0.0.1:8080", f"127.0.0.1:{port}"
@@ -148,10 +148,26 @@ def start_ours(tmp: Path, port: int, db: str | None) -> subprocess.Popen[bytes]:
         subprocess.run([sys.executable, "-m", "bot", "db", "upgrade"], cwd=ROOT, env=env,
                        check=True, stdout=subprocess.DEVNULL)  # fmt: skip
     log = (tmp / "ours.log").open("wb")
-    cmd = [sys.executable, "-m", "bot", "serve"]
+    cmd = [sys.executable, "-m", "bot", "serve", "--workers", str(workers)]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log)
     wait_port(port)
+    if workers > 1:  # every worker up: distinct pids answering /healthz
+        wait_workers(port, workers)
     return proc
+
+
+def wait_workers(port: int, workers: int, timeout: float = 60) -> None:
+    import json
+    import urllib.request
+
+    seen: set[int] = set()
+    end = time.time() + timeout
+    while len(seen) < workers and time.time() < end:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
+            seen.add(int(json.loads(r.read())["worker"]["pid"]))
+        time.sleep(0.05)
+    if len(seen) < workers:
+        raise SystemExit(f"only {len(seen)} of {workers} workers answered")
 
 
 def start_werobot(port: int) -> subprocess.Popen[bytes]:
@@ -235,7 +251,7 @@ def one_run(args: argparse.Namespace) -> dict[str, dict[str, float]]:
             fresh_pg(args.db) if args.db else contextlib.nullcontext(None)
         ) as db:  # fmt: skip
             tmp = Path(d)
-            proc = start_ours(tmp, args.ours_port, db)
+            proc = start_ours(tmp, args.ours_port, db, args.workers)
             try:
                 results["ours"] = measure("ours", args.ours_port, args, first)
                 time.sleep(0.5)
@@ -260,13 +276,15 @@ def main() -> None:
     ap.add_argument("--warmup", type=int, default=1000)
     ap.add_argument("--concurrency", type=int, default=16)
     ap.add_argument("--db", help="PostgreSQL admin URL; each run uses a fresh database on it")
+    ap.add_argument("--workers", type=int, default=1, help="newmedia serve --workers")
     ap.add_argument("--ours-port", type=int, default=18181)
     ap.add_argument("--werobot-port", type=int, default=18182)
     ap.add_argument("--only", choices=["ours", "werobot"], help="run one side (diagnostics)")
     args = ap.parse_args()
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python "
           f"{platform.python_version()}, {time.strftime('%Y-%m-%d %H:%M')}, "
-          f"db={'postgresql' if args.db else 'sqlite'}, concurrency {args.concurrency}")  # fmt: skip
+          f"db={'postgresql' if args.db else 'sqlite'}, concurrency {args.concurrency}, "
+          f"ours with --workers {args.workers}")  # fmt: skip
     runs: list[dict[str, dict[str, float]]] = []
     for i in range(args.runs):
         with open(LOCK, "w") as lock:

@@ -11,6 +11,7 @@ from aiohttp import ClientSession, ClientTimeout, web
 
 from bot import keys
 from bot.settings_load import Settings
+from bot.workers import WORKER, Worker
 from review.db import create_engine, is_sqlite, session_factory
 from review.store.directory import sync_directory
 
@@ -104,8 +105,13 @@ def create_app(
     run_jobs: bool = True,
     auto_upgrade: bool = True,
     extra_ctx: list[Ctx] | None = None,
+    worker: Worker | None = None,
 ) -> web.Application:
+    """``worker``: this process's place under ``newmedia serve --workers N`` (a secondary runs
+    no ticks and leaves the schema to the primary)."""
     from bot import routes, wiring
+
+    worker = worker or Worker()
 
     app = web.Application(
         # drafts may be up to 20,000 characters; callbacks enforce their own 64 KiB limit
@@ -113,8 +119,9 @@ def create_app(
         middlewares=[errors_middleware],
     )
     app[keys.SETTINGS] = settings
-    app[_RUN_JOBS] = run_jobs
-    app[_AUTO_UPGRADE] = auto_upgrade
+    app[WORKER] = worker
+    app[_RUN_JOBS] = run_jobs and worker.background
+    app[_AUTO_UPGRADE] = auto_upgrade and worker.background
     app.cleanup_ctx.extend([_http, _database, _background])
     app.cleanup_ctx.extend(wiring.contexts(app, channels))
     app.cleanup_ctx.extend(extra_ctx or [])

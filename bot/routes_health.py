@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import time
 
 from aiohttp import web
 from sqlalchemy import text
 
 from bot import keys
+from bot.workers import worker_of
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -24,7 +26,14 @@ async def healthz(request: web.Request) -> web.Response:
     jobs = app.get(keys.JOBS)
     scheduler = jobs.state() if jobs is not None else {"running": False, "ticks": {}}
     ok = bool(db["ok"])
-    body = {"ok": ok, "database": db, "scheduler": scheduler, "demo": app[keys.SETTINGS].demo}
+    worker = worker_of(app)
+    body = {
+        "ok": ok,
+        "database": db,
+        "scheduler": scheduler,
+        "demo": app[keys.SETTINGS].demo,
+        "worker": {"role": worker.role, "of": worker.count, "pid": os.getpid()},
+    }
     return web.json_response(body, status=200 if ok else 503)
 
 

@@ -26,6 +26,7 @@ from bot import keys
 from bot.app import spawn
 from bot.inbox_writer import InboxWriter, ReplayRefused, WriterUnavailable
 from bot.settings_load import Settings
+from bot.workers import worker_of
 from channels.wechat.callback import CallbackError, OACallback, OpenedCallback
 from review.keyword_answers import KeywordAnswers, default_keyword_answers
 from review.models import utcnow
@@ -234,12 +235,19 @@ async def _inbound_ctx(app: web.Application) -> AsyncIterator[None]:
     writer = InboxWriter(store, on_commit=inbound.kick.set)
     writer.start()
     inbound.writer = writer
-    loop_task = asyncio.get_running_loop().create_task(ticks_inbox.process_loop(app, inbound.kick))
+    worker = worker_of(app)
+    loop_task = None
+    if worker.background:  # routing runs in one process; the others' commits are polled for
+        poll_s = 1.0 if worker.count > 1 else 5.0
+        loop_task = asyncio.get_running_loop().create_task(
+            ticks_inbox.process_loop(app, inbound.kick, poll_s=poll_s)
+        )
     yield
     await writer.close()
-    loop_task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await loop_task
+    if loop_task is not None:
+        loop_task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await loop_task
 
 
 def setup(app: web.Application) -> None:

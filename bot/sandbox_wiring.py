@@ -20,6 +20,8 @@ from aiohttp import web
 
 from bot import keys
 from bot.channel_registry import sandbox_config
+from bot.sandbox_proxy import proxy_app
+from bot.workers import worker_of
 from channels.sandbox.app import Sandbox, create_sandbox
 from channels.sandbox.follower import Follower
 from channels.sandbox.timeline import timeline_routes
@@ -45,7 +47,9 @@ def sandbox_api_app(sandbox: Sandbox) -> web.Application:
     app.add_subapp("/wechat", sandbox.wechat.app())
     app.add_subapp("/weibo", sandbox.weibo.app())
     app.add_subapp("/wecom", sandbox.wecom.app())
-    app.add_routes(timeline_routes(sandbox))
+    routes = timeline_routes(sandbox)
+    app.add_routes(routes)
+    app.router.add_get("/", routes[0].handler)
     return app
 
 
@@ -54,19 +58,20 @@ def mount(app: web.Application) -> None:
     settings = app[keys.SETTINGS]
     if not settings.demo or RUNTIME in app:
         return
+    remote = worker_of(app).sandbox_api
+    if remote:  # a secondary worker: the sandbox lives in the primary
+        app.add_subapp("/sandbox", proxy_app(remote))
+        return
     public = settings.file.service.public_url.rstrip("/") + "/sandbox"
     sandbox = create_sandbox(sandbox_config(settings, public_url=public))
     app[RUNTIME] = SandboxRuntime(sandbox)
     app[keys.SANDBOX] = sandbox
-    sub = sandbox_api_app(sandbox)
-    page = timeline_routes(sandbox)[0].handler
-    sub.router.add_get("/", page)
-    app.add_subapp("/sandbox", sub)
+    app.add_subapp("/sandbox", sandbox_api_app(sandbox))
 
 
 def api_url(app: web.Application) -> str | None:
     runtime = app.get(RUNTIME)
-    return runtime.api_url if runtime is not None else None
+    return runtime.api_url if runtime is not None else worker_of(app).sandbox_api
 
 
 async def sandbox_ctx(app: web.Application) -> AsyncIterator[None]:

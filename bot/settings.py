@@ -25,6 +25,8 @@ class ServiceSettings(_Strict):
     public_url: str = "http://127.0.0.1:8080"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     max_body_bytes: int = Field(65536, ge=1024)
+    #: serving processes on the port (``newmedia serve --workers``); about one per core
+    workers: int = Field(1, ge=1, le=32)
 
 
 class DatabaseSettings(_Strict):

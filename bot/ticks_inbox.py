@@ -39,8 +39,9 @@ log = logging.getLogger("newmedia.inbox")
 M = MessageStatus
 
 
-async def process_loop(app: web.Application, kick: asyncio.Event) -> None:
-    """Route new messages soon after their commit (kicked by the writer), every 5 s anyway.
+async def process_loop(app: web.Application, kick: asyncio.Event, *, poll_s: float = 5.0) -> None:
+    """Route new messages soon after their commit (kicked by the writer), every ``poll_s``
+    anyway (other workers' commits do not kick this one).
 
     While callbacks stream in, routing waits for a quiet moment (at most ``MAX_DEFER_S``, then
     one small batch): the 5-second answer matters more than the classification. Once the burst
@@ -48,7 +49,7 @@ async def process_loop(app: web.Application, kick: asyncio.Event) -> None:
     seconds of the burst's end, not minutes."""
     while True:
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(kick.wait(), timeout=5)
+            await asyncio.wait_for(kick.wait(), timeout=poll_s)
         kick.clear()
         try:
             while await process_new(app, await batch_when_quiet(app)):
