@@ -71,9 +71,6 @@ class Secondaries:
         self.procs = [self._spawn() for _ in range(self.count)]
         self._task = asyncio.get_running_loop().create_task(self._watch(), name="secondaries")
 
-    def pids(self) -> list[int]:
-        return [p.pid for p in self.procs]
-
     def _spawn(self) -> subprocess.Popen[bytes]:
         # stdout/stderr inherited: the secondaries' JSON log lines go where the primary's go
         # own process group: a Ctrl+C in the terminal reaches the primary, which stops them
