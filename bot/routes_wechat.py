@@ -28,7 +28,7 @@ from bot.inbox_writer import InboxWriter, ReplayRefused, WriterUnavailable
 from bot.settings_load import Settings
 from bot.workers import worker_of
 from channels.wechat.callback import CallbackError, OACallback, OpenedCallback
-from review.keyword_answers import KeywordAnswers, default_keyword_answers
+from review.keyword_answers import KeywordAnswers, KeywordAnswersFile
 from review.models import utcnow
 from review.quick_scope import QuickScope, default_quick_scope
 from review.replies_fast import InboxPolicy, new_row, passive_text
@@ -66,11 +66,16 @@ class Inbound:
 
     endpoints: dict[str, Endpoint]
     policy: InboxPolicy
-    keywords: KeywordAnswers
+    answers: KeywordAnswersFile
     scope: QuickScope
     staff: dict[str, str]  # openid → person key (from settings)
     kick: asyncio.Event = field(default_factory=asyncio.Event)
     writer: InboxWriter | None = None
+
+    @property
+    def keywords(self) -> KeywordAnswers:
+        """The 办事指南 answers as the file says now (edits apply within seconds)."""
+        return self.answers.current()
 
 
 INBOUND = web.AppKey("wechat_inbound", Inbound)
@@ -102,7 +107,11 @@ def build_inbound(settings: Settings) -> Inbound:
         endpoints[key] = Endpoint(key, account.name, callback)
     staff = {p.openid: p.key for p in settings.people.values() if p.openid}
     return Inbound(
-        endpoints, policy_from(settings), default_keyword_answers(), default_quick_scope(), staff
+        endpoints,
+        policy_from(settings),
+        KeywordAnswersFile(settings.keyword_answers),
+        default_quick_scope(),
+        staff,
     )
 
 
@@ -161,14 +170,15 @@ async def receive(request: web.Request) -> web.Response:
                 handler(endpoint.account_key, person_key, msg.text, msg_key=msg.dedup_key),
             )
         else:
-            row = new_row(msg, endpoint.account_id, utcnow(), inbound.policy, inbound.keywords)
+            keywords = inbound.keywords
+            row = new_row(msg, endpoint.account_id, utcnow(), inbound.policy, keywords)
             if opened.publish_job is not None:
                 row["text"] = json.dumps(asdict(opened.publish_job), ensure_ascii=False)
             elif opened.mass_send_job is not None:
                 row["text"] = json.dumps(asdict(opened.mass_send_job), ensure_ascii=False)
             stored = await writer.submit(endpoint.account_key, opened.nonce, digest, row)
             assert stored is not None
-            answer = passive_text(stored, endpoint.account_name, inbound.keywords, inbound.scope)
+            answer = passive_text(stored, endpoint.account_name, keywords, inbound.scope)
     except ReplayRefused:
         log.warning("callback replay refused on %s", endpoint.account_key)
         return _text(403, "重复的请求")

@@ -68,6 +68,9 @@ class InboxSettings(_Strict):
     timestamp_window_seconds: int = Field(300, ge=10, le=3600)
     weibo_poll_minutes: int = Field(20, ge=1)
     weibo_daily_call_budget: int = Field(60, ge=1)
+    #: 办事指南 answers (TOML, relative to this file); edits apply without a restart.
+    #: Unset: the packaged examples (review/data/keyword_answers.toml)
+    keyword_answers_file: str | None = None
 
 
 class CalendarSettings(_Strict):

@@ -16,6 +16,8 @@ from pydantic import ValidationError
 from sqlalchemy.engine import make_url
 
 from bot.settings import Account, Department, Person, SettingsFile, WeComApp
+from review.keyword_answers import DEFAULT_FILE as DEFAULT_KEYWORD_ANSWERS
+from review.keyword_answers import load_keyword_answers
 
 DEFAULT_PATH = Path("settings.toml")
 SECRET_SUFFIXES = ("secret", "token", "aes_key", "password", "passwd", "secret_key")
@@ -50,6 +52,8 @@ class Settings:
     people: Mapping[str, Person] = field(default_factory=dict)
     accounts: Mapping[str, Account] = field(default_factory=dict)
     wecom_apps: Mapping[str, WeComApp] = field(default_factory=dict)
+    #: the 办事指南 answers file (``[inbox] keyword_answers_file``, else the packaged examples)
+    keyword_answers: Path = DEFAULT_KEYWORD_ANSWERS
 
     @property
     def demo(self) -> bool:
@@ -155,6 +159,25 @@ def _anchor_sqlite(url: str, settings_path: Path) -> str:
     return url
 
 
+def _keyword_answers(f: SettingsFile, settings_path: Path, problems: list[str]) -> Path:
+    """The answers file, anchored at the settings folder; it must exist and parse at start-up."""
+    configured = f.inbox.keyword_answers_file
+    if not configured:
+        return DEFAULT_KEYWORD_ANSWERS
+    found = Path(configured)
+    if not found.is_absolute():
+        found = settings_path.resolve().parent / found
+    try:
+        load_keyword_answers(found)
+    except (OSError, ValueError, UnicodeDecodeError) as exc:
+        shown = "file not found" if isinstance(exc, FileNotFoundError) else str(exc)
+        problems.append(
+            f"inbox.keyword_answers_file = {configured!r} — {shown}; "
+            "expected a TOML file of [[entry]] title/keys/answer"
+        )
+    return found
+
+
 def load_settings(path: str | Path | None = None, env: Mapping[str, str] | None = None) -> Settings:
     env = os.environ if env is None else env
     path = Path(path or env.get("NEWMEDIA_SETTINGS") or DEFAULT_PATH)
@@ -177,6 +200,7 @@ def load_settings(path: str | Path | None = None, env: Mapping[str, str] | None 
             problems.append(f"{_loc(err['loc'])} = {shown} — {err['msg']}")
         raise SettingsError(path, problems) from None
     problems.extend(_cross_checks(parsed))
+    keyword_answers = _keyword_answers(parsed, path, problems)
     db_url = _anchor_sqlite(env.get("NEWMEDIA_DATABASE_URL") or parsed.database.url, path)
     if make_url(parsed.database.url).password:
         problems.append("database.url contains a password — put it in NEWMEDIA_DATABASE_URL")
@@ -200,4 +224,5 @@ def load_settings(path: str | Path | None = None, env: Mapping[str, str] | None 
         people={p.key: p for p in parsed.people},
         accounts={a.key: a for a in parsed.accounts},
         wecom_apps={w.key: w for w in parsed.wecom_apps},
+        keyword_answers=keyword_answers,
     )

@@ -3,17 +3,24 @@
 A message gets a guide answer only when, stripped of punctuation and polite/question fillers,
 it *is* one of the keys ("请问低保申请需要什么材料？" → "低保申请材料"). A longer message that
 merely mentions 低保 is usually someone describing their case, so it goes to a person.
-The entries live in ``data/keyword_answers.toml`` for the bureau to edit.
+The packaged examples live in ``data/keyword_answers.toml``; the bureau points
+``[inbox] keyword_answers_file`` at its own copy and edits it while the service runs
+(:class:`KeywordAnswersFile` picks the change up within seconds, on every worker).
 """
 
 from __future__ import annotations
 
 import functools
+import logging
 import re
+import time
 import tomllib
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+
+log = logging.getLogger("newmedia.inbox.keywords")
 
 DEFAULT_FILE = Path(__file__).parent / "data" / "keyword_answers.toml"
 _NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
@@ -66,3 +73,50 @@ def load_keyword_answers(path: Path | None = None) -> KeywordAnswers:
 @functools.cache
 def default_keyword_answers() -> KeywordAnswers:
     return load_keyword_answers()
+
+
+class KeywordAnswersFile:
+    """The answers of an editable file, read again when the file changes.
+
+    The file's modification time is looked at most every ``check_s`` seconds (one ``stat``, so
+    the fast path stays fast). An edit that does not parse keeps the previous answers and is
+    logged, so a typo never takes the guide answers away from citizens."""
+
+    def __init__(
+        self,
+        path: Path,
+        *,
+        check_s: float = 5.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.path = path
+        self.check_s = check_s
+        self._clock = clock
+        self._mtime = self._stat()
+        self._answers = load_keyword_answers(path)  # at start-up a broken file is an error
+        self._checked_at = clock()
+        self.reloads = 0
+
+    def _stat(self) -> int | None:
+        try:
+            return self.path.stat().st_mtime_ns
+        except OSError:
+            return None
+
+    def current(self) -> KeywordAnswers:
+        now = self._clock()
+        if now < self._checked_at + self.check_s:
+            return self._answers
+        self._checked_at = now
+        mtime = self._stat()
+        if mtime is None or mtime == self._mtime:
+            return self._answers
+        self._mtime = mtime
+        try:
+            self._answers = load_keyword_answers(self.path)
+        except (ValueError, OSError, UnicodeDecodeError) as exc:
+            log.warning("%s not reloaded, the previous answers stay: %s", self.path.name, exc)
+        else:
+            self.reloads += 1
+            log.info("%s reloaded: %d keys", self.path.name, len(self._answers))
+        return self._answers

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
@@ -166,3 +168,28 @@ async def test_nonces_are_remembered(
     async with sf() as s:
         nonces = (await s.scalars(select(SeenNonce))).all()
     assert len(nonces) == 1 and nonces[0].scope == ACCOUNT
+
+
+async def test_an_edited_answers_file_changes_the_reply_without_a_restart(
+    settings: Settings, sf: SessionFactory, tmp_path: Path
+) -> None:
+    from dataclasses import replace
+
+    from bot.routes_wechat import INBOUND
+
+    path = tmp_path / "answers.toml"
+    path.write_text(settings.keyword_answers.read_text(encoding="utf-8"), encoding="utf-8")
+    app = create_app(replace(settings, keyword_answers=path), run_jobs=False)
+    async with TestClient(TestServer(app)) as c:
+        f = follower(c, settings)
+        first = await f.send_text("请问低保申请需要什么材料？")
+        assert first.text is not None and "乡镇人民政府" in first.text
+        text = path.read_text(encoding="utf-8").replace(
+            "请向户籍所在地", "（本条已更新）请向户籍所在地"
+        )
+        path.write_text(text, encoding="utf-8")
+        stat = path.stat()
+        os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+        app[INBOUND].answers.check_s = 0  # look at the file on the next message
+        second = await f.send_text("低保申请材料")
+        assert second.text is not None and "（本条已更新）" in second.text

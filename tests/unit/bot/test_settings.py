@@ -95,3 +95,23 @@ def test_invalid_toml_is_reported(tmp_path: Path) -> None:
     with pytest.raises(SettingsError) as err:
         load_settings(write(tmp_path, "[service\nport = 1"), env={})
     assert "not valid TOML" in str(err.value)
+
+
+def test_keyword_answers_file_is_anchored_and_checked(tmp_path: Path) -> None:
+    text = SHIPPED.replace(
+        '# keyword_answers_file = "keyword_answers.toml"',
+        'keyword_answers_file = "guide/answers.toml"',
+    )
+    assert text != SHIPPED
+    with pytest.raises(SettingsError) as err:
+        load_settings(write(tmp_path, text), env={})
+    assert any("inbox.keyword_answers_file" in p and "not found" in p for p in err.value.problems)
+    (tmp_path / "guide").mkdir()
+    (tmp_path / "guide" / "answers.toml").write_text("[[entry]]\ntitle = 'x'\n", encoding="utf-8")
+    with pytest.raises(SettingsError) as err:
+        load_settings(write(tmp_path, text), env={})
+    assert any("缺少 title 或 answer" in p for p in err.value.problems)
+    shipped = (ROOT / "review" / "data" / "keyword_answers.toml").read_text(encoding="utf-8")
+    (tmp_path / "guide" / "answers.toml").write_text(shipped, encoding="utf-8")
+    s = load_settings(write(tmp_path, text), env={})
+    assert s.keyword_answers == tmp_path / "guide" / "answers.toml"
