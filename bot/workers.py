@@ -109,12 +109,13 @@ class Secondaries:
 
 
 def secondary_argv(
-    settings_path: str | None, host: str, port: int, sandbox_api: str | None
+    settings_path: str | None, host: str, port: int, count: int, sandbox_api: str | None
 ) -> list[str]:
     argv = [sys.executable, "-m", "bot"]
     if settings_path:
         argv += ["--settings", os.path.abspath(settings_path)]
-    argv += ["serve", "--host", host, "--port", str(port), "--secondary-of", str(os.getpid())]
+    argv += ["serve", "--host", host, "--port", str(port), "--workers", str(count)]
+    argv += ["--secondary-of", str(os.getpid())]
     if sandbox_api:
         argv += ["--sandbox-api", sandbox_api]
     return argv

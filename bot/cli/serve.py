@@ -23,7 +23,7 @@ SHUTDOWN_TIMEOUT = 8.0
 
 def _worker(args: argparse.Namespace, configured: int, database_url: str) -> Worker:
     if args.secondary_of:
-        return Worker("secondary", 0, args.sandbox_api)
+        return Worker("secondary", args.workers or 2, args.sandbox_api)
     count = args.workers or configured
     if count < 1 or count > 32:
         raise CliError("--workers 须在 1 到 32 之间")
@@ -61,7 +61,9 @@ async def _serve(args: argparse.Namespace) -> int:
     children: Secondaries | None = None
     watcher: asyncio.Task[None] | None = None
     if worker.role == "primary":
-        argv = secondary_argv(getattr(args, "settings", None), host, port, api_url(app))
+        argv = secondary_argv(
+            getattr(args, "settings", None), host, port, worker.count, api_url(app)
+        )
         children = Secondaries(argv, worker.count - 1)
         children.start()
     elif worker.role == "secondary":

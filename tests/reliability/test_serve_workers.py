@@ -72,6 +72,7 @@ def workers_seen(port: int, timeout: float = 60) -> dict[str, int]:
     """role → pid, over fresh connections until both roles have answered."""
     wait_health(port)
     seen: dict[str, int] = {}
+    counts: set[int] = set()
     deadline = time.monotonic() + timeout
     while len(seen) < 2 and time.monotonic() < deadline:
         try:
@@ -80,8 +81,10 @@ def workers_seen(port: int, timeout: float = 60) -> dict[str, int]:
             continue
         assert isinstance(worker, dict)
         seen[str(worker["role"])] = int(worker["pid"])
+        counts.add(int(worker["of"]))
         time.sleep(0.02)
     assert set(seen) == {"primary", "secondary"}, seen
+    assert counts == {2}  # each knows it is one of two
     return seen
 
 
