@@ -52,8 +52,19 @@ def worker_of(app: web.Application) -> Worker:
     return app.get(WORKER) or Worker()
 
 
-#: a secondary that dies is started again, but not more often than this
+#: a secondary that dies is started again after this pause, doubled after each quick death
 RESTART_PAUSE_S = 1.0
+RESTART_PAUSE_MAX_S = 60.0
+#: a secondary that ran this long before dying was healthy: its next restart is quick again
+HEALTHY_AFTER_S = 30.0
+
+
+@dataclass
+class _Child:
+    proc: subprocess.Popen[bytes] | None
+    started: float
+    pause_s: float = RESTART_PAUSE_S
+    due: float = 0.0  # when a dead one is started again
 
 
 @dataclass
@@ -62,44 +73,74 @@ class Secondaries:
 
     argv: list[str]
     count: int
-    procs: list[subprocess.Popen[bytes]] = field(default_factory=list)
+    children: list[_Child] = field(default_factory=list)
     restarts: int = 0
     _task: asyncio.Task[None] | None = None
     _stopping: bool = False
 
     def start(self) -> None:
-        self.procs = [self._spawn() for _ in range(self.count)]
+        self.children = [_Child(self._spawn(), time.monotonic()) for _ in range(self.count)]
         self._task = asyncio.get_running_loop().create_task(self._watch(), name="secondaries")
 
-    def _spawn(self) -> subprocess.Popen[bytes]:
-        # stdout/stderr inherited: the secondaries' JSON log lines go where the primary's go
+    def _spawn(self) -> subprocess.Popen[bytes] | None:
+        # stdout/stderr inherited: the secondaries' JSON log lines go where the primary's go;
         # own process group: a Ctrl+C in the terminal reaches the primary, which stops them
-        return subprocess.Popen(self.argv, process_group=0)  # noqa: S603 (our own argv)
+        try:
+            return subprocess.Popen(self.argv, process_group=0)  # noqa: S603 (our own argv)
+        except OSError as exc:
+            log.error("secondary worker could not be started: %s", exc)
+            return None
 
     async def _watch(self) -> None:
         while not self._stopping:
-            await asyncio.sleep(RESTART_PAUSE_S)
-            for i, proc in enumerate(self.procs):
-                code = proc.poll()
-                if code is not None and not self._stopping:
-                    log.warning(
-                        "secondary worker %d exited with %s; starting it again", proc.pid, code
-                    )
-                    self.procs[i] = self._spawn()
-                    self.restarts += 1
+            await asyncio.sleep(0.5)
+            now = time.monotonic()
+            for child in self.children:
+                if self._stopping:
+                    return
+                self._look_after(child, now)
+
+    def _look_after(self, child: _Child, now: float) -> None:
+        """A dead secondary is started again — at once if it had been healthy, else after a
+        pause that doubles each time (a worker that cannot start must not spin a core)."""
+        if child.proc is not None:
+            code = child.proc.poll()
+            if code is None:
+                return
+            lived = now - child.started
+            child.pause_s = (
+                RESTART_PAUSE_S
+                if lived >= HEALTHY_AFTER_S
+                else min(child.pause_s * 2, RESTART_PAUSE_MAX_S)
+            )
+            child.due = now + (RESTART_PAUSE_S if lived >= HEALTHY_AFTER_S else child.pause_s)
+            log.warning(
+                "secondary worker %d exited with %s after %.0f s; starting another in %.0f s",
+                child.proc.pid, code, lived, child.due - now,
+            )  # fmt: skip
+            child.proc = None
+            return
+        if now >= child.due:
+            child.proc, child.started = self._spawn(), now
+            if child.proc is None:
+                child.pause_s = min(child.pause_s * 2, RESTART_PAUSE_MAX_S)
+                child.due = now + child.pause_s
+            else:
+                self.restarts += 1
 
     async def stop(self, grace_s: float) -> None:
         """SIGTERM to all; whoever is still there after ``grace_s`` is killed."""
         self._stopping = True
         if self._task is not None:
             self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
+            with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self._task
-        for proc in self.procs:
+        procs = [c.proc for c in self.children if c.proc is not None]
+        for proc in procs:
             if proc.poll() is None:
                 proc.send_signal(signal.SIGTERM)
         end = time.monotonic() + grace_s
-        for proc in self.procs:
+        for proc in procs:
             try:
                 await asyncio.to_thread(proc.wait, max(0.0, end - time.monotonic()))
             except subprocess.TimeoutExpired:

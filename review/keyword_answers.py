@@ -37,6 +37,7 @@ class KeywordAnswers:
         # longest filler first so "怎么" goes before "么"-like fragments
         self._fillers = tuple(sorted(fillers, key=len, reverse=True))
         self._by_key = {self.canonical(k): v for k, v in entries.items()}
+        self._by_title = {v.title: v for v in entries.values()}
 
     def canonical(self, text: str) -> str:
         text = _NOT_WORD.sub("", unicodedata.normalize("NFKC", text)).lower()
@@ -50,24 +51,43 @@ class KeywordAnswers:
         key = self.canonical(text)
         return self._by_key.get(key) if key else None
 
+    def by_title(self, title: str) -> GuideAnswer | None:
+        return self._by_title.get(title)
+
     def __len__(self) -> int:
         return len(self._by_key)
 
 
+def _strings(value: object, where: str) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ValueError(f'{where} 应为字符串列表，例如 ["低保申请", "申请低保"]')
+    return [v.strip() for v in value if v.strip()]
+
+
 def load_keyword_answers(path: Path | None = None) -> KeywordAnswers:
+    """Raises ``ValueError`` (in Chinese, naming the place) for anything but the documented
+    shape: ``fillers`` a list of strings, each ``[[entry]]`` a title, an answer, ``keys`` a
+    list of strings."""
     path = path or DEFAULT_FILE
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise ValueError(f"{path.name} 格式有误：{exc}") from exc
+    raw_entries = data.get("entry", [])
+    if not isinstance(raw_entries, list) or not all(isinstance(e, dict) for e in raw_entries):
+        raise ValueError(f"{path.name}：每条须写成 [[entry]]（两层方括号）")
     entries: dict[str, GuideAnswer] = {}
-    for i, entry in enumerate(data.get("entry", ())):
-        title, answer = str(entry.get("title", "")).strip(), str(entry.get("answer", "")).strip()
+    for i, entry in enumerate(raw_entries):
+        title, answer = entry.get("title"), entry.get("answer")
+        if not isinstance(title, str) or not isinstance(answer, str):
+            raise ValueError(f"{path.name} 第 {i + 1} 条缺少 title 或 answer")
+        title, answer = title.strip(), answer.strip()
         if not title or not answer:
             raise ValueError(f"{path.name} 第 {i + 1} 条缺少 title 或 answer")
-        for key in [title, *entry.get("keys", ())]:
-            entries[str(key)] = GuideAnswer(title, answer)
-    return KeywordAnswers(entries, tuple(str(f) for f in data.get("fillers", ())))
+        for key in [title, *_strings(entry.get("keys", []), f"{path.name} 第 {i + 1} 条的 keys")]:
+            entries[key] = GuideAnswer(title, answer)
+    fillers = _strings(data.get("fillers", []), f"{path.name} 的 fillers")
+    return KeywordAnswers(entries, tuple(fillers))
 
 
 @functools.cache
@@ -79,8 +99,9 @@ class KeywordAnswersFile:
     """The answers of an editable file, read again when the file changes.
 
     The file's modification time is looked at most every ``check_s`` seconds (one ``stat``, so
-    the fast path stays fast). An edit that does not parse keeps the previous answers and is
-    logged, so a typo never takes the guide answers away from citizens."""
+    the fast path stays fast). An edit that does not parse, or a file caught half-saved with no
+    entry left, keeps the previous answers and is logged once; it is tried again at every
+    check, so the finished save is picked up. A typo never takes the answers away."""
 
     def __init__(
         self,
@@ -95,6 +116,7 @@ class KeywordAnswersFile:
         self._mtime = self._stat()
         self._answers = load_keyword_answers(path)  # at start-up a broken file is an error
         self._checked_at = clock()
+        self._failed_mtime: int | None = None
         self.reloads = 0
 
     def _stat(self) -> int | None:
@@ -111,12 +133,16 @@ class KeywordAnswersFile:
         mtime = self._stat()
         if mtime is None or mtime == self._mtime:
             return self._answers
-        self._mtime = mtime
         try:
-            self._answers = load_keyword_answers(self.path)
+            fresh = load_keyword_answers(self.path)
+            if len(fresh) == 0 and len(self._answers) > 0:
+                raise ValueError("文件中没有任何条目（可能尚未保存完整）")
         except (ValueError, OSError, UnicodeDecodeError) as exc:
-            log.warning("%s not reloaded, the previous answers stay: %s", self.path.name, exc)
-        else:
-            self.reloads += 1
-            log.info("%s reloaded: %d keys", self.path.name, len(self._answers))
-        return self._answers
+            if mtime != self._failed_mtime:  # once per broken version, tried again each check
+                self._failed_mtime = mtime
+                log.warning("%s not reloaded, the previous answers stay: %s", self.path.name, exc)
+            return self._answers
+        self._mtime, self._answers = mtime, fresh
+        self.reloads += 1
+        log.info("%s reloaded: %d keys", self.path.name, len(fresh))
+        return fresh

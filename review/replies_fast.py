@@ -27,6 +27,8 @@ from review.workdays import add_working_days
 
 M = MessageStatus
 GUIDE_PREFIX = "已自动答复："
+#: the answer of a 办事指南 entry removed from the file between a message and WeChat's retry
+GUIDE_GONE = "该条办事指南正在更新，请稍后再次咨询；如需人工答复，请直接留言说明您的具体情况。"
 
 
 @dataclass(frozen=True)
@@ -110,9 +112,12 @@ def passive_text(
             else None
         )
     if stored.msg_type == "text":
-        hit = _match(keywords, stored.text)
-        if hit is not None:
-            return reply_texts.guide(hit.title, hit.answer)
+        reason = stored.close_reason or ""
+        if reason.startswith(GUIDE_PREFIX):  # stored as a 办事指南 answer: a retry gets it again
+            title = reason.removeprefix(GUIDE_PREFIX)
+            hit = _match(keywords, stored.text)
+            guide = hit if hit is not None and hit.title == title else keywords.by_title(title)
+            return reply_texts.guide(title, guide.answer if guide else GUIDE_GONE)
         outside = scope.outside(stored.text) if scope is not None else None
         if outside is not None:
             terms = "、".join(outside.terms)

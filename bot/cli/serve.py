@@ -10,6 +10,7 @@ import argparse
 import asyncio
 import logging
 import signal
+import socket
 
 from aiohttp import web
 
@@ -21,13 +22,33 @@ log = logging.getLogger("newmedia.serve")
 SHUTDOWN_TIMEOUT = 8.0
 
 
+def _in_memory(database_url: str) -> bool:
+    from sqlalchemy.engine import make_url
+
+    url = make_url(database_url)
+    return url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")
+
+
+def _port_taken(host: str, port: int) -> bool:
+    """Another process already listens there. Workers share the port with SO_REUSEPORT, which
+    would also let a second ``newmedia serve`` join silently: a plain bind finds out first."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # TIME_WAIT is no owner
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return True
+    return False
+
+
 def _worker(args: argparse.Namespace, configured: int, database_url: str) -> Worker:
     if args.secondary_of:
         return Worker("secondary", args.workers or 2, args.sandbox_api)
     count = args.workers or configured
     if count < 1 or count > 32:
         raise CliError("--workers 须在 1 到 32 之间")
-    if count > 1 and ":memory:" in database_url:
+    if count > 1 and _in_memory(database_url):
         raise CliError(
             "内存数据库无法在多个进程间共享：--workers 大于 1 时请使用数据库文件或 PostgreSQL"
         )
@@ -44,6 +65,9 @@ async def _serve(args: argparse.Namespace) -> int:
     host = args.host or settings.file.service.host
     port = args.port or settings.file.service.port
     worker = _worker(args, settings.file.service.workers, settings.database_url)
+    if worker.role == "primary" and _port_taken(host, port):
+        print(f"错误：{host}:{port} 已被占用（是否已有 newmedia serve 在运行？）")
+        return 2
     # handlers first: a signal during start-up still means a clean stop, never a hard kill
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -79,7 +103,8 @@ async def _serve(args: argparse.Namespace) -> int:
         watcher.cancel()
     stopping = [asyncio.wait_for(runner.cleanup(), timeout=SHUTDOWN_TIMEOUT + 1)]
     if children is not None:
-        stopping.append(children.stop(SHUTDOWN_TIMEOUT))
+        # a secondary's own clean-up may take SHUTDOWN_TIMEOUT + 1 s; the stop stays within 10 s
+        stopping.append(children.stop(SHUTDOWN_TIMEOUT + 1.5))
     for result in await asyncio.gather(*stopping, return_exceptions=True):
         if isinstance(result, TimeoutError):
             log.warning("shutdown took too long; exiting anyway")

@@ -40,10 +40,14 @@ class StoredMessage:
     event: str | None
     deadline_at: datetime | None
     deadline_note: str | None
+    #: "已自动答复：<title>" when the row was stored as a 办事指南 answer
+    close_reason: str | None = None
 
 
 Stored = dict[tuple[int, str], StoredMessage]
-MSG_COLS = ("id", "status", "text", "msg_type", "event", "deadline_at", "deadline_note")
+MSG_COLS = (
+    "id", "status", "text", "msg_type", "event", "deadline_at", "deadline_note", "close_reason",
+)  # fmt: skip
 
 
 class BatchStore(Protocol):

@@ -13,6 +13,7 @@ PostgreSQL: :mod:`review.store.inbox_pg`. The SQL is generated once from the tab
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import sqlite3
@@ -132,7 +133,8 @@ class SqliteBatchStore:
             return
         self._closed = True
         if self._checkpoint is not None:
-            await self._checkpoint
+            with contextlib.suppress(Exception):  # already logged by its done-callback
+                await self._checkpoint
         if self._inline is not None:
             self._inline.close()
             self._inline = None
@@ -144,9 +146,13 @@ class SqliteBatchStore:
         con = sqlite3.connect(
             self._path, timeout=busy_ms / 1000, isolation_level=None, check_same_thread=False
         )
-        for pragma in ("journal_mode=WAL", "foreign_keys=ON", "synchronous=NORMAL"):
-            con.execute(f"PRAGMA {pragma}")
-        con.execute(f"PRAGMA busy_timeout={busy_ms}")
+        try:
+            for pragma in ("journal_mode=WAL", "foreign_keys=ON", "synchronous=NORMAL"):
+                con.execute(f"PRAGMA {pragma}")
+            con.execute(f"PRAGMA busy_timeout={busy_ms}")
+        except BaseException:
+            con.close()
+            raise
         return con
 
     def _inline_connection(self) -> sqlite3.Connection:
@@ -226,7 +232,7 @@ class SqliteBatchStore:
         stored: Stored = {}
         for account_id, key, *r in json.loads(back):
             due = datetime.fromisoformat(r[5]).replace(tzinfo=UTC) if r[5] else None
-            stored[(account_id, key)] = StoredMessage(r[0], r[1], r[2], r[3], r[4], due, r[6])
+            stored[(account_id, key)] = StoredMessage(r[0], r[1], r[2], r[3], r[4], due, r[6], r[7])
         return digests, stored
 
 

@@ -193,3 +193,38 @@ async def test_an_edited_answers_file_changes_the_reply_without_a_restart(
         app[INBOUND].answers.check_s = 0  # look at the file on the next message
         second = await f.send_text("低保申请材料")
         assert second.text is not None and "（本条已更新）" in second.text
+
+
+async def test_a_retry_is_answered_from_the_stored_row_whatever_the_file_says_now(
+    settings: Settings, sf: SessionFactory, tmp_path: Path
+) -> None:
+    """The first attempt was a guide answer (row closed); the file loses that entry before
+    WeChat's retry: the retry still gets a guide reply, never a ticket nobody will answer.
+    And a message stored for a person keeps its ticket even if the file now matches it."""
+    from dataclasses import replace
+
+    from bot.routes_wechat import INBOUND
+
+    path = tmp_path / "answers.toml"
+    path.write_text(settings.keyword_answers.read_text(encoding="utf-8"), encoding="utf-8")
+    app = create_app(replace(settings, keyword_answers=path), run_jobs=False)
+    async with TestClient(TestServer(app)) as c:
+        f = follower(c, settings)
+        guide_req = f.build_request(f.text_xml("低保申请材料", msg_id=88001))
+        person_req = f.build_request(f.text_xml("殡葬补贴怎么发放到账", msg_id=88002))
+        first, person = await f.post(*guide_req), await f.post(*person_req)
+        assert first.text is not None and "【办事指南·低保申请材料】" in first.text
+        assert person.text is not None and "受理编号" in person.text
+        path.write_text(
+            'fillers = ["怎么"]\n[[entry]]\ntitle = "殡葬补贴"\nkeys = ["殡葬补贴发放到账"]\n'
+            'answer = "殡葬补贴的新答复"\n',
+            encoding="utf-8",
+        )
+        stat = path.stat()
+        os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+        app[INBOUND].answers.check_s = 0
+        retry, person_retry = await f.post(*guide_req), await f.post(*person_req)
+        assert app[INBOUND].answers.reloads == 1
+        assert retry.text is not None and "【办事指南·低保申请材料】" in retry.text
+        assert "受理编号" not in retry.text and "正在更新" in retry.text
+        assert person_retry.text == person.text  # same ticket, not the new guide answer

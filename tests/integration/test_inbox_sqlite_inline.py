@@ -10,6 +10,7 @@ import time
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from bot.settings_load import Settings
@@ -100,3 +101,36 @@ async def test_checkpoints_run_in_the_thread_not_on_the_loop(
     con = sqlite3.connect(store._path)
     assert con.execute("SELECT count(*) FROM citizen_messages").fetchone() == (25,)
     con.close()
+
+
+class _FailsOnce(SqliteBatchStore):
+    """The inserts run in the real transaction, then the first batch fails before COMMIT."""
+
+    failed = False
+
+    def _write(self, con: Any, items: Any) -> Any:
+        result = super()._write(con, items)
+        if not self.failed:
+            self.failed = True
+            raise OSError("disk I/O error (test)")
+        return result
+
+
+async def test_a_failed_batch_rolls_back_and_the_loop_connection_goes_on(
+    settings: Settings, sf: SessionFactory
+) -> None:
+    store, acc = await _store(settings, sf)
+    await store.close()
+    failing = _FailsOnce(store._path)
+    with pytest.raises(OSError, match="disk I/O error"):
+        await failing.commit([("ccmz_wechat", "f1", "d1", _row(acc, "f1"))])
+    _, stored = await failing.commit([("ccmz_wechat", "f2", "d2", _row(acc, "f2"))])
+    assert failing.inline_commits == 1 and failing.thread_commits == 0
+    assert not failing._inline_connection().in_transaction
+    assert set(stored) == {(acc, "f2")}
+    await failing.close()
+    con = sqlite3.connect(store._path)
+    rows = con.execute("SELECT dedup_key FROM citizen_messages").fetchall()
+    nonces = con.execute("SELECT nonce FROM seen_nonces").fetchall()
+    con.close()
+    assert rows == [("f2",)] and nonces == [("f2",)]  # nothing of the failed batch

@@ -181,7 +181,7 @@ def test_two_workers_share_the_port_the_data_and_the_sandbox(
     assert not _alive(replaced)
     assert time.monotonic() - started < 10
     err = (tmp_path / "serve.log").read_text(encoding="utf-8")
-    assert "starting it again" in err
+    assert "starting another in" in err
     assert "Traceback" not in err
 
 
@@ -196,6 +196,23 @@ def test_a_secondary_stops_when_its_primary_is_killed(
     while _alive(pids["secondary"]) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not _alive(pids["secondary"])
+
+
+def test_a_second_instance_on_the_same_port_is_refused(
+    served: tuple[subprocess.Popen[bytes], int, Path],
+) -> None:
+    """SO_REUSEPORT would let it join the workers silently (two primaries, two schedulers)."""
+    proc, port, tmp_path = served
+    workers_seen(port)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWMEDIA_")}
+    out = subprocess.run(
+        [sys.executable, "-m", "bot", "--settings", str(tmp_path / "settings.toml"), "serve",
+         "--port", str(port), "--workers", "2"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert out.returncode == 2
+    assert f"127.0.0.1:{port} 已被占用" in out.stdout
+    assert proc.poll() is None  # the running one is untouched
 
 
 def test_workers_are_refused_on_an_in_memory_database(tmp_path: Path) -> None:

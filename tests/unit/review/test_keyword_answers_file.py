@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from pathlib import Path
 
 import pytest
 
-from review.keyword_answers import KeywordAnswersFile
+from review.keyword_answers import KeywordAnswersFile, load_keyword_answers
 
 ONE = """
 fillers = ["请问"]
@@ -87,3 +88,38 @@ def test_a_broken_file_at_start_up_is_an_error(tmp_path: Path) -> None:
     write(path, '[[entry]]\ntitle = "缺少答复"\n', 1_000_000_000)
     with pytest.raises(ValueError, match="缺少 title 或 answer"):
         KeywordAnswersFile(path)
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ('[entry]\ntitle = "a"\nanswer = "b"\n', "[[entry]]"),
+        ('[[entry]]\ntitle = "a"\nanswer = "b"\nkeys = "低保材料"\n', "keys 应为字符串列表"),
+        ('fillers = "请问"\n[[entry]]\ntitle = "a"\nanswer = "b"\n', "fillers 应为字符串列表"),
+        ('[[entry]]\ntitle = 5\nanswer = "b"\n', "缺少 title 或 answer"),
+    ],
+    ids=["single brackets", "keys a string", "fillers a string", "title not text"],
+)
+def test_wrong_shapes_are_named_not_crashed_on(tmp_path: Path, text: str, says: str) -> None:
+    path = tmp_path / "answers.toml"
+    write(path, text, 1_000_000_000)
+    with pytest.raises(ValueError, match=re.escape(says)):
+        load_keyword_answers(path)
+
+
+def test_a_half_saved_file_is_refused_then_the_finished_save_is_taken(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path, clock = tmp_path / "answers.toml", Clock()
+    write(path, ONE, 1_000_000_000)
+    f = KeywordAnswersFile(path, check_s=1, clock=clock)
+    write(path, "", 2_000_000_000)  # the editor truncated the file and has not written yet
+    clock.now += 2
+    with caplog.at_level(logging.WARNING, logger="newmedia.inbox.keywords"):
+        assert answer(f, "低保材料") == "第一版答复"
+        clock.now += 2
+        assert answer(f, "低保材料") == "第一版答复"
+    assert caplog.text.count("not reloaded") == 1  # logged once per broken version
+    write(path, ONE.replace("第一版答复", "保存完整"), 2_000_000_000)  # same mtime tick
+    clock.now += 2
+    assert answer(f, "低保材料") == "保存完整"
