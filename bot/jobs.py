@@ -101,14 +101,17 @@ def start(app: web.Application, ticks: list[TickSpec]) -> Jobs:
 
 
 async def stop(jobs: Jobs, grace: float = 6.0) -> None:
-    """No new ticks; let the running ones finish (they are short), cancel stragglers."""
-    jobs.scheduler.shutdown(wait=False)
+    """No new ticks; let the running ones finish (they are short), cancel stragglers.
+
+    Pause first and shut the scheduler down only afterwards: APScheduler's asyncio executor
+    cancels every running job on shutdown, which would cut a tick off mid-call."""
+    jobs.scheduler.pause()
     running = list(jobs.running)
-    if not running:
-        return
-    _done, pending = await asyncio.wait(running, timeout=grace)
-    for task in pending:
-        task.cancel()
-    if pending:
-        log.warning("cancelled %d tick(s) still running at shutdown", len(pending))
-        await asyncio.wait(pending, timeout=2)
+    if running:
+        _done, pending = await asyncio.wait(running, timeout=grace)
+        for task in pending:
+            task.cancel()
+        if pending:
+            log.warning("cancelled %d tick(s) still running at shutdown", len(pending))
+            await asyncio.wait(pending, timeout=2)
+    jobs.scheduler.shutdown(wait=False)
