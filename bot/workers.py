@@ -74,7 +74,6 @@ class Secondaries:
     argv: list[str]
     count: int
     children: list[_Child] = field(default_factory=list)
-    restarts: int = 0
     _task: asyncio.Task[None] | None = None
     _stopping: bool = False
 
@@ -125,8 +124,6 @@ class Secondaries:
             if child.proc is None:
                 child.pause_s = min(child.pause_s * 2, RESTART_PAUSE_MAX_S)
                 child.due = now + child.pause_s
-            else:
-                self.restarts += 1
 
     async def stop(self, grace_s: float) -> None:
         """SIGTERM to all; whoever is still there after ``grace_s`` is killed."""

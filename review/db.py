@@ -31,6 +31,12 @@ def is_sqlite(url: str) -> bool:
     return make_url(normalise_url(url)).get_backend_name() == "sqlite"
 
 
+def is_memory_sqlite(url: str) -> bool:
+    """An in-memory SQLite database: private to one connection pool, so to one process."""
+    parsed = make_url(normalise_url(url))
+    return parsed.get_backend_name() == "sqlite" and parsed.database in (None, "", ":memory:")
+
+
 def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
     url = normalise_url(url)
     kwargs: dict[str, Any] = {}

@@ -17,16 +17,10 @@ from aiohttp import web
 from bot.cli.common import CliError, settings_from
 from bot.logs import setup_logging
 from bot.workers import Secondaries, Worker, secondary_argv, watch_primary
+from review.db import is_memory_sqlite
 
 log = logging.getLogger("newmedia.serve")
 SHUTDOWN_TIMEOUT = 8.0
-
-
-def _in_memory(database_url: str) -> bool:
-    from sqlalchemy.engine import make_url
-
-    url = make_url(database_url)
-    return url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")
 
 
 def _port_taken(host: str, port: int) -> bool:
@@ -48,7 +42,7 @@ def _worker(args: argparse.Namespace, configured: int, database_url: str) -> Wor
     count = args.workers or configured
     if count < 1 or count > 32:
         raise CliError("--workers 须在 1 到 32 之间")
-    if count > 1 and _in_memory(database_url):
+    if count > 1 and is_memory_sqlite(database_url):
         raise CliError(
             "内存数据库无法在多个进程间共享：--workers 大于 1 时请使用数据库文件或 PostgreSQL"
         )

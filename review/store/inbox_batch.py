@@ -151,12 +151,12 @@ class SessionBatchStore:
 
 def open_batch_store(url: str, sessions: async_sessionmaker[AsyncSession]) -> BatchStore:
     """A dedicated raw connection for SQLite files and PostgreSQL, else the session fallback."""
-    from review.db import normalise_url
+    from review.db import is_memory_sqlite, normalise_url
     from review.store import inbox_pg, inbox_raw
 
     parsed = make_url(normalise_url(url))
     backend = parsed.get_backend_name()
-    if backend == "sqlite" and parsed.database not in (None, "", ":memory:"):
+    if backend == "sqlite" and not is_memory_sqlite(url):
         return inbox_raw.SqliteBatchStore(str(parsed.database))
     if backend == "postgresql":
         return inbox_pg.PgBatchStore(parsed)

@@ -94,7 +94,7 @@ class SqliteBatchStore:
     #: attempts at the lock on the loop (≈ 1 ms apart) before the thread waits for it
     INLINE_TRIES = 20
 
-    def __init__(self, path: str, *, busy_timeout_ms: int = 30000, inline: bool = True) -> None:
+    def __init__(self, path: str, *, busy_timeout_ms: int = 30000) -> None:
         self._path = path
         self._busy_ms = busy_timeout_ms
         self._thread = ThreadPoolExecutor(1, thread_name_prefix="inbox-sqlite")
@@ -104,7 +104,6 @@ class SqliteBatchStore:
         d = sqlite_dialect.dialect()
         self._stamp = MESSAGES.c.received_at.type.dialect_impl(d).bind_processor(d)
         self._inline: sqlite3.Connection | None = None
-        self._use_inline = inline
         self._since_checkpoint = 0
         self._checkpoint: asyncio.Future[None] | None = None
         self.inline_commits = 0
@@ -115,15 +114,14 @@ class SqliteBatchStore:
         """On the loop when the write lock is free (never waiting for it: busy timeout 0); while
         another connection or worker holds it, try again every millisecond for a while, then
         let the thread wait for it without holding up the loop."""
-        if self._use_inline:
-            con = self._inline_connection()
-            for _ in range(self.INLINE_TRIES):
-                if _begin(con):
-                    result = self._finish(con, items)
-                    self.inline_commits += 1
-                    self._maybe_checkpoint()
-                    return result
-                await asyncio.sleep(0.001)
+        con = self._inline_connection()
+        for _ in range(self.INLINE_TRIES):
+            if _begin(con):
+                result = self._finish(con, items)
+                self.inline_commits += 1
+                self._maybe_checkpoint()
+                return result
+            await asyncio.sleep(0.001)
         loop = asyncio.get_running_loop()
         self.thread_commits += 1
         return await loop.run_in_executor(self._thread, self._commit, items)
