@@ -5,14 +5,26 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable
-from typing import Any
+from typing import Any, cast
 
 from aiohttp import ClientSession, ClientTimeout, web
 
-from bot import keys
+from bot import jobs, keys, migrate
+from bot.chat import notifier, wecom_callback
+from bot.chat import ticks as chat_ticks
+from bot.inbox import callback as wechat_callback
+from bot.inbox import ticks as inbox_ticks
+from bot.publishing import ticks as publishing_ticks
+from bot.publishing import wiring as publishing_wiring
+from bot.queue import ticks as queue_ticks
+from bot.sandbox import routes as sandbox_routes
+from bot.sandbox import wiring as sandbox_wiring
+from bot.services import Services
 from bot.settings_load import Settings
+from bot.web import api_drafts, api_publications, api_tasks, console, console_inbox, health
 from bot.workers import WORKER, Worker
 from review.db import create_engine, is_sqlite, session_factory
+from review.notify import Deliverer, LogDeliverer
 from review.store.directory import sync_directory
 
 log = logging.getLogger("newmedia.app")
@@ -21,8 +33,6 @@ Ctx = Callable[[web.Application], AsyncIterator[None]]
 
 
 async def _database(app: web.Application) -> AsyncIterator[None]:
-    from bot import migrate
-
     settings = app[keys.SETTINGS]
     if app.get(_AUTO_UPGRADE, True) and is_sqlite(settings.database_url):
         await migrate.upgrade(settings.database_url)
@@ -49,23 +59,52 @@ async def _http(app: web.Application) -> AsyncIterator[None]:
     await session.close()
 
 
-async def _background(app: web.Application) -> AsyncIterator[None]:
-    tasks: set[Any] = set()
-    app[keys.BACKGROUND] = tasks
+async def _services(app: web.Application) -> AsyncIterator[None]:
+    """One ``Services`` for every surface, once the database, channels and notifier are up."""
+    found = app.get(keys.NOTIFIER)
+    services = Services(
+        settings=app[keys.SETTINGS],
+        sessions=app[keys.SESSIONS],
+        channels=app[keys.CHANNELS],
+        notifier=LogDeliverer() if found is None else cast(Deliverer, found),
+    )
+    app[keys.SERVICES] = services
     yield
-    pending = list(tasks)
+    pending = list(services.background)
     if pending:
         log.info("waiting for %d background task(s)", len(pending))
         await asyncio.wait(pending, timeout=8)
 
 
-async def _jobs(app: web.Application) -> AsyncIterator[None]:
-    from bot import jobs
+def _ticks(app: web.Application) -> list[jobs.TickSpec]:
+    """Every area's scheduled ticks."""
+    return [
+        *publishing_ticks.tick_specs(app),
+        *queue_ticks.tick_specs(app),
+        *inbox_ticks.tick_specs(app),
+        *chat_ticks.ticks(),
+    ]
 
+
+def _routes(app: web.Application) -> None:
+    """Every HTTP area, included explicitly. The OA callback comes before the WeCom one: chat
+    hands the OA its staff-command handler."""
+    health.setup(app)
+    api_drafts.setup(app)
+    api_tasks.setup(app)
+    api_publications.setup(app)
+    wechat_callback.setup(app)
+    wecom_callback.setup(app)
+    sandbox_routes.setup(app)
+    console.setup(app)
+    console_inbox.setup(app)
+
+
+async def _jobs(app: web.Application) -> AsyncIterator[None]:
     if not app.get(_RUN_JOBS, True):
         yield
         return
-    running = jobs.start(app, jobs.all_ticks(app))
+    running = jobs.start(app, _ticks(app))
     app[keys.JOBS] = running
     yield
     await jobs.stop(running)
@@ -74,13 +113,6 @@ async def _jobs(app: web.Application) -> AsyncIterator[None]:
 API_MAX_BODY = 1024 * 1024
 _RUN_JOBS = web.AppKey("run_jobs", bool)
 _AUTO_UPGRADE = web.AppKey("auto_upgrade", bool)
-
-
-def spawn(app: web.Application, coro: Any) -> None:
-    """Run slow work after the response; kept referenced and awaited on shutdown."""
-    task = asyncio.get_running_loop().create_task(coro)
-    app[keys.BACKGROUND].add(task)
-    task.add_done_callback(app[keys.BACKGROUND].discard)
 
 
 @web.middleware
@@ -109,8 +141,6 @@ def create_app(
 ) -> web.Application:
     """``worker``: this process's place under ``newmedia serve --workers N`` (a secondary runs
     no ticks and leaves the schema to the primary)."""
-    from bot import routes, wiring
-
     worker = worker or Worker()
 
     app = web.Application(
@@ -122,9 +152,13 @@ def create_app(
     app[WORKER] = worker
     app[_RUN_JOBS] = run_jobs and worker.background
     app[_AUTO_UPGRADE] = auto_upgrade and worker.background
-    app.cleanup_ctx.extend([_http, _database, _background])
-    app.cleanup_ctx.extend(wiring.contexts(app, channels))
+    # order matters: sandbox before channels, channels before the notifier, all before Services
+    app.cleanup_ctx.extend([_http, _database])
+    app.cleanup_ctx.extend(
+        [sandbox_wiring.sandbox_ctx, publishing_wiring.channels_ctx(channels), notifier.context]
+    )
+    app.cleanup_ctx.append(_services)
     app.cleanup_ctx.extend(extra_ctx or [])
     app.cleanup_ctx.append(_jobs)
-    routes.setup_all(app)
+    _routes(app)
     return app

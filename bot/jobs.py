@@ -73,13 +73,6 @@ def _wrap(app: web.Application, jobs: Jobs, spec: TickSpec) -> Callable[[], Awai
     return run
 
 
-def all_ticks(app: web.Application) -> list[TickSpec]:
-    """Every area's ticks; imported lazily so each area owns its module."""
-    from bot import ticks
-
-    return ticks.registered(app)
-
-
 def start(app: web.Application, ticks: list[TickSpec]) -> Jobs:
     scheduler = AsyncIOScheduler(timezone=UTC)
     jobs = Jobs(scheduler=scheduler, ticks=ticks)

@@ -18,8 +18,8 @@ from dataclasses import replace
 
 from aiohttp import web
 
-from bot.channel_registry import sandbox_config
-from bot.sandbox_wiring import sandbox_api_app
+from bot.platforms.registry import sandbox_config
+from bot.sandbox.wiring import sandbox_api_app
 from bot.settings_load import load_settings
 from channels.sandbox.app import Sandbox, create_sandbox
 

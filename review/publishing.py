@@ -1,6 +1,6 @@
 """What to do with a publication after a platform call: pure decisions, no I/O.
 
-The publisher (bot/publisher.py) claims rows, calls a channel with no transaction open, and asks
+The publisher (bot/publishing/engine.py) claims rows, calls a channel with no transaction open, and asks
 this module what the answer means: the next status, when to retry, whom to tell. Keeping the
 decisions here makes the rules testable without a database or a platform.
 """

@@ -11,6 +11,9 @@ from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
 
+import aiohttp
+
+from bot.services import Services
 from bot.settings_load import Settings, load_settings
 from review.db import SessionFactory, create_engine, session_factory
 from review.errors import DomainError, NotFound
@@ -51,6 +54,33 @@ async def open_db(args: argparse.Namespace) -> AsyncIterator[tuple[Settings, Ses
         yield settings, sessions
     finally:
         await engine.dispose()
+
+
+@asynccontextmanager
+async def open_services(
+    args: argparse.Namespace, *, channels: bool = False
+) -> AsyncIterator[Services]:
+    """The same ``Services`` the web service builds; ``channels`` when the command calls a
+    platform (sandbox accounts reach the running service's ``/sandbox``)."""
+    async with open_db(args) as (settings, sessions):
+        if not channels:
+            yield Services(settings, sessions)
+            return
+        from bot.platforms.registry import build_channels, close_all
+        from review.store.tokens import DbTokenStore
+
+        sandbox_url = settings.file.service.public_url.rstrip("/") + "/sandbox"
+        async with aiohttp.ClientSession() as http:
+            built = build_channels(
+                settings,
+                DbTokenStore(sessions),
+                http=http,
+                sandbox_url=sandbox_url if settings.demo else None,
+            )
+            try:
+                yield Services(settings, sessions, channels=built)
+            finally:
+                await close_all(built)
 
 
 async def person_arg(session: Any, key: str | None, *, default: str | None = None) -> Person:

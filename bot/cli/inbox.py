@@ -5,15 +5,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Any
 
-import aiohttp
-from aiohttp import web
-
-from bot import inbox_service, keys
-from bot.cli.common import CliError, open_db, print_json, print_table
+from bot.cli.common import CliError, open_services, print_json, print_table
+from bot.inbox import service as inbox_service
 from review.timefmt import fmt
 
 COLUMNS = [
@@ -21,34 +16,6 @@ COLUMNS = [
     ("deadline", "答复期限"), ("received", "收到"), ("text", "内容"),
 ]  # fmt: skip
 ADMIN_DEFAULT = "ma_jun"
-
-
-@asynccontextmanager
-async def _app(
-    args: argparse.Namespace, *, channels: bool = False
-) -> AsyncIterator[web.Application]:
-    """A bare application holding what the inbox services read (sessions, channels)."""
-    async with open_db(args) as (settings, sessions):
-        app = web.Application()
-        app[keys.SETTINGS] = settings
-        app[keys.SESSIONS] = sessions
-        if not channels:
-            yield app
-            return
-        from bot.channel_registry import build_channels, close_all
-        from review.store.tokens import DbTokenStore
-
-        async with aiohttp.ClientSession() as http:
-            sandbox_url = settings.file.service.public_url.rstrip("/") + "/sandbox"
-            built = build_channels(
-                settings, DbTokenStore(sessions), http=http,
-                sandbox_url=sandbox_url if settings.demo else None,
-            )  # fmt: skip
-            app[keys.CHANNELS] = built
-            try:
-                yield app
-            finally:
-                await close_all(built)
 
 
 def _person(args: argparse.Namespace) -> str:
@@ -66,8 +33,8 @@ def _short(text: Any, width: int = 24) -> str:
 
 
 async def _list(args: argparse.Namespace) -> int:
-    async with _app(args) as app:
-        views = await inbox_service.list_for(app, args.as_person or ADMIN_DEFAULT, args.state)
+    async with open_services(args) as services:
+        views = await inbox_service.list_for(services, args.as_person or ADMIN_DEFAULT, args.state)
     if args.json:
         print_json([v.to_json() for v in views])
         return 0
@@ -81,8 +48,8 @@ async def _list(args: argparse.Namespace) -> int:
 
 
 async def _show(args: argparse.Namespace) -> int:
-    async with _app(args) as app:
-        data = await inbox_service.show(app, args.id, args.as_person or ADMIN_DEFAULT)
+    async with open_services(args) as services:
+        data = await inbox_service.show(services, args.id, args.as_person or ADMIN_DEFAULT)
     if args.json:
         print_json(data)
         return 0
@@ -98,22 +65,26 @@ async def _show(args: argparse.Namespace) -> int:
 
 
 async def _reply(args: argparse.Namespace) -> int:
-    async with _app(args, channels=True) as app:
-        print(await inbox_service.send_answer(app, args.id, _person(args), args.text))
+    async with open_services(args, channels=True) as services:
+        print(await inbox_service.send_answer(services, args.id, _person(args), args.text))
     return 0
 
 
 async def _transfer(args: argparse.Namespace) -> int:
-    async with _app(args) as app:
-        print(await inbox_service.transfer(app, args.id, _person(args), args.dept, args.note or ""))
+    async with open_services(args) as services:
+        print(
+            await inbox_service.transfer(
+                services, args.id, _person(args), args.dept, args.note or ""
+            )
+        )
     return 0
 
 
 async def _close(args: argparse.Namespace) -> int:
-    async with _app(args) as app:
+    async with open_services(args) as services:
         print(
             await inbox_service.close(
-                app, args.id, _person(args), args.reason, dismiss=args.dismiss
+                services, args.id, _person(args), args.reason, dismiss=args.dismiss
             )
         )
     return 0

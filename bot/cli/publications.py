@@ -6,7 +6,7 @@ import argparse
 import asyncio
 from typing import Any
 
-from bot.cli.common import open_db, print_json, print_table
+from bot.cli.common import open_db, open_services, print_json, print_table
 from review.states import PUBLICATION_LABELS, PublicationStatus
 from review.store import publications as store
 from review.timefmt import fmt
@@ -53,26 +53,15 @@ async def _list(args: argparse.Namespace) -> int:
     return 0
 
 
-async def _with_app(args: argparse.Namespace, action: str) -> int:
-    """Retract/correct need the channels: run the app's resources without serving HTTP."""
-    from aiohttp import web
+async def _with_services(args: argparse.Namespace, action: str) -> int:
+    """Retract/correct call the platform: the same services as the web service, no HTTP."""
+    from bot.publishing import service
 
-    from bot import publishing_service
-    from bot.app import create_app
-    from bot.cli.common import settings_from
-
-    app = create_app(settings_from(args), run_jobs=False)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    try:
+    async with open_services(args, channels=True) as services:
         if action == "retract":
-            message = await publishing_service.retract(app, args.id, args.person, args.reason)
+            message = await service.retract(services, args.id, args.person, args.reason)
         else:
-            message = await publishing_service.correct(
-                app, args.id, args.person, args.correction or ""
-            )
-    finally:
-        await runner.cleanup()
+            message = await service.correct(services, args.id, args.person, args.correction or "")
     print(message)
     return 0
 
@@ -103,11 +92,11 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def run_retract(args: argparse.Namespace) -> int:
-    return asyncio.run(_with_app(args, "retract"))
+    return asyncio.run(_with_services(args, "retract"))
 
 
 def run_correct(args: argparse.Namespace) -> int:
-    return asyncio.run(_with_app(args, "correct"))
+    return asyncio.run(_with_services(args, "correct"))
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -52,7 +52,7 @@ def _worker(args: argparse.Namespace, configured: int, database_url: str) -> Wor
 async def _serve(args: argparse.Namespace) -> int:
     from bot.app import create_app
     from bot.migrate import SchemaOutdated
-    from bot.sandbox_wiring import api_url
+    from bot.sandbox.wiring import api_url
 
     settings = settings_from(args)
     setup_logging(settings.file.service.log_level)

@@ -13,8 +13,9 @@ from aiohttp.test_utils import TestClient, TestServer
 from queue_support import PASS, fake_gate
 from sqlalchemy import select
 
-from bot import keys, sandbox_wiring
+from bot import keys
 from bot.app import create_app
+from bot.sandbox import wiring as sandbox_wiring
 from bot.settings_load import Settings
 from channels.sandbox.app import Sandbox
 from channels.sandbox.phone import ReviewerPhone

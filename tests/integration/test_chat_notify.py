@@ -8,8 +8,8 @@ import pytest
 from chat_support import Service, start
 from sqlalchemy import select
 
-from bot.notify_wecom import TEMPLATES, render
-from bot.ticks_chat import deliver_notifications
+from bot.chat.notifier import TEMPLATES, render
+from bot.chat.ticks import deliver_notifications
 from review.models import Notification
 from review.notify import KINDS, notify
 from review.store import directory

@@ -83,7 +83,7 @@ async def test_replier_answers_a_citizen_from_the_console(
 ) -> None:
     from inbox_helpers import follower
 
-    from bot import ticks_inbox
+    from bot.inbox import ticks as ticks_inbox
 
     citizen = follower(client, settings)
     sent = await citizen.send_text("我父亲住的养老院这几天暖气不热，请民政局帮忙协调")

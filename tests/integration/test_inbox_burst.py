@@ -12,9 +12,9 @@ from aiohttp.test_utils import TestClient, TestServer
 from inbox_helpers import follower, wait_for
 from sqlalchemy import func, select
 
-from bot import ticks_inbox
 from bot.app import create_app
-from bot.routes_wechat import INBOUND
+from bot.inbox import ticks as ticks_inbox
+from bot.inbox.inbound import INBOUND
 from bot.settings_load import Settings
 from review.db import SessionFactory
 from review.models import CitizenMessage, Notification

@@ -175,7 +175,7 @@ async def test_an_edited_answers_file_changes_the_reply_without_a_restart(
 ) -> None:
     from dataclasses import replace
 
-    from bot.routes_wechat import INBOUND
+    from bot.inbox.inbound import INBOUND
 
     path = tmp_path / "answers.toml"
     path.write_text(settings.keyword_answers.read_text(encoding="utf-8"), encoding="utf-8")
@@ -203,7 +203,7 @@ async def test_a_retry_is_answered_from_the_stored_row_whatever_the_file_says_no
     And a message stored for a person keeps its ticket even if the file now matches it."""
     from dataclasses import replace
 
-    from bot.routes_wechat import INBOUND
+    from bot.inbox.inbound import INBOUND
 
     path = tmp_path / "answers.toml"
     path.write_text(settings.keyword_answers.read_text(encoding="utf-8"), encoding="utf-8")

@@ -14,8 +14,10 @@ from aiohttp.test_utils import TestClient, TestServer
 from inbox_helpers import follower, wait_for
 from sqlalchemy import select
 
-from bot import inbox_service, keys, ticks_inbox
+from bot import keys
 from bot.app import create_app
+from bot.inbox import service as inbox_service
+from bot.inbox import ticks as ticks_inbox
 from bot.settings_load import Settings
 from channels.sandbox.app import Sandbox, create_sandbox_app
 from channels.sandbox.config import SandboxConfig, WeChatAccount, WeiboAccount

@@ -15,8 +15,8 @@ from inbox_helpers import count_messages, follower
 from sqlalchemy import select
 
 from bot.app import create_app
-from bot.inbox_writer import InboxWriter, ReplayRefused, WriterUnavailable
-from bot.routes_wechat import INBOUND
+from bot.inbox.inbound import INBOUND
+from bot.inbox.writer import InboxWriter, ReplayRefused, WriterUnavailable
 from bot.settings_load import Settings
 from review.db import SessionFactory
 from review.models import Account, SeenNonce, utcnow

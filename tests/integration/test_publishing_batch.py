@@ -8,8 +8,8 @@ import pytest
 from publishing_support import FakeChannel, Rejected, seed
 from sqlalchemy import select, update
 
-from bot.publisher import Publisher
-from bot.publisher_record import Recorder, Target, _Pending
+from bot.publishing.engine import Publisher
+from bot.publishing.recording import Recorder, Target, _Pending
 from bot.settings import PublishingSettings
 from review import publishing as rules
 from review.db import SessionFactory

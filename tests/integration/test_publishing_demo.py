@@ -18,9 +18,9 @@ from sqlalchemy import select
 
 from bot import keys
 from bot.app import create_app
-from bot.publisher import PUBLISHER
-from bot.publisher_checks import poll_pending
-from bot.sandbox_wiring import RUNTIME
+from bot.publishing.engine import PUBLISHER
+from bot.publishing.reconciliation import poll_pending
+from bot.sandbox.wiring import RUNTIME
 from bot.settings_load import Settings
 from channels.sandbox.app import Sandbox
 from review.models import Publication

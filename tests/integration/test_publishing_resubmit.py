@@ -11,7 +11,7 @@ from publishing_support import FakeChannel
 from queue_support import PASS, new_draft, person
 from sqlalchemy import select, update
 
-from bot.publisher import Publisher
+from bot.publishing.engine import Publisher
 from bot.settings import PublishingSettings
 from channels.base import Rejected, Transient
 from review import drafts, queue

@@ -9,8 +9,8 @@ import pytest
 from publishing_support import FakeChannel, seed
 from sqlalchemy import select, update
 
-from bot.publisher import Publisher
-from bot.publisher_checks import poll_pending, reconcile_expired
+from bot.publishing.engine import Publisher
+from bot.publishing.reconciliation import poll_pending, reconcile_expired
 from bot.settings import PublishingSettings
 from channels.base import ReceiptState, Rejected, Transient
 from channels.http import NOT_SENT

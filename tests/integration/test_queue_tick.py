@@ -9,10 +9,10 @@ from aiohttp.test_utils import TestClient, TestServer
 from queue_support import PASS, new_draft, person
 from sqlalchemy import select
 
+from bot.app import _ticks as all_ticks
 from bot.app import create_app
-from bot.jobs import all_ticks
+from bot.queue.ticks import expire_and_remind
 from bot.settings_load import Settings
-from bot.ticks_review import expire_and_remind
 from review import queue
 from review.db import SessionFactory
 from review.models import Notification, ReviewTask

@@ -10,7 +10,8 @@ import pytest
 from aiohttp.test_utils import TestClient
 from inbox_helpers import follower
 
-from bot import keys, routes_wechat
+from bot import keys
+from bot.inbox import callback as routes_wechat
 from bot.settings_load import Settings
 from channels.base import MessagePage, Platform, Post, Receipt
 

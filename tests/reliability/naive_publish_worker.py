@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.publisher_worker import main
+from bot.publishing.worker import main
 from review.models import Publication
 
 

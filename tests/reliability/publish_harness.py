@@ -1,6 +1,6 @@
 """Processes for the multi-process publishing tests: an out-of-process sandbox and workers.
 
-Each worker is ``python -m bot.publisher_worker`` (or the naive test worker) on one shared
+Each worker is ``python -m bot.publishing.worker`` (or the naive test worker) on one shared
 database; the sandbox is ``python -m bot.sandbox_server`` with a control API that says how many
 times each post reached the platform.
 """
@@ -78,7 +78,7 @@ def sandbox_process(settings: Path, *extra: str) -> Iterator[str]:
 def start_worker(
     settings: Path, sandbox_url: str, env: dict[str, str], *, module: Sequence[str] = ()
 ) -> subprocess.Popen[str]:
-    cmd = list(module) or [sys.executable, "-m", "bot.publisher_worker"]
+    cmd = list(module) or [sys.executable, "-m", "bot.publishing.worker"]
     proc = subprocess.Popen(
         [*cmd, "--settings", str(settings), "--sandbox-url", sandbox_url],
         cwd=ROOT,

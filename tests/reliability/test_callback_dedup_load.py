@@ -80,7 +80,7 @@ async def test_slow_downstream_does_not_slow_the_callback(
 ) -> None:
     """Classification made slow (0.2 s per message, blocking): answers stay fast because routing
     waits for quiet moments, and it completes later."""
-    from bot import ticks_inbox
+    from bot.inbox import ticks as ticks_inbox
 
     def slow_classify(text: str) -> object:
         time.sleep(0.2)  # blocks only the slow path's own steps; the loop yields between them

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from bot.chat_services import (
+from bot.chat.ports import (
     Audit,
     Caller,
     Decision,

@@ -7,8 +7,8 @@ import itertools
 import pytest
 from fake_chat_backend import OFFICE, SECRECY, FakeChat, Task
 
-from bot.chat_router import UNKNOWN_SENDER, ChatInput, Router
-from bot.commands import registry
+from bot.chat.commands_general import registry
+from bot.chat.router import UNKNOWN_SENDER, ChatInput, Router
 
 _keys = itertools.count(1)
 

@@ -1,0 +1,116 @@
+"""Staff notifications delivered through the reviewers' WeCom app.
+
+Each kind is rendered from ``templates/chat/<kind>.txt.j2`` and always ends with the command
+that acts on it. A notification for a person goes to that person; one for a department goes to
+its members who can act on it (reviewers for tasks, repliers for messages) and have a WeCom
+identity. A waiting task arrives as a card whose 认领 / 通过 / 驳回 buttons run the typed commands.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from aiohttp import web
+
+from bot import keys
+from bot.chat.wecom_apps import clients, first_app
+from review.models import Notification
+from review.notify import KINDS, LogDeliverer
+from review.store import directory as dstore
+
+log = logging.getLogger("newmedia.notify.wecom")
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "chat"
+_env = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+    autoescape=False,  # noqa: S701 — plain text for a chat message, never HTML
+    keep_trailing_newline=False,
+    undefined=jinja2.ChainableUndefined,
+)
+#: who in a department can act on a kind (others are not bothered)
+ACTORS = {
+    "task": ("reviewer", "head"),
+    "claim": ("reviewer", "head"),
+    "message": ("replier", "head"),
+}
+
+
+def render(note: Notification) -> str:
+    _, _, sid = note.subject.partition(":")
+    name = f"{note.kind}.txt.j2"
+    template = _env.get_template(name if (TEMPLATES / name).exists() else "_default.txt.j2")
+    context: dict[str, Any] = {
+        "label": KINDS.get(note.kind, note.kind),
+        "text": note.text,
+        "id": sid,
+        "p": note.payload or {},
+        "kind": note.kind,
+    }
+    return template.render(**context).strip()
+
+
+def task_card(note: Notification, text: str) -> dict[str, Any]:
+    """A button_interaction card; keys such as ``approve:12`` map to the typed commands."""
+    tid = int((note.payload or {}).get("task_id") or note.subject.partition(":")[2])
+    lines = text.splitlines()
+    return {
+        "card_type": "button_interaction",
+        "source": {"desc": "新媒体审核"},
+        "main_title": {"title": f"待审任务 {tid}"[:26], "desc": str(note.payload.get("stage", ""))},
+        "sub_title_text": "\n".join(lines[:2])[:120],
+        "task_id": f"task-{tid}-n{note.id}",
+        "button_list": [
+            {"text": "认领", "style": 3, "key": f"claim:{tid}"},
+            {"text": "通过", "style": 1, "key": f"approve:{tid}"},
+            {"text": "驳回", "style": 2, "key": f"reject:{tid}"},
+        ],
+    }
+
+
+class WeComDeliverer:
+    """``review.notify.Deliverer`` over WeCom ``message/send``; logs when nobody can be reached."""
+
+    def __init__(self, app: web.Application) -> None:
+        self.app = app
+        self.fallback = LogDeliverer()
+
+    async def recipients(self, note: Notification) -> list[str]:
+        roles: tuple[str, ...] = ACTORS.get(note.kind.partition("_")[0], ())
+        if note.payload.get("role") == "head":  # a 终审 stage: only heads can act on it
+            roles = ("head",)
+        async with self.app[keys.SESSIONS]() as s:
+            if note.person_id is not None:
+                people = [p for p in [await dstore.person_by_id(s, note.person_id)] if p]
+            elif note.department_id is not None:
+                people = await dstore.people_in(s, note.department_id)
+                people = [p for p in people if not roles or any(p.has_role(r) for r in roles)]
+            else:
+                people = []
+            userids: list[str] = []
+            for person in people:
+                if person.active:
+                    userids += await dstore.identities_of(s, person.id, "wecom")
+        return sorted(set(userids))
+
+    async def deliver(self, note: Notification) -> str:
+        rt = first_app(self.app)
+        users = await self.recipients(note)
+        if rt is None or rt.api is None or not users:
+            return await self.fallback.deliver(note)
+        text = render(note)
+        if note.kind == "task_waiting":
+            await rt.api.send_template_card(users, task_card(note, text))
+        await rt.api.send_text(users, text)
+        log.info("notification %s (%s) sent to %d wecom user(s)", note.id, note.kind, len(users))
+        return "sent"
+
+
+async def context(app: web.Application) -> AsyncIterator[None]:
+    """Cleanup context: WeCom API clients, then the notifier that uses them."""
+    async for _ in clients(app):
+        app[keys.NOTIFIER] = WeComDeliverer(app)
+        yield

@@ -1,0 +1,206 @@
+"""Chat commands, declared: name, slash form, arguments and what the caller needs.
+
+A command is a small async function registered with ``@registry.command(...)``; its docstring is
+its help text. Parsing and argument validation happen here, before anything runs; the permission
+check (``bot.chat.guard``) and dispatch (``bot.chat.router``) use the declaration, so handlers
+never check permissions themselves.
+"""
+
+from __future__ import annotations
+
+import difflib
+import inspect
+import re
+import unicodedata
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from bot.chat.ports import Caller, ChatServices
+
+ArgKind = Literal["id", "word", "text"]
+
+
+@dataclass(frozen=True)
+class Arg:
+    """``id``: a number, ``12`` or ``#12``; ``word``: one token; ``text``: the rest of the line."""
+
+    name: str
+    label: str
+    kind: ArgKind = "word"
+    optional: bool = False
+
+    @property
+    def usage(self) -> str:
+        return f"[{self.label}]" if self.optional else self.label
+
+
+@dataclass(frozen=True)
+class Need:
+    """Checked once, centrally, before dispatch.
+
+    ``roles``: any of these; ``task``/``message``/``publication``: the argument naming the subject
+    whose department must be the caller's; ``decides``: acts as the task's stage reviewer (a head
+    for a head's stage, never on one's own draft); ``claimant``: only the task's claimant;
+    ``head``: the head of the task's department.
+    """
+
+    roles: tuple[str, ...] = ()
+    task: str | None = None
+    decides: bool = False
+    claimant: bool = False
+    head: bool = False
+    message: str | None = None
+    publication: str | None = None
+
+
+@dataclass(frozen=True)
+class Call:
+    caller: Caller
+    args: dict[str, Any]
+    services: ChatServices
+    registry: Registry
+
+
+Handler = Callable[[Call], Awaitable[str]]
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    slash: str
+    func: Handler
+    args: tuple[Arg, ...] = ()
+    need: Need = Need()
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def usage(self) -> str:
+        return " ".join([self.name, *(a.usage for a in self.args)])
+
+    @property
+    def help(self) -> str:
+        return inspect.cleandoc(self.func.__doc__ or "")
+
+    @property
+    def summary(self) -> str:
+        return self.help.splitlines()[0] if self.help else ""
+
+
+@dataclass(frozen=True)
+class Parsed:
+    command: Command
+    args: dict[str, Any]
+
+
+class ParseError(Exception):
+    """Malformed or unknown input; ``message`` names the closest command and its usage."""
+
+    def __init__(self, message: str, command: Command | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.command = command
+
+
+_ID = re.compile(r"#?(\d{1,9})")
+
+
+def normalize(text: str) -> str:
+    """Full-width digits, ``＃`` and ``／`` typed on a phone become ASCII; spaces collapse."""
+    text = unicodedata.normalize("NFKC", text).replace("\u3000", " ")
+    return " ".join(text.split())
+
+
+@dataclass
+class Registry:
+    commands: list[Command] = field(default_factory=list)
+    _by_word: dict[str, Command] = field(default_factory=dict)
+
+    def command(
+        self,
+        name: str,
+        slash: str,
+        *,
+        args: tuple[Arg, ...] = (),
+        need: Need = Need(),
+        aliases: tuple[str, ...] = (),
+    ) -> Callable[[Handler], Handler]:
+        def register(func: Handler) -> Handler:
+            if not (func.__doc__ or "").strip():
+                raise ValueError(f"command {name} needs a docstring: it is its help text")
+            cmd = Command(name, slash, func, tuple(args), need, tuple(aliases))
+            for word in (name, slash, *aliases):
+                if word.lower() in self._by_word:
+                    raise ValueError(f"chat command word {word!r} declared twice")
+                self._by_word[word.lower()] = cmd
+            self.commands.append(cmd)
+            return func
+
+        return register
+
+    def lookup(self, word: str) -> Command | None:
+        return self._by_word.get(word.lower())
+
+    def closest(self, word: str) -> Command | None:
+        words = list(self._by_word)
+        match = difflib.get_close_matches(word.lower(), words, n=1, cutoff=0.4)
+        return self._by_word[match[0]] if match else None
+
+    def split(self, text: str) -> tuple[str, str]:
+        """(command word, rest). Chinese commands may be typed without a space: ``通过12``."""
+        head, _, rest = text.partition(" ")
+        if self.lookup(head) is None and not head.startswith("/"):
+            for word in sorted(self._by_word, key=len, reverse=True):
+                if not word.startswith("/") and head.startswith(word):
+                    return word, (head[len(word) :] + " " + rest).strip()
+        return head, rest
+
+    def parse(self, raw: str) -> Parsed:
+        text = normalize(raw)
+        if not text:
+            raise ParseError(self.hint(None, "请输入命令。"))
+        word, rest = self.split(text)
+        cmd = self.lookup(word)
+        if cmd is None:
+            raise ParseError(self.hint(self.closest(word), f"没有「{word[:12]}」这个命令。"))
+        return Parsed(cmd, self._args(cmd, rest))
+
+    def _args(self, cmd: Command, rest: str) -> dict[str, Any]:
+        values: dict[str, Any] = {}
+        for arg in cmd.args:
+            if arg.kind == "text":
+                token, rest = rest.strip(), ""
+            else:
+                token, _, rest = rest.strip().partition(" ")
+            if not token:
+                if arg.optional:
+                    values[arg.name] = ""
+                    continue
+                raise ParseError(self.hint(cmd, f"缺少「{arg.label}」。"), cmd)
+            if arg.kind == "id":
+                match = _ID.fullmatch(token)
+                if match is None:
+                    raise ParseError(self.hint(cmd, f"「{token[:12]}」不是{arg.label}。"), cmd)
+                values[arg.name] = int(match[1])
+            else:
+                values[arg.name] = token
+        if rest.strip():
+            raise ParseError(self.hint(cmd, f"多余的内容「{rest.strip()[:12]}」。"), cmd)
+        return values
+
+    def hint(self, cmd: Command | None, problem: str) -> str:
+        if cmd is None:
+            return f"{problem}\n发送「帮助」查看全部命令。"
+        return f"{problem}\n用法：{cmd.usage}（或 {cmd.slash}）\n{cmd.summary}"
+
+    def help_text(self, topic: str | None = None) -> str:
+        """All commands, one line each; with a topic, that command's full docstring."""
+        if topic:
+            cmd = self.lookup(normalize(topic))
+            if cmd is None:
+                return self.hint(self.closest(topic), f"没有「{topic[:12]}」这个命令。")
+            return f"{cmd.usage}（或 {cmd.slash}）\n{cmd.help}"
+        lines = ["可用命令（编号可带 #，如 #35）："]
+        lines += [f"· {c.usage} — {c.summary}" for c in self.commands]
+        lines.append("发送「帮助 命令」查看详细说明，如「帮助 通过」。")
+        return "\n".join(lines)

@@ -1,0 +1,99 @@
+"""The publishing area's ticks: publish due posts, settle pending ones, reconcile crashed
+attempts, refresh access tokens before they expire, and the 7/10/14-day dormant-account clock.
+
+Every tick is safe on several replicas at once: claims are guarded in SQL, token refresh uses
+``stable_token`` normal mode (the same token for everyone), alerts carry a ``dedup_key``.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from aiohttp import web
+
+from bot import keys
+from bot.jobs import TickSpec
+from bot.publishing.engine import PUBLISHER
+from bot.publishing.reconciliation import poll_pending, reconcile_expired
+from bot.publishing.wiring import TOKENS
+from channels.base import ChannelError
+from review import publishing as rules
+from review.models import utcnow
+from review.notify import notify
+from review.store import directory as dir_store
+from review.store import publications as store
+from review.timefmt import fmt
+
+log = logging.getLogger("newmedia.publisher")
+
+#: refresh a token this long before it runs out (stable_token renews 5 min early itself)
+TOKEN_REFRESH_AHEAD = timedelta(minutes=10)
+VETO_DAYS = 14
+
+
+async def publish_due(app: web.Application) -> None:
+    await app[PUBLISHER].publish_due()
+
+
+async def pending(app: web.Application) -> None:
+    await poll_pending(app[PUBLISHER])
+
+
+async def reconcile(app: web.Application) -> None:
+    await reconcile_expired(app[PUBLISHER])
+
+
+async def refresh_tokens(app: web.Application) -> None:
+    """One holder per account: refresh a WeChat token (normal mode) before it expires."""
+    tokens = app[TOKENS]
+    horizon = utcnow() + TOKEN_REFRESH_AHEAD
+    for key, channel in (app.get(keys.CHANNELS) or {}).items():
+        api = getattr(channel, "api", None)
+        refresh = getattr(api, "refresh_token", None)
+        if refresh is None:
+            continue  # Weibo tokens last years; nothing to refresh
+        tokens.forget(key)
+        stored = await tokens.get(key)
+        if stored is not None and stored[1] > horizon:
+            continue
+        try:
+            await refresh()
+        except ChannelError as exc:
+            log.warning("token refresh for %s failed: %s", key, type(exc).__name__)
+
+
+async def dormant_accounts(app: web.Application) -> None:
+    """An account quiet for 7/10/14 days alerts its owner department, once per threshold."""
+    thresholds = app[keys.SETTINGS].file.publishing.dormant_alert_days
+    now = utcnow()
+    async with app[keys.SESSIONS].begin() as session:
+        last = await store.last_published(session)
+        for account in await dir_store.all_accounts(session):
+            since = last.get(account.id) or account.created_at
+            quiet = (now - since).total_seconds() / 86400
+            threshold = rules.dormant_threshold(quiet, thresholds)
+            if threshold is None:
+                continue
+            veto = "，已达检查中的单项否决标准" if threshold >= VETO_DAYS else ""
+            await notify(
+                session,
+                kind="account_dormant",
+                subject=f"account:{account.key}",
+                text=f"账号「{account.name}」（{account.key}）已连续 {int(quiet)} 天未发布"
+                f"（上次发布：{fmt(last.get(account.id)) if last.get(account.id) else '无'}）{veto}。",
+                department_id=account.owner_department_id,
+                payload={"account": account.key, "days": int(quiet), "threshold": threshold},
+                dedup_key=f"dormant:{account.key}:{threshold}:{since.isoformat()}",
+            )
+
+
+def tick_specs(app: web.Application) -> list[TickSpec]:
+    cfg = app[keys.SETTINGS].file.publishing
+    return [
+        TickSpec("publish_due", cfg.tick_seconds, publish_due),
+        TickSpec("publish_pending", max(2.0, cfg.tick_seconds * 3), pending),
+        TickSpec("publish_reconcile", max(1.0, cfg.lease_seconds / 4), reconcile),
+        TickSpec("token_refresh", 60.0, refresh_tokens),
+        TickSpec("account_dormant", 3600.0, dormant_accounts),
+    ]

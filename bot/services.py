@@ -1,0 +1,66 @@
+"""The services every surface shares — HTTP routes, chat commands, the CLI, the ticks.
+
+``create_app`` builds one ``Services`` when its resources are up; the CLI builds one the same way
+(``bot.cli.common.open_services``). Inbox, publishing, chat and console take it instead of
+reaching into a ``web.Application``, so no surface needs to fake one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
+
+from bot.settings_load import Settings
+from review.db import SessionFactory
+from review.drafts import DraftInput
+from review.models import utcnow
+from review.notify import Deliverer, LogDeliverer
+
+T = TypeVar("T")
+
+
+@dataclass
+class Services:
+    settings: Settings
+    sessions: SessionFactory
+    #: account key → channel (``channels.base.Channel``); empty where no platform is called
+    channels: dict[str, Any] = field(default_factory=dict)
+    notifier: Deliverer = field(default_factory=LogDeliverer)
+    clock: Callable[[], datetime] = utcnow
+    #: slow work started after a response; awaited on shutdown
+    background: set[asyncio.Task[Any]] = field(default_factory=set)
+
+    def spawn(self, coro: Coroutine[Any, Any, T]) -> asyncio.Task[T]:
+        """Run slow work beside or after the response, kept referenced until it ends."""
+        task = asyncio.get_running_loop().create_task(coro)
+        self.background.add(task)
+        task.add_done_callback(self.background.discard)
+        return task
+
+    # ---- the settings the domain takes as plain values (review/ never imports bot/) ----------
+
+    @property
+    def safe_domains(self) -> dict[str, str | None]:
+        return {key: a.safe_domain for key, a in self.settings.accounts.items()}
+
+    @property
+    def slots(self) -> dict[str, tuple[str, ...]]:
+        return {key: a.slots for key, a in self.settings.accounts.items()}
+
+    @property
+    def lease(self) -> timedelta:
+        return timedelta(hours=self.settings.file.review.lease_hours)
+
+    def with_default_cover(self, inp: DraftInput) -> DraftInput:
+        """A WeChat article needs a cover: use the account's standard one when the draft has
+        none (relative to the media root, like every image path)."""
+        if inp.cover_path:
+            return inp
+        for key in inp.accounts:
+            account = self.settings.accounts.get(key)
+            if account is not None and account.platform == "wechat" and account.default_cover:
+                return replace(inp, cover_path=account.default_cover)
+        return inp

@@ -1,0 +1,122 @@
+"""``/api/drafts``: the editor's JSON API (per-person API tokens)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import keys
+from bot.domain_args import safe_domains, with_default_cover
+from bot.web.api_common import api, current_person, json_body, path_id, query_limit
+from review import drafts
+from review.errors import ValidationFailed
+from review.models import Person
+from review.store import directory
+from review.store import drafts as store
+from review.timefmt import parse_local
+from review.views import draft_view
+
+__all__ = ["current_person", "setup"]
+
+STRING_FIELDS = ("title", "body", "kind", "source", "author", "digest", "cover", "publish_at")
+
+
+def _draft_input(body: dict[str, Any]) -> drafts.DraftInput:
+    for name in STRING_FIELDS:
+        if body.get(name) is not None and not isinstance(body[name], str):
+            raise ValidationFailed(f"字段 {name} 必须是字符串", field=name)
+    accounts = body.get("accounts")
+    if not isinstance(accounts, list) or not all(isinstance(a, str) for a in accounts):
+        raise ValidationFailed("accounts 必须是账号 key 的列表", field="accounts")
+    publish_at = None
+    if body.get("publish_at"):
+        try:
+            publish_at = parse_local(body["publish_at"])
+        except ValueError as exc:
+            raise ValidationFailed(str(exc), field="publish_at") from None
+    return drafts.DraftInput(
+        title=body.get("title") or "",
+        body=body.get("body") or "",
+        accounts=accounts,
+        kind=body.get("kind") or "工作动态",
+        source=body.get("source"),
+        author_name=body.get("author") or "",
+        digest=body.get("digest") or "",
+        cover_path=body.get("cover"),
+        publish_at=publish_at,
+    )
+
+
+@api
+async def me(request: web.Request, session: AsyncSession, person: Person) -> web.Response:
+    dept = await directory.department_by_id(session, person.department_id)
+    return web.json_response(
+        {
+            "key": person.key,
+            "name": person.name,
+            "roles": person.roles.split(),
+            "department": dept.name if dept else None,
+        }
+    )
+
+
+@api
+async def list_drafts(request: web.Request, session: AsyncSession, person: Person) -> web.Response:
+    account_id = None
+    if key := request.query.get("account"):
+        account = await directory.account_by_key(session, key)
+        if account is None:
+            raise ValidationFailed(f"未知的账号「{key}」", field="account")
+        account_id = account.id
+    limit = query_limit(request)
+    rows = await store.list_drafts(
+        session, status=request.query.get("state"), account_id=account_id, limit=limit
+    )
+    return web.json_response([await draft_view(session, d) for d in rows])
+
+
+@api
+async def create_draft(request: web.Request, session: AsyncSession, person: Person) -> web.Response:
+    inp = with_default_cover(request.app[keys.SETTINGS], _draft_input(await json_body(request)))
+    draft, rev = await drafts.create(session, person, inp)
+    return web.json_response(await draft_view(session, draft, rev), status=201)
+
+
+@api
+async def get_draft(request: web.Request, session: AsyncSession, person: Person) -> web.Response:
+    draft, rev = await drafts.load(session, _id(request))
+    return web.json_response(await draft_view(session, draft, rev, full=True))
+
+
+@api
+async def edit_draft(request: web.Request, session: AsyncSession, person: Person) -> web.Response:
+    draft_id = _id(request)
+    body = await json_body(request)
+    if "accounts" not in body:
+        body["accounts"] = [a.key for a in await store.target_accounts(session, draft_id)]
+    inp = with_default_cover(request.app[keys.SETTINGS], _draft_input(body))
+    draft, rev, previous = await drafts.edit(session, person, draft_id, inp)
+    restarted = previous.value in ("in_review", "approved", "scheduled")
+    if restarted:
+        from review.queue import submit
+
+        await submit(
+            session, draft.id, person, safe_domains=safe_domains(request.app[keys.SETTINGS])
+        )
+    view = await draft_view(session, draft, rev)
+    view["review_restarted"] = restarted
+    return web.json_response(view)
+
+
+def _id(request: web.Request) -> int:
+    return path_id(request)
+
+
+def setup(app: web.Application) -> None:
+    app.router.add_get("/api/me", me)
+    app.router.add_get("/api/drafts", list_drafts)
+    app.router.add_post("/api/drafts", create_draft)
+    app.router.add_get("/api/drafts/{id}", get_draft)
+    app.router.add_put("/api/drafts/{id}", edit_draft)

@@ -1,0 +1,52 @@
+"""Console pages for citizens' messages: the same service functions the chat and CLI use."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+import aiohttp_jinja2
+from aiohttp import web
+
+from bot import keys
+from bot.inbox import service as inbox_service
+from bot.web.api_common import path_id
+from bot.web.auth import console_action, csrf_token
+from review.errors import DomainError
+from review.models import Person
+from review.timefmt import fmt
+
+
+@console_action
+async def inbox(request: web.Request, person: Person) -> web.StreamResponse:
+    state = request.query.get("state") or None
+    rows = await inbox_service.list_for(request.app[keys.SERVICES], person.key, state)
+    ctx = {"me": person, "csrf": await csrf_token(request), "rows": rows, "fmt": fmt,
+           "flash": request.query.get("msg"), "state": state}  # fmt: skip
+    return aiohttp_jinja2.render_template("console_inbox.html", request, ctx)
+
+
+@console_action
+async def message(request: web.Request, person: Person) -> web.StreamResponse:
+    msg = await inbox_service.show(request.app[keys.SERVICES], path_id(request), person.key)
+    ctx = {"me": person, "csrf": await csrf_token(request), "m": msg, "fmt": fmt,
+           "flash": request.query.get("msg")}  # fmt: skip
+    return aiohttp_jinja2.render_template("console_message.html", request, ctx)
+
+
+@console_action
+async def reply(request: web.Request, person: Person) -> web.StreamResponse:
+    message_id = path_id(request)
+    text = str((await request.post()).get("text", "")).strip()
+    try:
+        result = await inbox_service.send_answer(
+            request.app[keys.SERVICES], message_id, person.key, text
+        )
+    except DomainError as exc:
+        result = exc.message
+    raise web.HTTPSeeOther(f"/console/inbox/{message_id}?msg={quote(result)}")
+
+
+def setup(app: web.Application) -> None:
+    app.router.add_get("/console/inbox", inbox)
+    app.router.add_get("/console/inbox/{id:\\d+}", message)
+    app.router.add_post("/console/inbox/{id:\\d+}/reply", reply)
