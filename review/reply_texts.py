@@ -8,21 +8,19 @@ from __future__ import annotations
 
 import functools
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import jinja2
 
+import templates
 from review.workdays import local_date_text
-
-TEMPLATES = Path(__file__).resolve().parents[1] / "templates" / "replies"
 
 
 @functools.cache
 def _env() -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES),
-        autoescape=False,  # noqa: S701 - plain text for WeChat, never HTML
+    return templates.environment(
+        "replies",
+        autoescape=False,
         trim_blocks=True,
         keep_trailing_newline=False,
         undefined=jinja2.StrictUndefined,

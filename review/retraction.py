@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 
 import jinja2
 from sqlalchemy.ext.asyncio import AsyncSession
 
+import templates
 from review.drafts import DraftInput, content_hash, validate
 from review.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from review.models import Account, Person, Publication, Revision, utcnow
@@ -26,10 +26,9 @@ from review.store import drafts as draft_store
 from review.store import publications as store
 from review.timefmt import fmt, to_local
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
-_env = jinja2.Environment(
-    loader=jinja2.FileSystemLoader(str(TEMPLATES)),
-    autoescape=False,  # noqa: S701 (Markdown, not HTML; the renderers escape it later)
+_env = templates.environment(
+    "corrections",
+    autoescape=False,
     undefined=jinja2.StrictUndefined,
     keep_trailing_newline=True,
 )
@@ -116,7 +115,7 @@ def render_notice(
     department: str,
     now: datetime,
 ) -> str:
-    return _env.get_template("corrections/notice.md.j2").render(
+    return _env.get_template("notice.md.j2").render(
         title=title,
         published_at=fmt(published_at) if published_at else "此前",
         retracted=retracted_at is not None,

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import jinja2
 from aiohttp import web
 
+import templates
 from bot import keys
 from bot.chat.wecom_apps import clients, first_app
 from review.models import Notification
@@ -24,10 +24,10 @@ from review.store import directory as dstore
 
 log = logging.getLogger("newmedia.notify.wecom")
 
-TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "chat"
-_env = jinja2.Environment(
-    loader=jinja2.FileSystemLoader(str(TEMPLATES)),
-    autoescape=False,  # noqa: S701 — plain text for a chat message, never HTML
+TEMPLATES = templates.ROOT / "chat"
+_env = templates.environment(
+    "chat",
+    autoescape=False,
     keep_trailing_newline=False,
     undefined=jinja2.ChainableUndefined,
 )

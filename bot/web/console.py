@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import aiohttp_jinja2
-import jinja2
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
+import templates
 from bot import keys
 from bot.domain_args import lease, safe_domains, slots, with_default_cover
 from bot.web.api_common import path_id
@@ -26,7 +25,6 @@ from review.timefmt import fmt, parse_local
 from review.views import draft_view
 
 TASK_ACTIONS = ("claim", "release", "approve", "reject", "revise")
-TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "web"
 
 
 async def _render(
@@ -197,7 +195,7 @@ async def root(request: web.Request) -> web.StreamResponse:
 
 
 def setup(app: web.Application) -> None:
-    aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True)
+    aiohttp_jinja2.setup(app, loader=templates.loader("web"), autoescape=True)
     setup_sessions(app, app[keys.SETTINGS].secret_key)
     app.router.add_get("/", root)
     app.router.add_route("*", "/console/login", login_page)

@@ -8,18 +8,18 @@ sandboxed frame cannot run script even if a bug let some through.
 from __future__ import annotations
 
 import time
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import jinja2
 from aiohttp import web
 
+import templates
+
 if TYPE_CHECKING:
     from channels.sandbox.app import Sandbox
 
-TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
-_env = jinja2.Environment(
-    loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+_env = templates.environment(
+    "web",
     autoescape=True,
     undefined=jinja2.StrictUndefined,
     trim_blocks=True,
@@ -123,7 +123,7 @@ def timeline_routes(sandbox: Sandbox) -> list[web.RouteDef]:
             limit = max(1, min(int(request.query.get("n", "50")), 500))
         except ValueError:
             limit = 50
-        html = _env.get_template("web/sandbox_timeline.html").render(
+        html = _env.get_template("sandbox_timeline.html").render(
             wechat=_wechat(sandbox, limit),
             weibo=_weibo(sandbox, limit),
             wecom=_wecom(sandbox, limit),

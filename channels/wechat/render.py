@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from html import escape
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -17,9 +16,9 @@ import jinja2
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+import templates
 from channels.base import Post, Rejected
 
-TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 LIMITS = {"title": 32, "author": 16, "digest": 128}
 MAX_CONTENT = 20_000
 
@@ -51,8 +50,8 @@ STYLES: dict[str, str] = {
 WECHAT_HOSTS = ("mp.weixin.qq.com",)
 
 _md = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
-_env = jinja2.Environment(
-    loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+_env = templates.environment(
+    "wechat",
     autoescape=True,
     undefined=jinja2.StrictUndefined,
 )
@@ -81,7 +80,7 @@ def render_body(markdown: str, images: Mapping[str, str]) -> str:
 
 def render_article(post: Post, images: Mapping[str, str]) -> str:
     """The full article content (body + source line + reconciliation marker) via Jinja2."""
-    html = _env.get_template("wechat/article.html.j2").render(
+    html = _env.get_template("article.html.j2").render(
         body=render_body(post.body_markdown, images),
         source=post.source or "",
         marker=post.idempotency_key,

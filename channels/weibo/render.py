@@ -8,21 +8,20 @@ API posts) and ``@`` would notify strangers, so both are neutralised.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import jinja2
 from markdown_it import MarkdownIt
 
+import templates
 from channels.base import Post, Rejected
 
-TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 MAX_CHARS = 140
 ELLIPSIS = "…"
 
 _md = MarkdownIt("commonmark", {"html": False})
-_env = jinja2.Environment(
-    loader=jinja2.FileSystemLoader(str(TEMPLATES)),
-    autoescape=False,  # plain text for Weibo, never HTML  # noqa: S701
+_env = templates.environment(
+    "weibo",
+    autoescape=False,  # plain text for Weibo, never HTML
     undefined=jinja2.StrictUndefined,
     keep_trailing_newline=False,
 )
@@ -49,7 +48,7 @@ def plain_text(markdown: str) -> str:
 
 def render_status(post: Post, link: str, max_chars: int = MAX_CHARS) -> str:
     """The status text; the summary (digest, else the body) is cut to fit with an ellipsis."""
-    template = _env.get_template("weibo/status.txt.j2")
+    template = _env.get_template("status.txt.j2")
     title = clean(post.title)
     summary = clean(post.digest) or plain_text(post.body_markdown)
     bare = template.render(title=title, summary="", link=link).strip()
