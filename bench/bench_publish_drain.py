@@ -45,8 +45,8 @@ from publishing_support import seed  # type: ignore[import-not-found]  # noqa: E
 from sqlalchemy import func, select, text, update  # noqa: E402
 from sqlalchemy.ext.asyncio import create_async_engine  # noqa: E402
 
-from bot.platforms.registry import build_channels, post_options, sandbox_config  # noqa: E402
-from bot.publishing.engine import Publisher  # noqa: E402
+from bot.platforms.registry import build_channels, sandbox_config  # noqa: E402
+from bot.publishing.wiring import build_publisher  # noqa: E402
 from bot.sandbox.wiring import sandbox_api_app  # noqa: E402
 from bot.settings_load import Settings, load_settings  # noqa: E402
 from channels.sandbox.app import Sandbox, create_sandbox  # noqa: E402
@@ -215,7 +215,7 @@ async def run_once(kind: str, args: argparse.Namespace, concurrency: int) -> dic
     due = (utcnow() + timedelta(seconds=2)).replace(microsecond=0)
     async with sessions.begin() as s:  # all due at the same second, shortly from now
         await s.execute(update(Publication).values(due_at=due))
-    publisher = Publisher(sessions, channels, pub_cfg, options=post_options(settings))
+    publisher = build_publisher(settings, sessions, channels)
     tick = pub_cfg.tick_seconds
     # the service's APScheduler interval tick, phase-aligned at random relative to the due second
     await asyncio.sleep(max(0.0, (due - utcnow()).total_seconds() - tick / 2))

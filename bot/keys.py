@@ -11,6 +11,7 @@ from bot.jobs import Jobs
 from bot.services import Services
 from bot.settings_load import Settings
 from review.db import SessionFactory
+from review.publishing.engine import Publisher
 
 SETTINGS = web.AppKey("settings", Settings)
 ENGINE = web.AppKey("engine", AsyncEngine)
@@ -23,5 +24,7 @@ CHANNELS: web.AppKey[dict[str, Any]] = web.AppKey("channels")
 SANDBOX = web.AppKey("sandbox", object)
 #: the notifier delivering staff notifications (review.notify.Notifier)
 NOTIFIER = web.AppKey("notifier", object)
+#: the publishing engine over the database (built in bot/publishing/wiring.py)
+PUBLISHER = web.AppKey("publisher", Publisher)
 #: what every surface shares (sessions, channels, settings views, clock, notifier)
 SERVICES = web.AppKey("services", Services)

@@ -49,6 +49,16 @@ async def upgrade(url: str, target: str = "head") -> None:
     await asyncio.to_thread(command.upgrade, cfg, target)
 
 
+async def upgrade_if_behind(url: str) -> bool:
+    """Upgrade only a schema behind the code (a new database included): True when it did, so
+    the caller mirrors the directory into it. An up-to-date one costs a revision look-up, not an
+    Alembic run."""
+    if await current_revision(url) == head_revision(url):
+        return False
+    await upgrade(url)
+    return True
+
+
 async def require_current(url: str) -> None:
     current, head = await current_revision(url), head_revision(url)
     if current != head:

@@ -1,19 +1,21 @@
 """The services every surface shares — HTTP routes, chat commands, the CLI, the ticks.
 
 ``create_app`` builds one ``Services`` when its resources are up; the CLI builds one the same way
-(``bot.cli.common.open_services``). Inbox, publishing, chat and console take it instead of
+(``bot.cli.actions.common.open_services``). Inbox, publishing, chat and console take it instead of
 reaching into a ``web.Application``, so no surface needs to fake one.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
+from bot.platforms.limits import PLATFORM_LIMITS
 from bot.settings_load import Settings
+from channels.base import PlatformLimits
 from review.db import SessionFactory
 from review.drafts import DraftInput
 from review.models import utcnow
@@ -53,6 +55,11 @@ class Services:
     @property
     def lease(self) -> timedelta:
         return timedelta(hours=self.settings.file.review.lease_hours)
+
+    @property
+    def platform_limits(self) -> Mapping[str, PlatformLimits]:
+        """Platform → what it refuses, as each adapter declares it: for the review gate."""
+        return PLATFORM_LIMITS
 
     def with_default_cover(self, inp: DraftInput) -> DraftInput:
         """A WeChat article needs a cover: use the account's standard one when the draft has

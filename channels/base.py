@@ -6,7 +6,7 @@ Pure data and protocols: no I/O here, so review/ can depend on it without pullin
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol, runtime_checkable
@@ -22,7 +22,8 @@ class Platform(enum.StrEnum):
 
 
 class ChannelError(Exception):
-    """Base of the four error kinds a channel may raise; ``code`` is the platform's own code."""
+    """Base of the four error kinds a channel may raise (``Transient`` has one refinement,
+    ``NotSent``); ``code`` is the platform's own code."""
 
     kind: str = "error"
 
@@ -45,6 +46,14 @@ class Transient(ChannelError):
     ) -> None:
         super().__init__(message, code=code)
         self.retry_after = retry_after
+
+
+class NotSent(Transient):
+    """The request never left this machine (could not connect, name not resolved): the platform
+    cannot have acted on it, so it is safe to send again. Every other ``Transient`` from a write
+    (timeout, broken connection, 5xx, an unreadable answer) may have been carried out."""
+
+    kind = "not_sent"
 
 
 class AuthExpired(ChannelError):
@@ -124,6 +133,36 @@ class IncomingMessage:
 class MessagePage:
     messages: Sequence[IncomingMessage]
     cursor: str | None  # pass back as ``since`` next time
+
+
+# ---- what a platform refuses ----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PlatformLimits:
+    """What one platform refuses, declared once by its adapter (``channels/<platform>/limits.py``).
+
+    The adapter renders within these limits; the service hands the same values to the review
+    gate, which checks a draft against them before a reviewer's time is spent. Every character
+    counts 1; ``None`` means the platform sets no such limit.
+    """
+
+    title_required: bool = False
+    title_max: int | None = None
+    author_max: int | None = None
+    digest_max: int | None = None
+    #: the article content must be shorter than this
+    content_below: int | None = None
+    cover_required: bool = False
+    #: ``#话题#`` would open a topic, which posts made through the API may not do
+    topics_banned: bool = False
+    #: a short status (title, summary, link to the article) in at most this many characters
+    status_max: int | None = None
+    #: what the channel appends to the article link in a status (its publication key marker)
+    link_marker_chars: int = 0
+    #: the status for (title, Markdown body) without its link, summary uncut: the adapter's own
+    #: conversion, so the gate inspects the text the platform would receive
+    status_text: Callable[[str, str], str] | None = None
 
 
 # ---- the contract ---------------------------------------------------------------------------

@@ -14,14 +14,9 @@ from typing import Any
 
 import aiohttp
 
-from channels.base import Rejected, Transient
+from channels.base import NotSent, Rejected, Transient
 
 log = logging.getLogger("channels.http")
-
-#: ``Transient.code`` when the request never left this machine (connection refused, DNS): safe
-#: to send again. Any other Transient from a write (``timeout``, ``network``, ``http 5xx``) may
-#: have been carried out by the platform - reconcile with ``check(post, None)`` before resending.
-NOT_SENT = "connect"
 
 #: a zero-argument factory, so a multipart body can be rebuilt for the one retry after a refresh
 BodyFactory = Callable[[], aiohttp.FormData]
@@ -91,7 +86,9 @@ async def request_json(
         raise Transient(f"{platform} {endpoint} 请求超时", code="timeout") from None
     except aiohttp.ClientConnectorError:
         log.warning("%s %s: cannot connect", platform, endpoint)
-        raise Transient(f"{platform} {endpoint} 无法连接", code=NOT_SENT) from None
+        # never left: ``NotSent``, safe to resend. Any other Transient from a write (timeout,
+        # network, 5xx) may have been carried out - reconcile with ``check`` before resending.
+        raise NotSent(f"{platform} {endpoint} 无法连接") from None
     except aiohttp.ClientError as exc:
         log.warning("%s %s network error: %s", platform, endpoint, type(exc).__name__)
         reason = type(exc).__name__

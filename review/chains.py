@@ -1,9 +1,10 @@
-"""Review chains and who may act on a task: routing by ownership (谁开设、谁管理).
+"""Review chains: routing by ownership (谁开设、谁管理), and the facts for who may act on a task.
 
 Stage 0 of every account's chain is its owner department; stages that do not apply to the
 draft's kind are skipped. A task pins its department; the role a stage needs ("reviewer" or
 "head" for 终审) is read from the synced chain by (account, position) — if settings changed so
-that the stage there is no longer the same, the stricter "head" is required.
+that the stage there is no longer the same, the stricter "head" is required. Whether a person
+may act is decided by the pure rule in ``review.eligibility``; this module reads its facts.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from review import eligibility
 from review.errors import Conflict, DomainError, Forbidden
 from review.models import Account, Draft, Person, ReviewStage, ReviewTask, Revision, utcnow
 from review.notify import notify
@@ -87,31 +89,47 @@ async def required_role(session: AsyncSession, task: ReviewTask) -> str:
     return stage.role
 
 
-def has_stage_role(person: Person, role: str) -> bool:
-    if role == "head":
-        return person.has_role("head")
-    return person.has_role("reviewer") or person.has_role("head")
+async def actor(session: AsyncSession, person: Person) -> eligibility.Actor:
+    dept = await dstore.department_by_id(session, person.department_id)
+    return eligibility.Actor(
+        id=person.id,
+        name=person.name,
+        department_id=person.department_id,
+        department=dept.name if dept else "",
+        roles=frozenset(person.roles.split()),
+        active=person.active,
+    )
+
+
+async def task_facts(
+    session: AsyncSession, task: ReviewTask, draft: Draft, revision: Revision
+) -> eligibility.TaskFacts:
+    dept = await dstore.department_by_id(session, task.department_id)
+    return eligibility.TaskFacts(
+        id=task.id,
+        stage=task.stage_name,
+        stage_role=await required_role(session, task),
+        department_id=task.department_id,
+        department=dept.name if dept else str(task.department_id),
+        author_id=draft.author_id,
+        writer_id=revision.created_by,
+    )
 
 
 async def ensure_eligible(
-    session: AsyncSession, task: ReviewTask, draft: Draft, revision: Revision, person: Person
+    session: AsyncSession,
+    task: ReviewTask,
+    draft: Draft,
+    revision: Revision,
+    person: Person,
+    action: eligibility.Action = "review",
 ) -> None:
-    """Author never reviews; only an active reviewer (or head, for 终审) of the department."""
-    if person.id in (draft.author_id, revision.created_by):
-        raise Forbidden("不能审核自己撰写的稿件")
-    if not person.active:
-        raise Forbidden(f"{person.name} 已停用，不能审核")
-    if person.department_id != task.department_id:
-        dept = await dstore.department_by_id(session, task.department_id)
-        name = dept.name if dept else str(task.department_id)
-        raise Forbidden(
-            f"任务 {task.id}（{task.stage_name}）由{name}审核，{person.name} 不是该部门人员"
-        )
-    role = await required_role(session, task)
-    if not has_stage_role(person, role):
-        if role == "head":
-            raise Forbidden(f"「{task.stage_name}」须由部门负责人审核，{person.name} 不是负责人")
-        raise Forbidden(f"{person.name} 没有审核人（reviewer）角色，不能审核")
+    """Raise ``Forbidden`` with the shared rule's reason (``review.eligibility``)."""
+    found = eligibility.refusal(
+        await actor(session, person), await task_facts(session, task, draft, revision), action
+    )
+    if found is not None:
+        raise Forbidden(found.message)
 
 
 async def person_name(session: AsyncSession, person_id: int | None) -> str:

@@ -21,7 +21,7 @@ from review.decisions import (
     reject,
     request_changes,
 )
-from review.errors import Conflict, Forbidden, NotFound
+from review.errors import Conflict, NotFound
 from review.models import Person, ReviewTask, utcnow
 from review.notify import notify
 from review.queue_views import TaskView, task_view, task_views
@@ -86,15 +86,12 @@ async def claim(
     now = now or utcnow()
     task = await _task(session, task_id)
     draft = await dstore.get_draft(session, task.draft_id)
-    assert draft is not None
-    if person.id == draft.author_id:
-        raise Forbidden("不能审核自己撰写的稿件")
+    revision = await dstore.revision_by_id(session, task.revision_id)
+    assert draft is not None and revision is not None
+    await chains.ensure_eligible(session, task, draft, revision, person)
     lease_live = task.lease_until is not None and task.lease_until >= now
     if task.status == T.CLAIMED and task.claimed_by != person.id and lease_live:
         raise await chains.refusal(session, task, person, deciding=False, now=now)  # fast path
-    revision = await dstore.revision_by_id(session, task.revision_id)
-    assert revision is not None
-    await chains.ensure_eligible(session, task, draft, revision, person)
     until = now + lease
     if task.status == T.CLAIMED and task.claimed_by == person.id and lease_live:
         if not await rstore.renew(session, task.id, person.id, until=until, now=now):
@@ -225,9 +222,7 @@ async def reassign(
     """A head of the task's department hands it to one of its reviewers (fresh lease)."""
     now = now or utcnow()
     task, draft, revision = await load(session, task_id)
-    if not head.has_role("head") or head.department_id != task.department_id:
-        dept = await dirstore.department_by_id(session, task.department_id)
-        raise Forbidden(f"只有{dept.name if dept else ''}负责人可以转派任务 {task.id}")
+    await chains.ensure_eligible(session, task, draft, revision, head, "reassign")
     if task.status not in (T.OPEN, T.CLAIMED) or draft.current_revision != revision.number:
         raise await chains.refusal(session, task, head, deciding=False, now=now)
     await chains.ensure_eligible(session, task, draft, revision, to)

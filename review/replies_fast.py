@@ -21,7 +21,7 @@ from review.keyword_answers import GuideAnswer, KeywordAnswers
 from review.quick_scope import QuickScope
 from review.routing import default_rules
 from review.states import MessageStatus
-from review.store.inbox_batch import StoredMessage
+from review.store.inbox_rows import StoredMessage
 from review.timefmt import SHANGHAI
 from review.workdays import add_working_days
 

@@ -1,12 +1,15 @@
 """State names and the transitions allowed between them. Pure: no I/O.
 
-The store guards every change in SQL with ``WHERE status = :expected``; these tables say which
-``expected`` values are legal, so a wrong transition is a programming error caught in tests.
+These tables are the one authority on which status changes exist: every guarded ``UPDATE … SET
+status`` of the stores is built from them (review/store/transitions.py), which refuses a pair they
+do not list before any SQL runs, so a wrong transition is a programming error caught in tests.
 """
 
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
+from typing import Any
 
 
 class DraftStatus(enum.StrEnum):
@@ -69,8 +72,10 @@ DRAFT_TRANSITIONS: dict[DraftStatus, frozenset[DraftStatus]] = {
 TASK_TRANSITIONS: dict[TaskStatus, frozenset[TaskStatus]] = {
     T.WAITING: frozenset({T.OPEN, T.SUPERSEDED}),
     T.OPEN: frozenset({T.CLAIMED, T.SUPERSEDED, T.REASSIGNED}),
+    # → claimed: another reviewer takes over a claim whose lease ran out (claimed → open →
+    # claimed in one guarded step)
     T.CLAIMED: frozenset(
-        {T.APPROVED, T.REJECTED, T.CHANGES_REQUESTED, T.OPEN, T.REASSIGNED, T.SUPERSEDED}
+        {T.APPROVED, T.REJECTED, T.CHANGES_REQUESTED, T.OPEN, T.REASSIGNED, T.SUPERSEDED, T.CLAIMED}
     ),
     T.REASSIGNED: frozenset({T.CLAIMED}),
     T.APPROVED: frozenset({T.SUPERSEDED}),
@@ -90,7 +95,8 @@ PUBLICATION_TRANSITIONS: dict[PublicationStatus, frozenset[PublicationStatus]] =
     P.PUBLISHED: frozenset({P.RETRACTED}),
     P.FAILED: frozenset({P.SCHEDULED}),
     P.RETRACTED: frozenset(),
-    P.CANCELLED: frozenset(),
+    # → scheduled: a re-approved edit takes over its cancelled row ((draft, account) is unique)
+    P.CANCELLED: frozenset({P.SCHEDULED}),
 }
 
 MESSAGE_TRANSITIONS: dict[MessageStatus, frozenset[MessageStatus]] = {
@@ -102,11 +108,11 @@ MESSAGE_TRANSITIONS: dict[MessageStatus, frozenset[MessageStatus]] = {
     M.DISMISSED: frozenset(),
 }
 
-_TABLES: dict[type[enum.StrEnum], dict[object, frozenset[object]]] = {
-    DraftStatus: DRAFT_TRANSITIONS,  # type: ignore[dict-item]
-    TaskStatus: TASK_TRANSITIONS,  # type: ignore[dict-item]
-    PublicationStatus: PUBLICATION_TRANSITIONS,  # type: ignore[dict-item]
-    MessageStatus: MESSAGE_TRANSITIONS,  # type: ignore[dict-item]
+_TABLES: dict[type[enum.StrEnum], Mapping[Any, frozenset[Any]]] = {
+    DraftStatus: DRAFT_TRANSITIONS,
+    TaskStatus: TASK_TRANSITIONS,
+    PublicationStatus: PUBLICATION_TRANSITIONS,
+    MessageStatus: MESSAGE_TRANSITIONS,
 }
 
 
@@ -114,15 +120,19 @@ class IllegalTransition(ValueError):
     pass
 
 
-def sources_for(target: enum.StrEnum) -> tuple[str, ...]:
-    """The states from which ``target`` may be reached — the ``WHERE status IN (…)`` guard."""
+def sources_for(target: enum.StrEnum) -> tuple[enum.StrEnum, ...]:
+    """The states from which ``target`` may be reached, by name — the ``WHERE status IN (…)``
+    guard of a change allowed from anywhere the table allows."""
     table = _TABLES[type(target)]
-    return tuple(sorted(str(src) for src, dsts in table.items() if target in dsts))
+    sources: list[enum.StrEnum] = [src for src, dsts in table.items() if target in dsts]
+    return tuple(sorted(sources, key=str))
 
 
 def check_transition(current: enum.StrEnum, target: enum.StrEnum) -> None:
-    table = _TABLES[type(current)]
-    if target not in table[current]:
+    """Raise ``IllegalTransition`` unless the table lists ``current → target`` (both of one
+    machine)."""
+    table = _TABLES.get(type(current))
+    if table is None or type(target) is not type(current) or target not in table[current]:
         raise IllegalTransition(f"{type(current).__name__}: {current} → {target} is not allowed")
 
 

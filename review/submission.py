@@ -11,14 +11,18 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from channels.base import PlatformLimits
 from review import chains
+from review.checks import run_gate
 from review.checks.types import GateInput, GateReport, GateTarget, Verdict
 from review.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from review.models import Account, Draft, Override, Person, ReviewTask, Revision, utcnow
 from review.notify import notify
+from review.publishing.rules import AMBIGUOUS
 from review.states import DRAFT_LABELS, DraftStatus, PublicationStatus
 from review.states import TaskStatus as T
 from review.store import audit
@@ -46,12 +50,6 @@ class SubmitResult:
     cancelled_publications: tuple[int, ...] = ()
 
 
-def _default_gate() -> Gate:
-    from review.checks import run_gate
-
-    return run_gate
-
-
 def gate_input(
     revision: Revision, accounts: list[Account], safe_domains: Mapping[str, str | None]
 ) -> GateInput:
@@ -76,8 +74,6 @@ async def _check_resubmittable(session: AsyncSession, draft: Draft, revision: Re
             raise ValidationFailed(f"稿件 {draft.id} 已被退回修改，请先修改后再提交")
         label = DRAFT_LABELS.get(status, str(status))
         raise Conflict(f"稿件 {draft.id} 第 {revision.number} 版已提交（{label}），无需重复提交")
-    from review.publishing import AMBIGUOUS  # the flag the publisher leaves on an unclear try
-
     for pub in await sstore.publications_of(session, draft.id):
         if pub.status == PublicationStatus.SCHEDULED and (pub.receipt_extra or {}).get(AMBIGUOUS):
             # its last attempt may be live: cancelling it now could put a second version out
@@ -99,9 +95,17 @@ async def submit(
     *,
     gate: Gate | None = None,
     safe_domains: Mapping[str, str | None] | None = None,
+    limits: Mapping[str, PlatformLimits] | None = None,
     now: datetime | None = None,
 ) -> SubmitResult:
-    """Gate the current revision; block it back to the editor or open each account's chain."""
+    """Gate the current revision; block it back to the editor or open each account's chain.
+
+    ``limits`` (platform → what it refuses, from the adapters via ``Services.platform_limits``)
+    feed the default gate and are required with it: a caller that forgot them would otherwise
+    let every draft through the platform-limit check with a mere warning.
+    """
+    if gate is None and limits is None:
+        raise TypeError("submit() runs the default gate: pass the platforms' limits")
     now = now or utcnow()
     draft = await rstore.lock_draft(session, draft_id)
     if draft is None:
@@ -121,7 +125,8 @@ async def submit(
     if not await dstore.move_draft(session, draft.id, previous, DraftStatus.SUBMITTED):
         raise Conflict(f"稿件 {draft.id} 状态已变化，请刷新后再试")
 
-    report = (gate or _default_gate())(gate_input(revision, accounts, safe_domains or {}))
+    gate = gate or partial(run_gate, limits=limits or {})
+    report = gate(gate_input(revision, accounts, safe_domains or {}))
     overrides = {o.check_name for o in await rstore.overrides_for(session, revision.id)}
     blocks = [c for c in report.checks if c.verdict == Verdict.BLOCK]
     blocking = [c for c in blocks if c.name not in overrides]

@@ -108,8 +108,9 @@ class DbChat(InboxServices):
     async def task_scope(self, task_id: int) -> TaskScope | None:
         async with self.sessions() as s:
             row = await cstore.task_scope(s, task_id)
-        if row is None:
-            return None
+            if row is None:
+                return None
+            revision = await drstore.revision_by_id(s, row.task.revision_id)
         t = row.task
         return TaskScope(
             t.id,
@@ -121,6 +122,7 @@ class DbChat(InboxServices):
             t.claimed_by,
             row.claimant_name,
             row.author_id,
+            revision.created_by if revision else None,
         )
 
     async def message_scope(self, message_id: int) -> MessageScope | None:

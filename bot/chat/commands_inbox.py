@@ -6,16 +6,15 @@ to the caller's department before these run.
 
 from __future__ import annotations
 
-from bot.chat.commands_general import command
 from bot.chat.formatting import message_line
-from bot.chat.registry import Arg, Call, Need
+from bot.chat.registry import Arg, Call, Need, Registry
 
-REGISTERED = True
+group = Registry()
 REPLIERS = ("replier", "head")
 MESSAGE = Arg("message", "#留言号", "id")
 
 
-@command("留言", "/inbox", need=Need(roles=REPLIERS))
+@group.command("留言", "/inbox", need=Need(roles=REPLIERS))
 async def inbox(call: Call) -> str:
     """列出本处室待答复的网民留言（含即将到期、已超期）。"""
     messages = await call.services.inbox(call.caller)
@@ -29,7 +28,7 @@ async def inbox(call: Call) -> str:
     return "\n".join(lines)
 
 
-@command(
+@group.command(
     "回复",
     "/reply",
     args=(MESSAGE, Arg("text", "内容", "text")),
@@ -40,7 +39,7 @@ async def reply(call: Call) -> str:
     return await call.services.reply(call.caller, call.args["message"], call.args["text"])
 
 
-@command(
+@group.command(
     "转办",
     "/transfer",
     args=(MESSAGE, Arg("department", "处室"), Arg("note", "说明", "text", optional=True)),
@@ -53,7 +52,7 @@ async def transfer(call: Call) -> str:
     )
 
 
-@command(
+@group.command(
     "关闭",
     "/close",
     args=(MESSAGE, Arg("reason", "原因", "text")),

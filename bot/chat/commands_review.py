@@ -5,16 +5,15 @@ Permissions are declared in ``Need`` and checked by the router before these run.
 
 from __future__ import annotations
 
-from bot.chat.commands_general import command
 from bot.chat.formatting import decision_text, task_card, task_line
-from bot.chat.registry import Arg, Call, Need
+from bot.chat.registry import Arg, Call, Need, Registry
 
-REGISTERED = True
+group = Registry()
 REVIEWERS = ("reviewer", "head")
 TASK = Arg("task", "任务编号", "id")
 
 
-@command("待审", "/queue", need=Need(roles=REVIEWERS), aliases=("队列",))
+@group.command("待审", "/queue", need=Need(roles=REVIEWERS), aliases=("队列",))
 async def queue(call: Call) -> str:
     """列出本处室待审核和已认领的任务。"""
     tasks = await call.services.queue(call.caller)
@@ -28,21 +27,23 @@ async def queue(call: Call) -> str:
     return "\n".join(lines)
 
 
-@command("查看", "/show", args=(TASK,), need=Need(roles=REVIEWERS, task="task"))
+@group.command("查看", "/show", args=(TASK,), need=Need(roles=REVIEWERS, task="task"))
 async def show(call: Call) -> str:
     """查看一个审核任务：标题、检查提示、所处阶段、谁在办理、下一步。"""
     task = await call.services.show(call.caller, call.args["task"])
     return task_card(task, call.caller)
 
 
-@command("认领", "/claim", args=(TASK,), need=Need(roles=REVIEWERS, task="task", decides=True))
+@group.command(
+    "认领", "/claim", args=(TASK,), need=Need(roles=REVIEWERS, task="task", decides=True)
+)
 async def claim(call: Call) -> str:
     """认领一个任务（谁打开谁负责）；认领期内只有你能办理，到期自动退回本处室队列。"""
     task = await call.services.claim(call.caller, call.args["task"])
     return task_card(task, call.caller, head="已认领。")
 
 
-@command(
+@group.command(
     "通过",
     "/approve",
     args=(TASK, Arg("note", "意见", "text", optional=True)),
@@ -54,7 +55,7 @@ async def approve(call: Call) -> str:
     return decision_text("通过", decision)
 
 
-@command(
+@group.command(
     "驳回",
     "/reject",
     args=(TASK, Arg("reason", "原因", "text")),
@@ -66,7 +67,7 @@ async def reject(call: Call) -> str:
     return decision_text("驳回", decision)
 
 
-@command(
+@group.command(
     "退回",
     "/revise",
     args=(TASK, Arg("note", "修改意见", "text")),
@@ -78,7 +79,7 @@ async def revise(call: Call) -> str:
     return decision_text("退回", decision)
 
 
-@command(
+@group.command(
     "释放",
     "/release",
     args=(TASK,),
@@ -90,7 +91,7 @@ async def release(call: Call) -> str:
     return task_card(task, call.caller, head="已释放。")
 
 
-@command(
+@group.command(
     "转交",
     "/reassign",
     args=(TASK, Arg("to", "姓名")),
@@ -102,7 +103,7 @@ async def reassign(call: Call) -> str:
     return task_card(task, call.caller, head=f"已转交给{task.holder or call.args['to']}。")
 
 
-@command(
+@group.command(
     "撤回",
     "/retract",
     args=(Arg("publication", "发布号", "id"), Arg("reason", "原因", "text")),
@@ -113,7 +114,7 @@ async def retract(call: Call) -> str:
     return await call.services.retract(call.caller, call.args["publication"], call.args["reason"])
 
 
-@command(
+@group.command(
     "更正",
     "/correct",
     args=(Arg("publication", "发布号", "id"), Arg("text", "更正内容", "text", optional=True)),

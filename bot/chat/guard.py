@@ -1,7 +1,9 @@
 """The one permission check every chat command passes before it runs.
 
 It reads the command's ``Need`` and the subject's scope (task, message, publication) and returns
-the reason for a denial in Chinese — or None. Handlers never repeat these checks; the domain
+the reason for a denial in Chinese — or None. Who may act on a review task is the shared rule in
+``review.eligibility`` (the same words the console, CLI and API show); only the claim checks that
+spare a reviewer a refused click live here. Handlers never repeat these checks; the domain
 functions keep their own guards as a second line.
 """
 
@@ -11,6 +13,7 @@ from typing import Any
 
 from bot.chat.ports import Caller, ChatBackend, TaskScope
 from bot.chat.registry import Command
+from review import eligibility
 from review.states import TaskStatus
 
 ROLE_LABELS = {
@@ -57,18 +60,31 @@ async def deny_reason(
     return None
 
 
+def _actor(caller: Caller) -> eligibility.Actor:
+    # identify() answers None for a deactivated person, so a caller is always active
+    return eligibility.Actor(
+        caller.id, caller.name, caller.department_id, caller.department, caller.roles
+    )
+
+
+def _facts(task: TaskScope) -> eligibility.TaskFacts:
+    return eligibility.TaskFacts(
+        id=task.id,
+        stage=task.stage,
+        stage_role=task.stage_role,
+        department_id=task.department_id,
+        department=task.department,
+        author_id=task.author_id,
+        writer_id=task.writer_id,
+    )
+
+
 def _task_reason(caller: Caller, cmd: Command, task: TaskScope) -> str | None:
     need = cmd.need
-    if task.department_id != caller.department_id:
-        return f"任务 {task.id}（{task.stage}）由{task.department}审核，不属于{caller.department}。"
-    if need.head:
-        if not caller.has("head"):
-            return f"「{cmd.name}」只能由{task.department}负责人办理。"
-        return None
-    if need.decides and task.stage_role == "head" and not caller.has("head"):
-        return f"「{task.stage}」须由{task.department}负责人办理，你（{caller.name}）不是负责人。"
-    if need.decides and task.author_id == caller.id:
-        return "不能审核自己编写的稿件。"
+    action: eligibility.Action = "reassign" if need.head else "review" if need.decides else "view"
+    found = eligibility.refusal(_actor(caller), _facts(task), action)
+    if found is not None:
+        return f"{found.message}。"
     if need.claimant:
         if task.status not in DECIDABLE:
             return None  # already decided: the domain answers with the task's actual state

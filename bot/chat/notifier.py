@@ -18,7 +18,8 @@ from aiohttp import web
 import templates
 from bot import keys
 from bot.chat.wecom_apps import clients, first_app
-from review.models import Notification
+from review import eligibility
+from review.models import Notification, Person
 from review.notify import KINDS, LogDeliverer
 from review.store import directory as dstore
 
@@ -31,12 +32,10 @@ _env = templates.environment(
     keep_trailing_newline=False,
     undefined=jinja2.ChainableUndefined,
 )
-#: who in a department can act on a kind (others are not bothered)
-ACTORS = {
-    "task": ("reviewer", "head"),
-    "claim": ("reviewer", "head"),
-    "message": ("replier", "head"),
-}
+#: who in a department can answer a citizen message (others are not bothered)
+MESSAGE_ROLES = ("replier", "head")
+#: notification kinds about a review task: who acts is ``review.eligibility``'s rule
+TASK_KINDS = ("task", "claim")
 
 
 def render(note: Notification) -> str:
@@ -51,6 +50,31 @@ def render(note: Notification) -> str:
         "kind": note.kind,
     }
     return template.render(**context).strip()
+
+
+def can_act(person: Person, note: Notification) -> bool:
+    """Whether a member of the notified department can act on it (the others are not bothered).
+
+    A task notification carries the stage's role; its author is not known here, so the rule
+    is asked as for any other member (the queue never offers anyone their own draft).
+    """
+    kind = note.kind.partition("_")[0]
+    payload = note.payload or {}
+    if kind == "message":
+        return any(person.has_role(r) for r in MESSAGE_ROLES)
+    if kind not in TASK_KINDS and payload.get("role") != "head":
+        return True
+    actor = eligibility.Actor(
+        person.id, person.name, person.department_id, "", frozenset(person.roles.split())
+    )
+    facts = eligibility.TaskFacts(
+        id=int(payload.get("task_id") or 0),
+        stage=str(payload.get("stage", "")),
+        stage_role=str(payload.get("role") or "reviewer"),
+        department_id=person.department_id,
+        department="",
+    )
+    return eligibility.refusal(actor, facts) is None
 
 
 def task_card(note: Notification, text: str) -> dict[str, Any]:
@@ -79,15 +103,12 @@ class WeComDeliverer:
         self.fallback = LogDeliverer()
 
     async def recipients(self, note: Notification) -> list[str]:
-        roles: tuple[str, ...] = ACTORS.get(note.kind.partition("_")[0], ())
-        if note.payload.get("role") == "head":  # a 终审 stage: only heads can act on it
-            roles = ("head",)
         async with self.app[keys.SESSIONS]() as s:
             if note.person_id is not None:
                 people = [p for p in [await dstore.person_by_id(s, note.person_id)] if p]
             elif note.department_id is not None:
                 people = await dstore.people_in(s, note.department_id)
-                people = [p for p in people if not roles or any(p.has_role(r) for r in roles)]
+                people = [p for p in people if can_act(p, note)]
             else:
                 people = []
             userids: list[str] = []

@@ -39,6 +39,7 @@ class TaskScope:
     claimed_by: int | None
     claimant_name: str | None
     author_id: int
+    writer_id: int | None = None  # who wrote the task's revision
 
 
 @dataclass(frozen=True)

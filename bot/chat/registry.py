@@ -1,9 +1,10 @@
 """Chat commands, declared: name, slash form, arguments and what the caller needs.
 
-A command is a small async function registered with ``@registry.command(...)``; its docstring is
-its help text. Parsing and argument validation happen here, before anything runs; the permission
-check (``bot.chat.guard``) and dispatch (``bot.chat.router``) use the declaration, so handlers
-never check permissions themselves.
+A command is a small async function registered with ``@group.command(...)`` on its module's own
+``Registry``; its docstring is its help text. ``bot.chat.commands`` includes the groups into the
+one registry the router uses. Parsing and argument validation happen here, before anything runs;
+the permission check (``bot.chat.guard``) and dispatch (``bot.chat.router``) use the declaration,
+so handlers never check permissions themselves.
 """
 
 from __future__ import annotations
@@ -42,7 +43,8 @@ class Need:
     ``roles``: any of these; ``task``/``message``/``publication``: the argument naming the subject
     whose department must be the caller's; ``decides``: acts as the task's stage reviewer (a head
     for a head's stage, never on one's own draft); ``claimant``: only the task's claimant;
-    ``head``: the head of the task's department.
+    ``head``: the head of the task's department (reassigning). The task rules are
+    ``review.eligibility``'s.
     """
 
     roles: tuple[str, ...] = ()
@@ -128,15 +130,28 @@ class Registry:
         def register(func: Handler) -> Handler:
             if not (func.__doc__ or "").strip():
                 raise ValueError(f"command {name} needs a docstring: it is its help text")
-            cmd = Command(name, slash, func, tuple(args), need, tuple(aliases))
-            for word in (name, slash, *aliases):
-                if word.lower() in self._by_word:
-                    raise ValueError(f"chat command word {word!r} declared twice")
-                self._by_word[word.lower()] = cmd
-            self.commands.append(cmd)
+            self._add(Command(name, slash, func, tuple(args), need, tuple(aliases)))
             return func
 
         return register
+
+    def include(self, *groups: Registry) -> Registry:
+        """Add each group's commands after this one's, in order (aiogram's ``include_router``).
+
+        The groups are left as they are, so one set of command modules can make several
+        registries (the service's, a test's).
+        """
+        for group in groups:
+            for cmd in group.commands:
+                self._add(cmd)
+        return self
+
+    def _add(self, cmd: Command) -> None:
+        for word in (cmd.name, cmd.slash, *cmd.aliases):
+            if word.lower() in self._by_word:
+                raise ValueError(f"chat command word {word!r} declared twice")
+            self._by_word[word.lower()] = cmd
+        self.commands.append(cmd)
 
     def lookup(self, word: str) -> Command | None:
         return self._by_word.get(word.lower())

@@ -18,7 +18,7 @@ from aiohttp import web
 
 from bot import keys
 from bot.chat.backend import DbChat
-from bot.chat.commands_general import registry
+from bot.chat.commands import registry
 from bot.chat.router import ChatAnswer, ChatInput, Router
 from bot.chat.staff import staff_handler
 from bot.chat.wecom_apps import WECOM, WeComRuntime, build, runtime

@@ -4,123 +4,35 @@ transfer, close). Everyone acts as a person (``--as``): visibility and permissio
 from __future__ import annotations
 
 import argparse
-import asyncio
-from typing import Any
 
-from bot.cli.common import CliError, open_services, print_json, print_table
-from bot.inbox import service as inbox_service
-from review.timefmt import fmt
-
-COLUMNS = [
-    ("id", "编号"), ("status_label", "状态"), ("topic", "主题"), ("hot", "热点"),
-    ("deadline", "答复期限"), ("received", "收到"), ("text", "内容"),
-]  # fmt: skip
-ADMIN_DEFAULT = "ma_jun"
+from bot.cli.lazy import lazy
+from review.states import MessageStatus
 
 
-def _person(args: argparse.Namespace) -> str:
-    person: str | None = getattr(args, "as_person", None)
-    if not person:
-        raise CliError("请用 --as 指定操作人（settings.toml 中 [[people]] 的 key 或姓名）")
-    return person
-
-
-def _short(text: Any, width: int = 24) -> str:
-    if text is None:
-        return "（无权查看）"
-    flat = str(text).replace("\n", " ")
-    return flat if len(flat) <= width else flat[: width - 1] + "…"
-
-
-async def _list(args: argparse.Namespace) -> int:
-    async with open_services(args) as services:
-        views = await inbox_service.list_for(services, args.as_person or ADMIN_DEFAULT, args.state)
-    if args.json:
-        print_json([v.to_json() for v in views])
-        return 0
-    rows = [
-        {**v.to_json(), "hot": "是" if v.hot else "", "text": _short(v.text),
-         "deadline": fmt(v.deadline_at) + (f"（{v.deadline_note}）" if v.deadline_note else "")}
-        for v in views
-    ]  # fmt: skip
-    print_table(rows, COLUMNS)
-    return 0
-
-
-async def _show(args: argparse.Namespace) -> int:
-    async with open_services(args) as services:
-        data = await inbox_service.show(services, args.id, args.as_person or ADMIN_DEFAULT)
-    if args.json:
-        print_json(data)
-        return 0
-    print(f"留言 #{data['id']}  {data['status_label']}  主题：{data['topic'] or '未分类'}"
-          f"{'  【热点】' if data['hot'] else ''}")  # fmt: skip
-    print(f"收到：{data['received']}  答复期限：{data['deadline']} {data['deadline_note'] or ''}")
-    print(f"内容：{data['text'] if data['text'] is not None else '（无权查看）'}")
-    for note in data["notes"]:
-        print(f"备注（{note['at']}）：{note['text']}")
-    for r in data["replies"]:
-        print(f"答复 #{r['id']}（{r['at']}，{r['status']}）：{r['text']}")
-    return 0
-
-
-async def _reply(args: argparse.Namespace) -> int:
-    async with open_services(args, channels=True) as services:
-        print(await inbox_service.send_answer(services, args.id, _person(args), args.text))
-    return 0
-
-
-async def _transfer(args: argparse.Namespace) -> int:
-    async with open_services(args) as services:
-        print(
-            await inbox_service.transfer(
-                services, args.id, _person(args), args.dept, args.note or ""
-            )
-        )
-    return 0
-
-
-async def _close(args: argparse.Namespace) -> int:
-    async with open_services(args) as services:
-        print(
-            await inbox_service.close(
-                services, args.id, _person(args), args.reason, dismiss=args.dismiss
-            )
-        )
-    return 0
-
-
-def run(args: argparse.Namespace) -> int:
-    result: int = asyncio.run(args.action(args))
-    return result
-
-
-def register(sub: Any) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("inbox", help="网民留言答复队列")
     actions = p.add_subparsers(dest="inbox_command", metavar="ACTION", required=True)
 
-    def add(name: str, func: Any, help_text: str) -> argparse.ArgumentParser:
-        a: argparse.ArgumentParser = actions.add_parser(name, help=help_text)
+    def add(name: str, function: str, help_text: str) -> argparse.ArgumentParser:
+        a = actions.add_parser(name, help=help_text)
         a.add_argument("--as", dest="as_person", metavar="PERSON", help="操作人（人员 key 或姓名）")
-        a.set_defaults(handler=run, action=func)
+        a.set_defaults(handler=lazy("inbox", function))
         return a
 
-    a = add("list", _list, "列出留言（默认：未办结的；不指定 --as 时以管理员身份）")
-    a.add_argument(
-        "--state", choices=["new", "assigned", "answered", "closed", "overdue", "dismissed"]
-    )
+    a = add("list", "listing", "列出留言（默认：未办结的；不指定 --as 时以管理员身份）")
+    a.add_argument("--state", choices=[s.value for s in MessageStatus])
     a.add_argument("--json", action="store_true")
-    a = add("show", _show, "查看一条留言")
+    a = add("show", "show", "查看一条留言")
     a.add_argument("id", type=int)
     a.add_argument("--json", action="store_true")
-    a = add("reply", _reply, "答复留言（经个人信息和用语检查后发送）")
+    a = add("reply", "reply", "答复留言（经个人信息和用语检查后发送）")
     a.add_argument("id", type=int)
     a.add_argument("text")
-    a = add("transfer", _transfer, "转办到其他处室")
+    a = add("transfer", "transfer", "转办到其他处室")
     a.add_argument("id", type=int)
     a.add_argument("dept", help="处室 key 或名称")
     a.add_argument("--note", required=True)
-    a = add("close", _close, "关闭（或 --dismiss 忽略）留言")
+    a = add("close", "close", "关闭（或 --dismiss 忽略）留言")
     a.add_argument("id", type=int)
     a.add_argument("--reason", required=True)
     a.add_argument("--dismiss", action="store_true")

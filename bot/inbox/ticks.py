@@ -28,11 +28,12 @@ from channels.base import ChannelError, IncomingMessage
 from review import replies
 from review.models import CitizenMessage, utcnow
 from review.notify import notify
+from review.publishing.reconciliation import on_publish_event
 from review.routing import Topic, classify, default_rules
 from review.states import MessageStatus
 from review.store import audit
 from review.store import inbox as store
-from review.store.directory import all_accounts
+from review.store.directory import account_by_key, all_accounts
 from review.timefmt import SHANGHAI, fmt
 
 log = logging.getLogger("newmedia.inbox")
@@ -144,14 +145,10 @@ async def _publication_event(app: web.Application, account_key: str, event: str,
     remote = fields.get("publish_id") or (
         f"mass:{fields['msg_id']}" if fields.get("msg_id") else ""
     )
-    from bot.publishing.engine import PUBLISHER
-
-    publisher = app.get(PUBLISHER)
+    publisher = app.get(keys.PUBLISHER)
     if not remote or publisher is None:
         log.info("publication event %s on %s recorded (no publisher running)", event, account_key)
         return
-    from bot.publishing.reconciliation import on_publish_event
-
     try:
         await on_publish_event(publisher, account_key, str(remote))
     except Exception:  # the publisher's own tick polls pending publications anyway
@@ -224,8 +221,6 @@ async def poll_weibo(app: web.Application) -> None:
 async def _store_comments(
     app: web.Application, key: str, messages: Sequence[IncomingMessage], cursor: str | None
 ) -> None:
-    from review.store.directory import account_by_key
-
     inb = app[INBOUND]
     async with app[keys.SESSIONS].begin() as session:
         account = await account_by_key(session, key)

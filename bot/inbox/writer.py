@@ -16,7 +16,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from review.store.inbox_batch import BatchItem, BatchStore, StoredMessage
+from review.store.inbox_rows import BatchItem, BatchStore, StoredMessage
 
 log = logging.getLogger("newmedia.inbox.writer")
 

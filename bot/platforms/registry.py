@@ -15,7 +15,6 @@ from typing import Any
 
 import aiohttp
 
-from bot.publishing.engine import PostOptions
 from bot.settings_load import Settings
 from channels.base import Channel
 from channels.sandbox.config import SandboxConfig, WeChatAccount, WeComCorp, WeiboAccount
@@ -24,6 +23,7 @@ from channels.wechat.channel import ImageLoader, WeChatChannel, local_image_load
 from channels.wecom import api as wecom_api
 from channels.weibo import api as weibo_api
 from channels.weibo.channel import WeiboChannel
+from review.publishing.config import PostOptions
 from review.store.tokens import DbTokenStore
 
 #: the cover a sandbox account uses when a draft has none (real accounts must supply one)

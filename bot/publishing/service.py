@@ -10,8 +10,9 @@ import logging
 
 from bot.services import Services
 from channels.base import ChannelError, NotSupported, Transient
-from review import retraction
 from review.errors import Conflict
+from review.presenters import submit_summary
+from review.publishing import retraction
 from review.submission import submit
 
 log = logging.getLogger("newmedia.publishing")
@@ -45,16 +46,18 @@ async def correct(
     services: Services, publication_id: int, person_key: str, correction: str = ""
 ) -> str:
     """Draft a correction notice and submit it to the account's review chain."""
-    settings = services.settings
-    safe = {k: a.safe_domain for k, a in settings.accounts.items()}
     async with services.sessions.begin() as session:
         draft_id, rev, person = await retraction.draft_correction(
             session, publication_id, person_key, correction=correction
         )
-        result = await submit(session, draft_id, person, safe_domains=safe)
-    if result.blocked:
-        return (
-            f"已起草更正说明（稿件 {draft_id}「{rev.title}」），但未通过自动检查："
-            f"{'；'.join(result.reasons)}。请修改后重新提交。"
+        result = await submit(
+            session,
+            draft_id,
+            person,
+            safe_domains=services.safe_domains,
+            limits=services.platform_limits,
         )
-    return f"已起草更正说明（稿件 {draft_id}「{rev.title}」）并提交审核，审核通过后发布。"
+    drafted = f"已起草更正说明（稿件 {draft_id}「{rev.title}」）"
+    if result.blocked:
+        return f"{drafted}，但{submit_summary(result)}。请修改后重新提交。"
+    return f"{drafted}并{submit_summary(result)}，审核通过后发布。"

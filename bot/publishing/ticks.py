@@ -14,13 +14,12 @@ from aiohttp import web
 
 from bot import keys
 from bot.jobs import TickSpec
-from bot.publishing.engine import PUBLISHER
-from bot.publishing.reconciliation import poll_pending, reconcile_expired
 from bot.publishing.wiring import TOKENS
 from channels.base import ChannelError
-from review import publishing as rules
 from review.models import utcnow
 from review.notify import notify
+from review.publishing import rules
+from review.publishing.reconciliation import poll_pending, reconcile_expired
 from review.store import directory as dir_store
 from review.store import publications as store
 from review.timefmt import fmt
@@ -33,15 +32,15 @@ VETO_DAYS = 14
 
 
 async def publish_due(app: web.Application) -> None:
-    await app[PUBLISHER].publish_due()
+    await app[keys.PUBLISHER].publish_due()
 
 
 async def pending(app: web.Application) -> None:
-    await poll_pending(app[PUBLISHER])
+    await poll_pending(app[keys.PUBLISHER])
 
 
 async def reconcile(app: web.Application) -> None:
-    await reconcile_expired(app[PUBLISHER])
+    await reconcile_expired(app[keys.PUBLISHER])
 
 
 async def refresh_tokens(app: web.Application) -> None:

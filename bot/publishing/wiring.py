@@ -1,4 +1,5 @@
-"""Cleanup context for the channels and the publisher (registered in ``bot/app.py``).
+"""Cleanup context for the channels and the publisher (registered in ``bot/app.py``), and the
+one translation of the service's settings into the engine's plain config (review/publishing/).
 
 Channels passed to ``create_app(channels=…)`` (tests) are used as given; otherwise one channel
 per account is built from settings, sandbox accounts pointing at the loopback sandbox.
@@ -6,18 +7,57 @@ per account is built from settings, sandbox accounts pointing at the loopback sa
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from typing import Any
 
 from aiohttp import web
 
 from bot import keys
 from bot.platforms.registry import build_channels, close_all, post_options
-from bot.publishing.engine import PUBLISHER, Publisher
 from bot.sandbox.wiring import api_url
+from bot.settings import PublishingSettings
+from bot.settings_load import Settings
+from channels.base import Channel
+from review.db import SessionFactory
+from review.publishing.claiming import Claim
+from review.publishing.config import PublishingConfig
+from review.publishing.engine import AfterCall, Publisher
+from review.store import publications as store
 from review.store.tokens import DbTokenStore
 
 TOKENS = web.AppKey("token_store", DbTokenStore)
+
+
+def publishing_config(settings: PublishingSettings) -> PublishingConfig:
+    return PublishingConfig(
+        batch_size=settings.batch_size,
+        concurrency_per_account=settings.concurrency_per_account,
+        lease_seconds=settings.lease_seconds,
+        max_attempts=settings.max_attempts,
+        backoff_base_seconds=settings.backoff_base_seconds,
+        backoff_cap_seconds=settings.backoff_cap_seconds,
+    )
+
+
+def build_publisher(
+    settings: Settings,
+    sessions: SessionFactory,
+    channels: Mapping[str, Channel],
+    *,
+    worker: str | None = None,
+    claim: Claim = store.claim_due,
+    after_call: AfterCall | None = None,
+) -> Publisher:
+    """The engine over the database, configured from settings (the service and the worker)."""
+    return Publisher(
+        sessions,
+        channels,
+        publishing_config(settings.file.publishing),
+        options=post_options(settings),
+        worker=worker,
+        claim=claim,
+        after_call=after_call,
+    )
 
 
 def channels_ctx(
@@ -34,13 +74,8 @@ def channels_ctx(
             else dict(injected)
         )
         app[keys.CHANNELS] = channels
-        publisher = Publisher(
-            app[keys.SESSIONS],
-            channels,
-            settings.file.publishing,
-            options=post_options(settings),
-        )
-        app[PUBLISHER] = publisher
+        publisher = build_publisher(settings, app[keys.SESSIONS], channels)
+        app[keys.PUBLISHER] = publisher
         try:
             yield
         finally:

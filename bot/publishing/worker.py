@@ -19,11 +19,13 @@ from collections.abc import Sequence
 
 import aiohttp
 
-from bot.platforms.registry import build_channels, close_all, post_options
-from bot.publishing.engine import AfterCall, Claim, Publisher
-from bot.publishing.reconciliation import poll_pending, reconcile_expired
+from bot.platforms.registry import build_channels, close_all
+from bot.publishing.wiring import build_publisher
 from bot.settings_load import load_settings
 from review.db import create_engine, session_factory
+from review.publishing.claiming import Claim
+from review.publishing.engine import AfterCall
+from review.publishing.reconciliation import poll_pending, reconcile_expired
 from review.store import publications as store
 from review.store.tokens import DbTokenStore
 
@@ -51,16 +53,14 @@ async def run(args: argparse.Namespace, claim: Claim = store.claim_due) -> int:
     tokens = DbTokenStore(sessions)
     channels = build_channels(settings, tokens, http=http, sandbox_url=args.sandbox_url)
     fault = os.environ.get(FAULT_ENV)
-    publisher = Publisher(
+    publisher = build_publisher(
+        settings,
         sessions,
         channels,
-        settings.file.publishing,
-        options=post_options(settings),
+        worker=args.worker_id,
         claim=claim,
         after_call=kill_after(int(fault)) if fault else None,
     )
-    if args.worker_id:
-        publisher.worker = args.worker_id
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):

@@ -25,6 +25,7 @@ from bot.workers import worker_of
 from channels.sandbox.app import Sandbox, create_sandbox
 from channels.sandbox.follower import Follower
 from channels.sandbox.timeline import timeline_routes
+from review.publishing.reconciliation import on_publish_event
 
 log = logging.getLogger("newmedia.sandbox")
 PLATFORM_OPENID = "oSandboxPlatform"
@@ -140,10 +141,7 @@ async def _deliver(app: web.Application, account_key: str, event: dict[str, str]
 
 
 async def _settle_directly(app: web.Application, account_key: str, event: dict[str, str]) -> None:
-    from bot.publishing.engine import PUBLISHER
-    from bot.publishing.reconciliation import on_publish_event
-
-    publisher = app.get(PUBLISHER)
+    publisher = app.get(keys.PUBLISHER)
     remote = event.get("publish_id") or (f"mass:{event['MsgID']}" if event.get("MsgID") else "")
     if publisher is not None and remote:
         await on_publish_event(publisher, account_key, remote)

@@ -1,4 +1,5 @@
-"""Helpers every ``/api/`` route uses: token authentication, JSON bodies, domain errors."""
+"""Helpers every ``/api/`` route uses: the shared services, token authentication, JSON bodies,
+domain errors. Route modules import only these (and ``auth``), never each other."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import keys
+from bot.services import Services
 from review.errors import DomainError, ValidationFailed
 from review.models import Person
 from review.store import directory
@@ -19,6 +21,11 @@ from review.store import directory
 log = logging.getLogger("newmedia.api")
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def services(request: web.Request) -> Services:
+    """What every surface shares (sessions, channels, settings views), built once by create_app."""
+    return request.app[keys.SERVICES]
 
 
 def error(status: int, code: str, message: str, field: str | None = None) -> web.Response:
@@ -85,7 +92,7 @@ def api(
     @wraps(handler)
     async def wrapped(request: web.Request) -> web.StreamResponse:
         try:
-            async with request.app[keys.SESSIONS].begin() as session:
+            async with services(request).sessions.begin() as session:
                 person = await current_person(request, session)
                 return await handler(request, session, person)
         except DomainError as exc:

@@ -7,18 +7,14 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import keys
-from bot.domain_args import safe_domains, with_default_cover
-from bot.web.api_common import api, current_person, json_body, path_id, query_limit
-from review import drafts
+from bot.web.api_common import api, json_body, path_id, query_limit, services
+from review import drafts, queue
 from review.errors import ValidationFailed
 from review.models import Person
 from review.store import directory
 from review.store import drafts as store
 from review.timefmt import parse_local
 from review.views import draft_view
-
-__all__ = ["current_person", "setup"]
 
 STRING_FIELDS = ("title", "body", "kind", "source", "author", "digest", "cover", "publish_at")
 
@@ -79,7 +75,7 @@ async def list_drafts(request: web.Request, session: AsyncSession, person: Perso
 
 @api
 async def create_draft(request: web.Request, session: AsyncSession, person: Person) -> web.Response:
-    inp = with_default_cover(request.app[keys.SETTINGS], _draft_input(await json_body(request)))
+    inp = services(request).with_default_cover(_draft_input(await json_body(request)))
     draft, rev = await drafts.create(session, person, inp)
     return web.json_response(await draft_view(session, draft, rev), status=201)
 
@@ -96,14 +92,17 @@ async def edit_draft(request: web.Request, session: AsyncSession, person: Person
     body = await json_body(request)
     if "accounts" not in body:
         body["accounts"] = [a.key for a in await store.target_accounts(session, draft_id)]
-    inp = with_default_cover(request.app[keys.SETTINGS], _draft_input(body))
+    svc = services(request)
+    inp = svc.with_default_cover(_draft_input(body))
     draft, rev, previous = await drafts.edit(session, person, draft_id, inp)
     restarted = previous.value in ("in_review", "approved", "scheduled")
     if restarted:
-        from review.queue import submit
-
-        await submit(
-            session, draft.id, person, safe_domains=safe_domains(request.app[keys.SETTINGS])
+        await queue.submit(
+            session,
+            draft.id,
+            person,
+            safe_domains=svc.safe_domains,
+            limits=svc.platform_limits,
         )
     view = await draft_view(session, draft, rev)
     view["review_restarted"] = restarted

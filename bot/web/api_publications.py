@@ -7,9 +7,8 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import keys
 from bot.publishing import service as publishing_service
-from bot.web.api_common import api, current_person, error, json_body, path_id
+from bot.web.api_common import api, current_person, error, json_body, path_id, services
 from review.errors import DomainError, ValidationFailed
 from review.models import Person, Publication
 from review.states import PUBLICATION_LABELS, PublicationStatus
@@ -54,12 +53,12 @@ async def retract(request: web.Request) -> web.Response:
     except ValidationFailed as exc:
         return error(422, "invalid", exc.message, "id")
     try:
-        async with request.app[keys.SESSIONS].begin() as session:
+        async with services(request).sessions.begin() as session:
             person = await current_person(request, session)
         body = await json_body(request)
         reason = str(body.get("reason") or "")
         message = await publishing_service.retract(
-            request.app[keys.SERVICES], publication_id, person.key, reason
+            services(request), publication_id, person.key, reason
         )
     except DomainError as exc:
         return error(exc.http_status, exc.code, exc.message, exc.field)

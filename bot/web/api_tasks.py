@@ -11,12 +11,11 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import keys
-from bot.domain_args import lease, safe_domains, slots
-from bot.web.api_common import api, json_body, path_id
+from bot.web.api_common import api, json_body, path_id, services
 from review import queue
 from review.errors import NotFound, ValidationFailed
 from review.models import Person, ReviewTask
+from review.presenters import submit_json
 from review.store import directory
 
 
@@ -51,8 +50,7 @@ async def get_task(request: web.Request, session: AsyncSession, person: Person) 
 
 @api
 async def claim(request: web.Request, session: AsyncSession, person: Person) -> web.Response:
-    settings = request.app[keys.SETTINGS]
-    task = await queue.claim(session, _id(request), person, lease=lease(settings))
+    task = await queue.claim(session, _id(request), person, lease=services(request).lease)
     return web.json_response(await _task_json(session, task))
 
 
@@ -65,9 +63,8 @@ async def release(request: web.Request, session: AsyncSession, person: Person) -
 @api
 async def approve(request: web.Request, session: AsyncSession, person: Person) -> web.Response:
     body = await _body(request)
-    settings = request.app[keys.SETTINGS]
     result = await queue.approve(
-        session, _id(request), person, _text(body, "note"), slots=slots(settings)
+        session, _id(request), person, _text(body, "note"), slots=services(request).slots
     )
     out = await _task_json(session, result.task)
     out["next_task"] = result.next_task.id if result.next_task else None
@@ -104,27 +101,18 @@ async def reassign(request: web.Request, session: AsyncSession, person: Person) 
     target = await directory.person_by_name_or_key(session, key)
     if target is None:
         raise NotFound(f"未知的人员「{key}」")
-    settings = request.app[keys.SETTINGS]
-    task = await queue.reassign(session, _id(request), person, target, lease=lease(settings))
+    lease = services(request).lease
+    task = await queue.reassign(session, _id(request), person, target, lease=lease)
     return web.json_response(await _task_json(session, task))
 
 
 @api
 async def submit(request: web.Request, session: AsyncSession, person: Person) -> web.Response:
-    settings = request.app[keys.SETTINGS]
-    result = await queue.submit(session, _id(request), person, safe_domains=safe_domains(settings))
-    return web.json_response(
-        {
-            "draft_id": result.draft_id,
-            "revision": result.revision,
-            "verdict": result.verdict,
-            "blocked": result.blocked,
-            "reasons": list(result.reasons),
-            "warnings": list(result.warnings),
-            "overridden": list(result.overridden),
-            "tasks": [t.id for t in result.tasks],
-        }
+    svc = services(request)
+    result = await queue.submit(
+        session, _id(request), person, safe_domains=svc.safe_domains, limits=svc.platform_limits
     )
+    return web.json_response(submit_json(result))
 
 
 @api

@@ -14,7 +14,7 @@ from aiohttp_session import setup as session_setup
 from aiohttp_session.cookie_storage import EncryptedCookieStorage
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import keys
+from bot.web.api_common import services
 from review.errors import DomainError
 from review.models import Person
 from review.store import directory
@@ -31,7 +31,7 @@ def setup_sessions(app: web.Application, secret_key: str) -> None:
 
 
 async def sign_in(request: web.Request, token: str) -> Person | None:
-    async with request.app[keys.SESSIONS]() as session:
+    async with services(request).sessions() as session:
         person = await directory.person_by_token(session, token.strip())
     if person is None:
         return None
@@ -88,7 +88,7 @@ def console_action(handler: Action) -> Callable[[web.Request], Awaitable[web.Str
     @wraps(handler)
     async def wrapped(request: web.Request) -> web.StreamResponse:
         key = await _signed_in_key(request)
-        async with request.app[keys.SESSIONS]() as session:
+        async with services(request).sessions() as session:
             person = await _active(request, await directory.person_by_key(session, key))
         try:
             return await handler(request, person)
@@ -107,7 +107,7 @@ def console_page(handler: Page) -> Callable[[web.Request], Awaitable[web.StreamR
         key = await _signed_in_key(request)
         redirect: web.HTTPRedirection | None = None
         try:
-            async with request.app[keys.SESSIONS].begin() as session:
+            async with services(request).sessions.begin() as session:
                 person = await _active(request, await directory.person_by_key(session, key))
                 try:
                     return await handler(request, session, person)

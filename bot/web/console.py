@@ -10,12 +10,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 import templates
 from bot import keys
-from bot.domain_args import lease, safe_domains, slots, with_default_cover
-from bot.web.api_common import path_id
+from bot.services import Services
+from bot.web.api_common import path_id, services
 from bot.web.auth import console_page, csrf_token, setup_sessions, sign_in, sign_out
 from review import drafts, queue
 from review.errors import DomainError
 from review.models import Person
+from review.presenters import submit_summary
 from review.states import PUBLICATION_LABELS, PublicationStatus
 from review.store import audit, directory
 from review.store import drafts as dstore
@@ -89,7 +90,7 @@ async def create_draft(request: web.Request, session: AsyncSession, person: Pers
             source=str(form.get("source") or "") or None,
             publish_at=parse_local(when.replace("T", " ")) if when else None,
         )
-        inp = with_default_cover(request.app[keys.SETTINGS], inp)
+        inp = services(request).with_default_cover(inp)
         draft, _rev = await drafts.create(session, person, inp)
     except (DomainError, ValueError) as exc:
         accounts = await directory.all_accounts(session)
@@ -118,18 +119,21 @@ async def show_draft(request: web.Request, session: AsyncSession, person: Person
 @console_page
 async def submit_draft(request: web.Request, session: AsyncSession, person: Person) -> web.Response:
     draft_id = path_id(request)
-    settings = request.app[keys.SETTINGS]
+    svc = services(request)
     try:
         # a savepoint: a refusal must not leave half of the submission behind when the
         # page's transaction commits for the redirect
         async with session.begin_nested():
             result = await queue.submit(
-                session, draft_id, person, safe_domains=safe_domains(settings)
+                session,
+                draft_id,
+                person,
+                safe_domains=svc.safe_domains,
+                limits=svc.platform_limits,
             )
     except DomainError as exc:
         raise web.HTTPSeeOther(f"/console/drafts/{draft_id}?msg={exc.message}") from None
-    msg = "未通过自动检查：" + "；".join(result.reasons) if result.blocked else "已提交审核"
-    raise web.HTTPSeeOther(f"/console/drafts/{draft_id}?msg={msg}")
+    raise web.HTTPSeeOther(f"/console/drafts/{draft_id}?msg={submit_summary(result)}")
 
 
 @console_page
@@ -139,10 +143,9 @@ async def task_action(request: web.Request, session: AsyncSession, person: Perso
     if action not in TASK_ACTIONS:
         raise web.HTTPNotFound()
     note = str((await request.post()).get("note", "")).strip()
-    settings = request.app[keys.SETTINGS]
     try:
         async with session.begin_nested():  # a refusal rolls back to here, see submit_draft
-            await _task_action(session, task_id, action, person, note, settings)
+            await _task_action(session, task_id, action, person, note, services(request))
         msg = "已完成"
     except DomainError as exc:
         msg = exc.message
@@ -151,14 +154,14 @@ async def task_action(request: web.Request, session: AsyncSession, person: Perso
 
 
 async def _task_action(
-    session: AsyncSession, task_id: int, action: str, person: Person, note: str, settings: Any
+    session: AsyncSession, task_id: int, action: str, person: Person, note: str, svc: Services
 ) -> None:
     if action == "claim":
-        await queue.claim(session, task_id, person, lease=lease(settings))
+        await queue.claim(session, task_id, person, lease=svc.lease)
     elif action == "release":
         await queue.release(session, task_id, person)
     elif action == "approve":
-        await queue.approve(session, task_id, person, note or None, slots=slots(settings))
+        await queue.approve(session, task_id, person, note or None, slots=svc.slots)
     elif action == "reject":
         await queue.reject(session, task_id, person, note)
     else:

@@ -7,9 +7,8 @@ from urllib.parse import quote
 import aiohttp_jinja2
 from aiohttp import web
 
-from bot import keys
 from bot.inbox import service as inbox_service
-from bot.web.api_common import path_id
+from bot.web.api_common import path_id, services
 from bot.web.auth import console_action, csrf_token
 from review.errors import DomainError
 from review.models import Person
@@ -19,7 +18,7 @@ from review.timefmt import fmt
 @console_action
 async def inbox(request: web.Request, person: Person) -> web.StreamResponse:
     state = request.query.get("state") or None
-    rows = await inbox_service.list_for(request.app[keys.SERVICES], person.key, state)
+    rows = await inbox_service.list_for(services(request), person.key, state)
     ctx = {"me": person, "csrf": await csrf_token(request), "rows": rows, "fmt": fmt,
            "flash": request.query.get("msg"), "state": state}  # fmt: skip
     return aiohttp_jinja2.render_template("console_inbox.html", request, ctx)
@@ -27,7 +26,7 @@ async def inbox(request: web.Request, person: Person) -> web.StreamResponse:
 
 @console_action
 async def message(request: web.Request, person: Person) -> web.StreamResponse:
-    msg = await inbox_service.show(request.app[keys.SERVICES], path_id(request), person.key)
+    msg = await inbox_service.show(services(request), path_id(request), person.key)
     ctx = {"me": person, "csrf": await csrf_token(request), "m": msg, "fmt": fmt,
            "flash": request.query.get("msg")}  # fmt: skip
     return aiohttp_jinja2.render_template("console_message.html", request, ctx)
@@ -38,9 +37,7 @@ async def reply(request: web.Request, person: Person) -> web.StreamResponse:
     message_id = path_id(request)
     text = str((await request.post()).get("text", "")).strip()
     try:
-        result = await inbox_service.send_answer(
-            request.app[keys.SERVICES], message_id, person.key, text
-        )
+        result = await inbox_service.send_answer(services(request), message_id, person.key, text)
     except DomainError as exc:
         result = exc.message
     raise web.HTTPSeeOther(f"/console/inbox/{message_id}?msg={quote(result)}")

@@ -9,15 +9,16 @@ from aiohttp import web
 from sqlalchemy import text
 
 from bot import keys
+from bot.web.api_common import services
 from bot.workers import worker_of
 
 
 async def healthz(request: web.Request) -> web.Response:
-    app = request.app
+    app, svc = request.app, services(request)
     started = time.perf_counter()
     db: dict[str, object]
     try:
-        async with app[keys.SESSIONS]() as session:
+        async with svc.sessions() as session:
             await session.execute(text("SELECT 1"))
         db = {"ok": True, "backend": app[keys.ENGINE].dialect.name}
     except Exception as exc:  # report, never crash the probe
@@ -31,7 +32,7 @@ async def healthz(request: web.Request) -> web.Response:
         "ok": ok,
         "database": db,
         "scheduler": scheduler,
-        "demo": app[keys.SETTINGS].demo,
+        "demo": svc.settings.demo,
         "worker": {"role": worker.role, "of": worker.count, "pid": os.getpid()},
     }
     return web.json_response(body, status=200 if ok else 503)

@@ -8,15 +8,15 @@ sandboxed frame cannot run script even if a bug let some through.
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import jinja2
 from aiohttp import web
 
 import templates
-
-if TYPE_CHECKING:
-    from channels.sandbox.app import Sandbox
+from channels.sandbox.wechat_api import WeChatSandbox
+from channels.sandbox.wecom_api import WeComSandbox
+from channels.sandbox.weibo_api import WeiboSandbox
 
 _env = templates.environment(
     "web",
@@ -27,11 +27,24 @@ _env = templates.environment(
 )
 
 
+class Fakes(Protocol):
+    """What the page reads: the three fake platforms (``app.Sandbox`` holds them)."""
+
+    @property
+    def wechat(self) -> WeChatSandbox: ...
+
+    @property
+    def weibo(self) -> WeiboSandbox: ...
+
+    @property
+    def wecom(self) -> WeComSandbox: ...
+
+
 def beijing(ts: float) -> str:
     return time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(ts + 8 * 3600))
 
 
-def _wechat(sandbox: Sandbox, limit: int) -> list[dict[str, Any]]:
+def _wechat(sandbox: Fakes, limit: int) -> list[dict[str, Any]]:
     accounts = []
     for state in sandbox.wechat.accounts.values():
         posts = [
@@ -58,7 +71,7 @@ def _wechat(sandbox: Sandbox, limit: int) -> list[dict[str, Any]]:
     return accounts
 
 
-def _weibo(sandbox: Sandbox, limit: int) -> list[dict[str, Any]]:
+def _weibo(sandbox: Fakes, limit: int) -> list[dict[str, Any]]:
     accounts = []
     for state in sandbox.weibo.accounts.values():
         comments: dict[int, list[Any]] = {}
@@ -93,7 +106,7 @@ def _weibo(sandbox: Sandbox, limit: int) -> list[dict[str, Any]]:
     return accounts
 
 
-def _wecom(sandbox: Sandbox, limit: int) -> list[dict[str, Any]]:
+def _wecom(sandbox: Fakes, limit: int) -> list[dict[str, Any]]:
     corps = []
     for state in sandbox.wecom.corps.values():
         people = []
@@ -117,7 +130,7 @@ def _wecom(sandbox: Sandbox, limit: int) -> list[dict[str, Any]]:
     return corps
 
 
-def timeline_routes(sandbox: Sandbox) -> list[web.RouteDef]:
+def timeline_routes(sandbox: Fakes) -> list[web.RouteDef]:
     async def page(request: web.Request) -> web.Response:
         try:
             limit = max(1, min(int(request.query.get("n", "50")), 500))

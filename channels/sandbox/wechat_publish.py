@@ -1,18 +1,21 @@
-"""The WeChat fake's publishing side: drafts, freepublish jobs, mass sends, deletions."""
+"""The WeChat fake's publishing side: drafts, freepublish jobs, mass sends, deletions.
+
+It works through the :class:`Host` it is given (``wechat_api.WeChatSandbox``: authentication,
+ids, the clock, events), so the two modules do not import each other.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import time
-from typing import TYPE_CHECKING, Any
+from collections.abc import Coroutine
+from typing import Any, Protocol
 
 from aiohttp import web
 
+from channels.sandbox.config import SandboxConfig
 from channels.sandbox.platform import SandboxError
 from channels.sandbox.wechat_state import Article, Job, Published, WeChatState
-
-if TYPE_CHECKING:
-    from channels.sandbox.wechat_api import WeChatSandbox
 
 INVALID_MEDIA = 40007
 INVALID_ARGS = 40097
@@ -24,8 +27,26 @@ def ok(**fields: Any) -> web.Response:
     return web.json_response({"errcode": 0, "errmsg": "ok", **fields})
 
 
+class Host(Protocol):
+    """What publishing needs from the WeChat fake that owns it."""
+
+    config: SandboxConfig
+
+    def auth(self, request: web.Request) -> WeChatState: ...
+
+    async def json_body(self, request: web.Request) -> dict[str, Any]: ...
+
+    def next_id(self, prefix: str = "") -> str: ...
+
+    def now(self) -> float: ...
+
+    def spawn(self, coro: Coroutine[Any, Any, None]) -> None: ...
+
+    def push_event(self, state: WeChatState, fields: dict[str, str]) -> None: ...
+
+
 class WeChatPublishing:
-    def __init__(self, sandbox: WeChatSandbox) -> None:
+    def __init__(self, sandbox: Host) -> None:
         self.sb = sandbox
 
     # ---- drafts and jobs ---------------------------------------------------------------------

@@ -1,6 +1,3 @@
-"""WeChat Official Account: API client, callback protocol and channel."""
+"""WeChat Official Account: API client, callback protocol and channel.
 
-from channels.wechat.api import WeChatAPI
-from channels.wechat.channel import WeChatChannel, local_image_loader
-
-__all__ = ["WeChatAPI", "WeChatChannel", "local_image_loader"]
+Nothing is re-exported: importing one light module (``limits``) must not load the client."""

@@ -18,9 +18,14 @@ from markdown_it.token import Token
 
 import templates
 from channels.base import Post, Rejected
+from channels.wechat.limits import AUTHOR_MAX, CONTENT_BELOW, DIGEST_MAX, TITLE_MAX
 
-LIMITS = {"title": 32, "author": 16, "digest": 128}
-MAX_CONTENT = 20_000
+#: post field → (its limit, its label in a refusal)
+FIELD_LIMITS = {
+    "title": (TITLE_MAX, "标题"),
+    "author": (AUTHOR_MAX, "作者"),
+    "digest": (DIGEST_MAX, "摘要"),
+}
 
 _BASE = "margin:0 0 1em;line-height:1.75;font-size:16px;color:#333;"
 STYLES: dict[str, str] = {
@@ -91,17 +96,16 @@ def render_article(post: Post, images: Mapping[str, str]) -> str:
 
 def check_limits(post: Post, content: str) -> None:
     """The platform limits, checked before any upload so a bad post costs no API calls."""
-    for name, limit in LIMITS.items():
+    for name, (limit, label) in FIELD_LIMITS.items():
         value: str = getattr(post, name)
         if len(value) > limit:
-            raise Rejected(f"{_LABEL[name]}超过{limit}字（现{len(value)}字）", code=f"limit_{name}")
+            raise Rejected(f"{label}超过{limit}字（现{len(value)}字）", code=f"limit_{name}")
     if not post.title.strip():
         raise Rejected("标题不能为空", code="limit_title")
-    if len(content) >= MAX_CONTENT:
-        raise Rejected(f"正文超过{MAX_CONTENT}字符", code="limit_content")
+    if len(content) >= CONTENT_BELOW:
+        raise Rejected(f"正文超过{CONTENT_BELOW}字符", code="limit_content")
 
 
-_LABEL = {"title": "标题", "author": "作者", "digest": "摘要"}
 _BLOCK = {
     "paragraph_open": "p",
     "bullet_list_open": "ul",

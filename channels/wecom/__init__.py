@@ -1,5 +1,3 @@
-"""WeCom (企业微信) app: reviewer chat callback and app messages."""
+"""WeCom (企业微信) app: reviewer chat callback and app messages.
 
-from channels.wecom.api import SendResult, WeComAPI
-
-__all__ = ["SendResult", "WeComAPI"]
+Nothing is re-exported: importing one light module (``limits``) must not load the client."""

@@ -1,6 +1,3 @@
-"""Sina Weibo: API client, fan-service push and channel."""
+"""Sina Weibo: API client, fan-service push and channel.
 
-from channels.weibo.api import WeiboAPI
-from channels.weibo.channel import WeiboChannel
-
-__all__ = ["WeiboAPI", "WeiboChannel"]
+Nothing is re-exported: importing one light module (``limits``) must not load the client."""

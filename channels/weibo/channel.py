@@ -23,7 +23,8 @@ from channels.base import (
 )
 from channels.weibo.api import WeiboAPI
 from channels.weibo.errors import REPEAT_CONTENT
-from channels.weibo.render import MAX_CHARS, render_status
+from channels.weibo.limits import MAX_CHARS
+from channels.weibo.render import render_status
 
 log = logging.getLogger("channels.weibo")
 

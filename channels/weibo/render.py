@@ -1,4 +1,4 @@
-"""The Weibo status text: 【title】summary link, at most 140 characters.
+"""The Weibo status text: 【title】summary link, within ``limits.MAX_CHARS`` characters.
 
 Weibo refuses a status without a link on the app's safe domain (10017) and one over 140
 characters (20012); the summary is what gives way. ``#`` would open a topic (not allowed for
@@ -15,7 +15,6 @@ from markdown_it import MarkdownIt
 import templates
 from channels.base import Post, Rejected
 
-MAX_CHARS = 140
 ELLIPSIS = "…"
 
 _md = MarkdownIt("commonmark", {"html": False})
@@ -46,7 +45,14 @@ def plain_text(markdown: str) -> str:
     return clean("".join(parts))
 
 
-def render_status(post: Post, link: str, max_chars: int = MAX_CHARS) -> str:
+def status_text(title: str, body_markdown: str) -> str:
+    """The status for a draft without its link and with the body uncut: what the review gate
+    inspects for links the platform would refuse (handed over in ``limits.LIMITS``)."""
+    template = _env.get_template("status.txt.j2")
+    return template.render(title=clean(title), summary=plain_text(body_markdown), link="").strip()
+
+
+def render_status(post: Post, link: str, max_chars: int) -> str:
     """The status text; the summary (digest, else the body) is cut to fit with an ellipsis."""
     template = _env.get_template("status.txt.j2")
     title = clean(post.title)

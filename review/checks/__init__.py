@@ -4,7 +4,6 @@ from review.checks.gate import CHECK_NAMES, check_reply_text, run_gate
 from review.checks.lexicons import Lexicons, default_lexicons, load_lexicons
 from review.checks.normalize import Normalized, normalize
 from review.checks.personal_data import mask_text
-from review.checks.platform_limits import weibo_text
 from review.checks.types import CheckResult, Evidence, GateInput, GateReport, GateTarget, Verdict
 from review.checks.wording import LexiconError
 
@@ -25,5 +24,4 @@ __all__ = [
     "mask_text",
     "normalize",
     "run_gate",
-    "weibo_text",
 ]

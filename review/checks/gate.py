@@ -6,6 +6,9 @@ review queue, the CLI and the benchmark all call the same function.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+from channels.base import PlatformLimits
 from review.checks.lexicons import Lexicons, default_lexicons
 from review.checks.normalize import normalize
 from review.checks.personal_data import check_personal_data
@@ -30,8 +33,11 @@ def _report(checks: list[CheckResult]) -> GateReport:
     return GateReport(Verdict.worst([c.verdict for c in checks]), tuple(checks))
 
 
-def run_gate(inp: GateInput, *, lexicons: Lexicons | None = None) -> GateReport:
-    """All checks on one draft, in :data:`CHECK_NAMES` order."""
+def run_gate(
+    inp: GateInput, *, limits: Mapping[str, PlatformLimits], lexicons: Lexicons | None = None
+) -> GateReport:
+    """All checks on one draft, in :data:`CHECK_NAMES` order. ``limits``: platform → what it
+    refuses, declared by the adapters and handed over by the service."""
     lex = lexicons or default_lexicons()
     title = normalize(inp.title)
     body = normalize(inp.body)
@@ -48,7 +54,7 @@ def run_gate(inp: GateInput, *, lexicons: Lexicons | None = None) -> GateReport:
         check_personal_data(extra, inp.kind, lex.personal),
         check_secrecy(extra, lex.secrecy),
         check_wording(fields, lex.wording),
-        check_platform_limits(inp),
+        check_platform_limits(inp, limits),
         check_reprint(inp, lex.reprint_whitelist),
     ]
     return _report(checks)

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from review.models import Account, Draft, DraftTarget, GateRun, Revision, utcnow
-from review.states import DraftStatus, check_transition
+from review.states import DraftStatus
+from review.store.transitions import apply, transition
 
 
 async def insert_draft(session: AsyncSession, author_id: int, **extra: Any) -> Draft:
@@ -112,14 +113,13 @@ async def move_draft(
     session: AsyncSession, draft_id: int, expected: DraftStatus, target: DraftStatus
 ) -> bool:
     """Guarded status change: true only if the draft was still in ``expected``."""
-    check_transition(expected, target)
-    result = await session.execute(
-        update(Draft)
-        .where(Draft.id == draft_id, Draft.status == expected)
-        .values(status=target, updated_at=utcnow())
+    stmt = (
+        transition(Draft, target, expected)
+        .where(Draft.id == draft_id)
+        .values(updated_at=utcnow())
         .execution_options(synchronize_session="fetch")
     )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return bool(await apply(session, stmt))
 
 
 async def record_gate_run(

@@ -1,8 +1,9 @@
 """Every query of the citizen reply queue: idempotent inserts, guarded status changes, cursors.
 
 The callback's fast path (nonces and idempotent message inserts, in batches) lives in
-:mod:`review.store.inbox_batch`; ``remember_nonces``, ``insert_messages`` and ``StoredMessage``
-are re-exported here for the other callers.
+:mod:`review.store.inbox_batch`; its session statements ``remember_nonces`` and
+``insert_messages`` (:mod:`review.store.inbox_session`) and ``StoredMessage`` are re-exported here
+for the other callers.
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from review.models import CitizenMessage, Cursor, Department, MessageReply, Note, SeenNonce, utcnow
 from review.states import MessageStatus, sources_for
-from review.store.inbox_batch import StoredMessage, insert_messages, remember_nonces
+from review.store.inbox_rows import StoredMessage
+from review.store.inbox_session import insert_messages, remember_nonces
+from review.store.transitions import apply, transition
 
 __all__ = ["StoredMessage", "insert_messages", "remember_nonces"]
 
@@ -89,12 +92,10 @@ async def move(
     session: AsyncSession, message_id: int, target: MessageStatus, **values: Any
 ) -> bool:
     """``UPDATE … WHERE status IN (legal sources)``; False when someone else moved it first."""
-    result = await session.execute(
-        update(CitizenMessage)
-        .where(CitizenMessage.id == message_id, CitizenMessage.status.in_(sources_for(target)))
-        .values(status=str(target), **values)
+    stmt = transition(CitizenMessage, target, *sources_for(target)).where(
+        CitizenMessage.id == message_id
     )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return bool(await apply(session, stmt.values(**values)))
 
 
 async def set_fields(session: AsyncSession, message_id: int, **values: Any) -> None:

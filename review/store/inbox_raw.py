@@ -1,5 +1,5 @@
-"""The fast path's batches on a raw driver connection of their own — no ORM, no session —
-and the column list both raw stores share.
+"""The fast path's batches on SQLite, on a raw driver connection of their own — no ORM, no
+session.
 
 SQLite: a batch is six statements whatever its size (BEGIN IMMEDIATE, two inserts, two
 read-backs, COMMIT), committed right on the event loop when the write lock is free — about
@@ -23,12 +23,14 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Table
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 
-from review.models import CitizenMessage, SeenNonce, utcnow
-from review.store.inbox_batch import (
+from review.models import utcnow
+from review.store.inbox_rows import (
+    MESSAGES,
     MSG_COLS,
+    NONCES,
+    ROW_COLS,
     BatchItem,
     Digests,
     Stored,
@@ -38,14 +40,6 @@ from review.store.inbox_batch import (
 )
 
 log = logging.getLogger("newmedia.inbox.sqlite")
-NONCES: Table = SeenNonce.__table__  # type: ignore[assignment]
-MESSAGES: Table = CitizenMessage.__table__  # type: ignore[assignment]
-#: the columns a message row carries (``new_row``); the others are NULL until routing
-ROW_COLS = (
-    "account_id", "platform", "dedup_key", "sender", "msg_type", "event", "text", "remote_ref",
-    "received_at", "sent_at", "status", "processed", "hot", "deadline_at", "deadline_note",
-    "close_reason",
-)  # fmt: skip
 
 
 # ---- SQLite ---------------------------------------------------------------------------------

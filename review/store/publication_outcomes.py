@@ -17,8 +17,9 @@ from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from review.models import Publication
-from review.publishing import Outcome
+from review.publishing.rules import Outcome
 from review.states import PublicationStatus as P
+from review.store.transitions import status_in, transition
 
 
 def _rowcount(result: Any) -> int:
@@ -59,9 +60,9 @@ class OutcomeRow:
 
 
 def _values(row: OutcomeRow, now: datetime) -> dict[str, Any]:
+    """Every column the outcome sets but its status (the transition sets that)."""
     outcome = row.outcome
-    values: dict[str, Any] = {"status": outcome.status, "last_error": outcome.error}
-    values["updated_at"] = now
+    values: dict[str, Any] = {"last_error": outcome.error, "updated_at": now}
     if outcome.remote_id is not None:
         values["remote_id"] = outcome.remote_id
     if outcome.url is not None:
@@ -115,16 +116,19 @@ async def record_many(
         groups.setdefault(shape, []).append(
             {"b_id": row.publication_id} | {f"v_{k}": v for k, v in values.items()}
         )
-    sane = session.get_bind().dialect.supports_sane_multi_rowcount
+    statements = []
     for (expected, status, columns), params in groups.items():
-        guard = [t.c.id == bindparam("b_id"), t.c.status == expected]
+        # Core UPDATE: no ORM bookkeeping on the publishing hot path
+        stmt = transition(t, status, expected).where(t.c.id == bindparam("b_id"))
         if expected is P.PUBLISHING:
-            guard.append(t.c.claimed_by == worker)
+            stmt = stmt.where(t.c.claimed_by == worker)
         sets: dict[str, Any] = {c: bindparam(f"v_{c}", type_=t.c[c].type) for c in columns}
         if status is P.SCHEDULED:
             sets["scheduled_for"] = func.coalesce(t.c.scheduled_for, t.c.due_at)
-        # Core UPDATE: no ORM bookkeeping on the publishing hot path
-        result = await session.execute(update(t).where(*guard).values(sets), params)
+        statements.append((stmt.values(sets), params))
+    sane = session.get_bind().dialect.supports_sane_multi_rowcount
+    for stmt, params in statements:  # built (and each transition checked) before any update
+        result = await session.execute(stmt, params)
         if (sane or len(params) == 1) and _rowcount(result) != len(params):
             raise RuntimeError("publication rows changed while locked")  # the batch rolls back
     # a publication listed twice is recorded once: only its first outcome counts
@@ -158,16 +162,16 @@ async def record_late(
         values["url"] = outcome.url
     if outcome.extra:
         values["receipt_extra"] = outcome.extra
+    sources = (P.NEEDS_CHECK, (P.PUBLISHING, t.c.claimed_by != worker))
     if outcome.status in (P.PUBLISHED, P.PENDING):
-        values.update(status=outcome.status, lease_until=None, last_error=None)
+        values.update(lease_until=None, last_error=None)
         if outcome.status is P.PUBLISHED:
             values["published_at"] = now
-    guard = (t.c.status == P.NEEDS_CHECK) | (
-        (t.c.status == P.PUBLISHING) & (t.c.claimed_by != worker)
-    )
+        moved = transition(t, outcome.status, *sources)
+    else:  # the receipt only: the status stays what the reconciler made it
+        moved = update(t).where(status_in(t.c.status, sources))
     stmt = (
-        update(t)
-        .where(t.c.id == publication_id, t.c.attempts == attempts, guard)
+        moved.where(t.c.id == publication_id, t.c.attempts == attempts)
         .values(values)
         .returning(t.c.status)
     )

@@ -20,6 +20,7 @@ from review.models import Account, Draft, Publication, ReviewTask, Revision
 from review.states import PublicationStatus as P
 from review.states import TaskStatus
 from review.store.publication_outcomes import OutcomeRow, record, record_late, record_many
+from review.store.transitions import apply, transition
 
 __all__ = ["OutcomeRow", "record", "record_late", "record_many"]  # recording outcomes: beside
 
@@ -51,10 +52,9 @@ async def claim_due(
         .limit(limit)
     )
     stmt = (
-        update(Publication)
-        .where(Publication.id.in_(_ids(session, due)), Publication.status == P.SCHEDULED)
+        transition(Publication, P.PUBLISHING, P.SCHEDULED)
+        .where(Publication.id.in_(_ids(session, due)))
         .values(
-            status=P.PUBLISHING,
             claimed_by=worker,
             lease_until=now + timedelta(seconds=lease_seconds),
             attempts=Publication.attempts + 1,
@@ -96,22 +96,13 @@ async def claim_expired(
 
 async def release(session: AsyncSession, publication_id: int, *, worker: str) -> bool:
     """Give back a claimed row that was never sent (shutdown, lease too short to start)."""
-    result = await session.execute(
-        update(Publication)
-        .where(
-            Publication.id == publication_id,
-            Publication.status == P.PUBLISHING,
-            Publication.claimed_by == worker,
-        )
-        .values(
-            status=P.SCHEDULED,
-            claimed_by=None,
-            lease_until=None,
-            attempts=Publication.attempts - 1,
-        )
+    stmt = (
+        transition(Publication, P.SCHEDULED, P.PUBLISHING)
+        .where(Publication.id == publication_id, Publication.claimed_by == worker)
+        .values(claimed_by=None, lease_until=None, attempts=Publication.attempts - 1)
         .execution_options(synchronize_session=False)
     )
-    return _rowcount(result) == 1
+    return await apply(session, stmt) == 1
 
 
 async def renew_lease(
@@ -133,29 +124,25 @@ async def renew_lease(
 
 async def cancel(session: AsyncSession, publication_id: int, reason: str, now: datetime) -> bool:
     """``scheduled``/``publishing``-before-the-call → ``cancelled`` (content no longer approved)."""
-    result = await session.execute(
-        update(Publication)
-        .where(
-            Publication.id == publication_id, Publication.status.in_([P.SCHEDULED, P.PUBLISHING])
-        )
-        .values(
-            status=P.CANCELLED, last_error=reason, claimed_by=None, lease_until=None, updated_at=now
-        )
+    stmt = (
+        transition(Publication, P.CANCELLED, P.SCHEDULED, P.PUBLISHING)
+        .where(Publication.id == publication_id)
+        .values(last_error=reason, claimed_by=None, lease_until=None, updated_at=now)
         .execution_options(synchronize_session=False)
     )
-    return _rowcount(result) == 1
+    return await apply(session, stmt) == 1
 
 
 async def mark_retracted(
     session: AsyncSession, publication_id: int, reason: str, now: datetime
 ) -> bool:
-    result = await session.execute(
-        update(Publication)
-        .where(Publication.id == publication_id, Publication.status == P.PUBLISHED)
-        .values(status=P.RETRACTED, retracted_at=now, retract_reason=reason, updated_at=now)
+    stmt = (
+        transition(Publication, P.RETRACTED, P.PUBLISHED)
+        .where(Publication.id == publication_id)
+        .values(retracted_at=now, retract_reason=reason, updated_at=now)
         .execution_options(synchronize_session=False)
     )
-    return _rowcount(result) == 1
+    return await apply(session, stmt) == 1
 
 
 async def load_context(

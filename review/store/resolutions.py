@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from review.models import Publication
 from review.states import PublicationStatus as P
+from review.store.transitions import apply, transition
 
 
 async def settle(
@@ -23,17 +23,17 @@ async def settle(
     note: str | None = None,
 ) -> bool:
     """``needs_check`` → published | failed | scheduled, only if nobody settled it first."""
-    values: dict[str, Any] = {"status": target, "updated_at": now, "lease_until": None}
+    values: dict[str, Any] = {"updated_at": now, "lease_until": None}
     if target is P.PUBLISHED:
         values.update(published_at=now, remote_id=remote_id, url=url)
     elif target is P.SCHEDULED:
         values.update(due_at=now, claimed_by=None)
     if note:
         values["last_error"] = note
-    result = await session.execute(
-        update(Publication)
-        .where(Publication.id == publication_id, Publication.status == P.NEEDS_CHECK)
+    stmt = (
+        transition(Publication, target, P.NEEDS_CHECK)
+        .where(Publication.id == publication_id)
         .values(**values)
         .execution_options(synchronize_session=False)
     )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return bool(await apply(session, stmt))

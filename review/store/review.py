@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from review.models import Draft, Override, Person, ReviewStage, ReviewTask, Revision
 from review.states import TaskStatus as T
+from review.store.transitions import apply, transition
 
 LIVE = (T.OPEN, T.CLAIMED, T.WAITING)
 
@@ -82,17 +83,13 @@ async def claim(
     session: AsyncSession, task_id: int, person_id: int, *, until: datetime, now: datetime
 ) -> bool:
     """Open → claimed (or take over a claim whose lease ran out). True for the one winner."""
-    claimable = or_(
-        ReviewTask.status == T.OPEN,
-        and_(ReviewTask.status == T.CLAIMED, ReviewTask.lease_until < now),
-    )
-    result = await session.execute(
-        update(ReviewTask)
-        .where(ReviewTask.id == task_id, claimable, _revision_is_current())
-        .values(status=T.CLAIMED, claimed_by=person_id, lease_until=until, reminded_at=None)
+    stmt = (
+        transition(ReviewTask, T.CLAIMED, T.OPEN, (T.CLAIMED, ReviewTask.lease_until < now))
+        .where(ReviewTask.id == task_id, _revision_is_current())
+        .values(claimed_by=person_id, lease_until=until, reminded_at=None)
         .execution_options(synchronize_session=False)
     )
-    return _rowcount(result) == 1
+    return await apply(session, stmt) == 1
 
 
 async def renew(
@@ -114,17 +111,13 @@ async def renew(
 
 
 async def release(session: AsyncSession, task_id: int, person_id: int) -> bool:
-    result = await session.execute(
-        update(ReviewTask)
-        .where(
-            ReviewTask.id == task_id,
-            ReviewTask.status == T.CLAIMED,
-            ReviewTask.claimed_by == person_id,
-        )
-        .values(status=T.OPEN, claimed_by=None, lease_until=None, reminded_at=None)
+    stmt = (
+        transition(ReviewTask, T.OPEN, T.CLAIMED)
+        .where(ReviewTask.id == task_id, ReviewTask.claimed_by == person_id)
+        .values(claimed_by=None, lease_until=None, reminded_at=None)
         .execution_options(synchronize_session=False)
     )
-    return _rowcount(result) == 1
+    return await apply(session, stmt) == 1
 
 
 async def decide(
@@ -138,25 +131,18 @@ async def decide(
     approved_hash: str | None = None,
 ) -> bool:
     """Claimed by me, lease still running, revision still current → approved/rejected/…"""
-    result = await session.execute(
-        update(ReviewTask)
+    stmt = (
+        transition(ReviewTask, target, T.CLAIMED)
         .where(
             ReviewTask.id == task_id,
-            ReviewTask.status == T.CLAIMED,
             ReviewTask.claimed_by == person_id,
             ReviewTask.lease_until > now,
             _revision_is_current(),
         )
-        .values(
-            status=target,
-            decided_by=person_id,
-            decided_at=now,
-            note=note,
-            approved_hash=approved_hash,
-        )
+        .values(decided_by=person_id, decided_at=now, note=note, approved_hash=approved_hash)
         .execution_options(synchronize_session=False)
     )
-    return _rowcount(result) == 1
+    return await apply(session, stmt) == 1
 
 
 async def reassign(
@@ -176,32 +162,34 @@ async def reassign(
     holder_guard = (
         ReviewTask.claimed_by.is_(None) if holder is None else ReviewTask.claimed_by == holder
     )
-    step1 = await session.execute(
-        update(ReviewTask)
-        .where(ReviewTask.id == task_id, ReviewTask.status == expected, holder_guard)
-        .values(status=T.REASSIGNED, claimed_by=to_id)
+    step1 = (
+        transition(ReviewTask, T.REASSIGNED, expected)
+        .where(ReviewTask.id == task_id, holder_guard)
+        .values(claimed_by=to_id)
         .execution_options(synchronize_session=False)
     )
-    if _rowcount(step1) != 1:
+    if await apply(session, step1) != 1:
         return False
-    step2 = await session.execute(
-        update(ReviewTask)
-        .where(ReviewTask.id == task_id, ReviewTask.status == T.REASSIGNED)
-        .values(status=T.CLAIMED, lease_until=until, reminded_at=None)
+    step2 = (
+        transition(ReviewTask, T.CLAIMED, T.REASSIGNED)
+        .where(ReviewTask.id == task_id)
+        .values(lease_until=until, reminded_at=None)
         .execution_options(synchronize_session=False)
     )
-    return _rowcount(step2) == 1
+    return await apply(session, step2) == 1
 
 
 async def supersede(
     session: AsyncSession, draft_id: int, statuses: Sequence[T], *, keep_revision: int | None = None
 ) -> list[int]:
     """Mark a draft's tasks in ``statuses`` superseded (optionally sparing one revision's)."""
-    q = update(ReviewTask).where(ReviewTask.draft_id == draft_id, ReviewTask.status.in_(statuses))
+    if not statuses:
+        return []
+    q = transition(ReviewTask, T.SUPERSEDED, *statuses).where(ReviewTask.draft_id == draft_id)
     if keep_revision is not None:
         q = q.where(ReviewTask.revision_id != keep_revision)
     result = await session.execute(
-        q.values(status=T.SUPERSEDED, lease_until=None)
+        q.values(lease_until=None)
         .returning(ReviewTask.id)
         .execution_options(synchronize_session=False)
     )

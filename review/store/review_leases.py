@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from review.models import ReviewTask
 from review.states import TaskStatus as T
+from review.store.transitions import apply, transition
 
 
 async def expired_claims(
@@ -28,18 +29,17 @@ async def expired_claims(
 
 
 async def expire_one(session: AsyncSession, task_id: int, holder: int, now: datetime) -> bool:
-    result = await session.execute(
-        update(ReviewTask)
+    stmt = (
+        transition(ReviewTask, T.OPEN, T.CLAIMED)
         .where(
             ReviewTask.id == task_id,
-            ReviewTask.status == T.CLAIMED,
             ReviewTask.claimed_by == holder,
             ReviewTask.lease_until < now,
         )
-        .values(status=T.OPEN, claimed_by=None, lease_until=None, reminded_at=None)
+        .values(claimed_by=None, lease_until=None, reminded_at=None)
         .execution_options(synchronize_session=False)
     )
-    return int(result.rowcount) == 1  # type: ignore[attr-defined]
+    return await apply(session, stmt) == 1
 
 
 async def expiring_claims(

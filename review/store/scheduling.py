@@ -6,11 +6,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from review.models import Publication, utcnow
 from review.states import PublicationStatus as P
+from review.store.transitions import apply, transition
 
 
 async def publications_of(session: AsyncSession, draft_id: int) -> list[Publication]:
@@ -28,9 +29,9 @@ async def cancel_scheduled(session: AsyncSession, draft_id: int) -> list[int]:
     so is one whose last attempt may be live - the ambiguous flag - until it has been checked)."""
     unclear = func.coalesce(Publication.receipt_extra["ambiguous"].as_string(), "") == "1"
     result = await session.execute(
-        update(Publication)
-        .where(Publication.draft_id == draft_id, Publication.status == P.SCHEDULED, ~unclear)
-        .values(status=P.CANCELLED, updated_at=utcnow())
+        transition(Publication, P.CANCELLED, P.SCHEDULED)
+        .where(Publication.draft_id == draft_id, ~unclear)
+        .values(updated_at=utcnow())
         .returning(Publication.id)
         .execution_options(synchronize_session=False)
     )
@@ -71,7 +72,6 @@ async def revive_cancelled(
     ambiguous flag would make the publisher look for the old post instead of sending the new).
     The cancellation or failure itself stays in the audit log."""
     values: dict[str, Any] = {
-        "status": P.SCHEDULED,
         "revision_id": revision_id,
         "due_at": due_at,
         "scheduled_for": None,
@@ -86,10 +86,10 @@ async def revive_cancelled(
         "late_seconds": None,
         "updated_at": utcnow(),
     }
-    result = await session.execute(
-        update(Publication)
-        .where(Publication.id == pub_id, Publication.status.in_(REVIVABLE))
+    stmt = (
+        transition(Publication, P.SCHEDULED, *REVIVABLE)
+        .where(Publication.id == pub_id)
         .values(**values)
         .execution_options(synchronize_session=False)
     )
-    return int(result.rowcount) == 1  # type: ignore[attr-defined]
+    return await apply(session, stmt) == 1

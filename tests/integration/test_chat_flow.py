@@ -14,9 +14,9 @@ from chat_support import Service, open_task, start, submitted, wait_for
 from sqlalchemy import select
 
 from bot.chat.ticks import deliver_notifications
-from bot.publishing.engine import PUBLISHER
-from bot.publishing.reconciliation import poll_pending
+from bot.keys import PUBLISHER
 from review.models import AuditEvent, CitizenMessage, Publication, utcnow
+from review.publishing.reconciliation import poll_pending
 from review.store import directory
 from review.store import drafts as dstore
 
@@ -137,7 +137,7 @@ async def test_url_verification_answers_the_decrypted_echostr(service: Service) 
 
 
 async def test_help_lists_every_command(service: Service) -> None:
-    from bot.chat.commands_general import registry
+    from bot.chat.commands import registry
 
     text = await say(service, "LiNa", "帮助")
     for cmd in registry().commands:

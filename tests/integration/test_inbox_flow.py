@@ -100,16 +100,18 @@ async def test_hot_message_routed_notified_and_answered(
     assert text not in new[0].text  # notifications carry no citizen text
 
     with pytest.raises(Forbidden):
-        await inbox_service.show(app, msg.id, "li_na")  # another department
-    shown = await inbox_service.show(app, msg.id, "ma_jun")  # admin
+        await inbox_service.show(app[keys.SERVICES], msg.id, "li_na")  # another department
+    shown = await inbox_service.show(app[keys.SERVICES], msg.id, "ma_jun")  # admin
     assert shown["text"] == text
-    listed = await inbox_service.list_for(app, "li_na")
+    listed = await inbox_service.list_for(app[keys.SERVICES], "li_na")
     assert all(v.id != msg.id for v in listed)
 
     with pytest.raises(ValidationFailed, match="个人信息"):
-        await inbox_service.send_answer(app, msg.id, "sun_li", "请联系张三，电话13912345678")
+        await inbox_service.send_answer(
+            app[keys.SERVICES], msg.id, "sun_li", "请联系张三，电话13912345678"
+        )
     result = await inbox_service.send_answer(
-        app, msg.id, "sun_li", "您好，已联系该养老院整改供暖，我处将跟踪落实。"
+        app[keys.SERVICES], msg.id, "sun_li", "您好，已联系该养老院整改供暖，我处将跟踪落实。"
     )
     assert "已答复" in result
     sent = sandbox.wechat.state("ccmz_wechat").sent
@@ -118,7 +120,9 @@ async def test_hot_message_routed_notified_and_answered(
         row = await s.get(CitizenMessage, msg.id)
         actions = list((await s.scalars(select(AuditEvent.action))).all())
     assert row is not None and row.status == "answered" and "message.reply_sent" in actions
-    assert "已关闭" in await inbox_service.close(app, msg.id, "sun_li", "已答复，办结")
+    assert "已关闭" in await inbox_service.close(
+        app[keys.SERVICES], msg.id, "sun_li", "已答复，办结"
+    )
 
 
 async def test_outside_window_is_marked_with_instruction(
@@ -133,11 +137,11 @@ async def test_outside_window_is_marked_with_instruction(
         assert row is not None
         row.received_at = utcnow() - timedelta(days=3)
     result = await inbox_service.send_answer(
-        app, msg.id, "zheng_lei", "您好，已核实，资金将于本周内发放。"
+        app[keys.SERVICES], msg.id, "zheng_lei", "您好，已核实，资金将于本周内发放。"
     )
     assert "48 小时" in result and "电话" in result
     assert sandbox.wechat.state("ccmz_wechat").sent == []
-    shown = await inbox_service.show(app, msg.id, "zheng_lei")
+    shown = await inbox_service.show(app[keys.SERVICES], msg.id, "zheng_lei")
     assert shown["replies"][0]["status"] == "outside_window" and shown["status"] == "assigned"
 
 
@@ -149,7 +153,9 @@ async def test_platform_45015_maps_to_outside_window(
     await follower(client, settings, openid="o_citizen_8").send_text(text)
     msg = await routed(sf, text)
     sandbox.wechat.state("ccmz_wechat").cs_window.clear()  # the platform forgot the window
-    result = await inbox_service.send_answer(app, msg.id, "zheng_lei", "您好，请留意乡镇通知。")
+    result = await inbox_service.send_answer(
+        app[keys.SERVICES], msg.id, "zheng_lei", "您好，请留意乡镇通知。"
+    )
     assert "48 小时" in result
 
 
@@ -159,7 +165,9 @@ async def test_transfer_and_deadlines(world: Any, settings: Settings, sf: Sessio
     await follower(client, settings).send_text(text)
     msg = await routed(sf, text)
     assert msg.topic == "殡葬管理"
-    out = await inbox_service.transfer(app, msg.id, "lin_tao", "assistance", "涉及困难家庭补贴")
+    out = await inbox_service.transfer(
+        app[keys.SERVICES], msg.id, "lin_tao", "assistance", "涉及困难家庭补贴"
+    )
     assert "社会救助处" in out
     async with sf.begin() as s:
         row = await s.get(CitizenMessage, msg.id)
@@ -191,7 +199,9 @@ async def test_weibo_comments_polled_and_answered(
     await ticks_inbox.poll_weibo(app)  # same cursor: nothing twice
     msg = await routed(sf, "孤儿基本生活费标准是多少？")
     assert msg.platform == "weibo" and msg.remote_ref == str(sid)
-    result = await inbox_service.send_answer(app, msg.id, "he_ping", "您好，标准见民政局官网公告。")
+    result = await inbox_service.send_answer(
+        app[keys.SERVICES], msg.id, "he_ping", "您好，标准见民政局官网公告。"
+    )
     assert "已答复" in result and len(sandbox.weibo.state("ccmz_weibo").replies) == 1
 
 
@@ -220,8 +230,12 @@ async def test_two_repliers_at_once_send_one_answer(
     # the platform takes a second to answer the first send: the second reply surely overlaps
     sandbox.faults.fail_next("cgi-bin/message/custom/send", 1, delay=1.0)
     results = await asyncio.gather(
-        inbox_service.send_answer(app, msg.id, "sun_li", "您好，已联系养老机构恢复供暖。"),
-        inbox_service.send_answer(app, msg.id, "zhou_hui", "您好，我们正在协调处理。"),
+        inbox_service.send_answer(
+            app[keys.SERVICES], msg.id, "sun_li", "您好，已联系养老机构恢复供暖。"
+        ),
+        inbox_service.send_answer(
+            app[keys.SERVICES], msg.id, "zhou_hui", "您好，我们正在协调处理。"
+        ),
         return_exceptions=True,
     )
     sent = [r for r in results if isinstance(r, str) and "已答复" in r]

@@ -20,9 +20,10 @@ from bot.inbox.writer import InboxWriter, ReplayRefused, WriterUnavailable
 from bot.settings_load import Settings
 from review.db import SessionFactory
 from review.models import Account, SeenNonce, utcnow
-from review.store.inbox_batch import BatchItem, open_batch_store
+from review.store.inbox_batch import open_batch_store
 from review.store.inbox_pg import PgBatchStore
 from review.store.inbox_raw import SqliteBatchStore
+from review.store.inbox_rows import BatchItem
 
 
 async def _account_id(sf: SessionFactory) -> int:

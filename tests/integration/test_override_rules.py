@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.platforms.limits import PLATFORM_LIMITS
 from review import drafts, queue
 from review.db import SessionFactory
 from review.errors import Forbidden
@@ -27,7 +28,7 @@ async def submit_draft(sf: SessionFactory, *, kind: str, body: str) -> int:
                 cover_path="assets/cover_ccmz.png",
             ),
         )
-        result = await queue.submit(s, draft.id, editor, safe_domains=SAFE)
+        result = await queue.submit(s, draft.id, editor, safe_domains=SAFE, limits=PLATFORM_LIMITS)
         assert result.blocked, result
         return draft.id
 
@@ -59,5 +60,5 @@ async def test_personal_data_in_a_disciplinary_notice_can_be_overridden(sf: Sess
             s, draft_id, head, "personal_data", "依据低保管理办法对骗保行为予以惩戒性公示"
         )
         assert row.check_name == "personal_data"
-        again = await queue.submit(s, draft_id, editor, safe_domains=SAFE)
+        again = await queue.submit(s, draft_id, editor, safe_domains=SAFE, limits=PLATFORM_LIMITS)
     assert not again.blocked and "personal_data" in again.overridden

@@ -6,10 +6,10 @@ import pytest
 from publishing_support import seed
 from sqlalchemy import update
 
-from review import resolution
 from review.db import SessionFactory
 from review.errors import Conflict, Forbidden, ValidationFailed
 from review.models import Publication
+from review.publishing import resolution
 from review.states import PublicationStatus as P
 from review.store import audit
 from review.store import publications as pstore

@@ -4,27 +4,27 @@ its lease; a receipt that comes back after a takeover is kept."""
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 from publishing_support import FakeChannel, seed
 from sqlalchemy import select, update
 
-from bot.publishing.engine import Publisher
-from bot.publishing.reconciliation import poll_pending, reconcile_expired
-from bot.settings import PublishingSettings
-from channels.base import Post, Receipt, Transient
-from channels.http import NOT_SENT
-from review import resolution
+from channels.base import NotSent, Post, Receipt, Transient
 from review.db import SessionFactory
 from review.models import AuditEvent, Notification, Publication, utcnow
+from review.publishing import resolution
+from review.publishing.config import PublishingConfig
+from review.publishing.engine import Publisher
+from review.publishing.reconciliation import poll_pending, reconcile_expired
 
-FAST = PublishingSettings(
+FAST = PublishingConfig(
     backoff_base_seconds=0.01, backoff_cap_seconds=0.02, max_attempts=4, lease_seconds=10
 )
 
 
-def publisher(sf: SessionFactory, ch: FakeChannel, config: PublishingSettings = FAST) -> Publisher:
+def publisher(sf: SessionFactory, ch: FakeChannel, config: PublishingConfig = FAST) -> Publisher:
     return Publisher(sf, {ch.account_key: ch}, config)
 
 
@@ -94,7 +94,7 @@ async def test_unclear_and_not_found_goes_to_a_human_never_a_second_publish(
 async def test_unclear_at_the_attempt_cap_needs_check_not_failed(sf: SessionFactory) -> None:
     await seed(sf, 1)
     ch = FakeChannel("ccmz_wechat", failures=[Transient("502", code="http 502")])
-    await publisher(sf, ch, FAST.model_copy(update={"max_attempts": 1})).publish_due()
+    await publisher(sf, ch, replace(FAST, max_attempts=1)).publish_due()
     row = await only_row(sf)
     assert (row.status, ch.calls) == ("needs_check", 1)
     assert await kinds(sf) == ["publication_needs_check"]
@@ -105,7 +105,7 @@ async def test_a_failed_check_keeps_the_row_unclear(sf: SessionFactory) -> None:
     await seed(sf, 1)
     ch = FakeChannel("ccmz_wechat", failures=[Transient("timeout", code="timeout")])
     real_check = ch.check
-    refusals = [Transient("refused", code=NOT_SENT)]
+    refusals = [NotSent("refused")]
 
     async def check(post: Post, receipt: Receipt | None) -> Receipt:
         if refusals:
@@ -127,8 +127,8 @@ async def test_a_failed_check_keeps_the_row_unclear(sf: SessionFactory) -> None:
 async def test_a_slow_call_renews_its_lease_and_is_not_taken_over(sf: SessionFactory) -> None:
     await seed(sf, 1)
     ch = FakeChannel("ccmz_wechat", delay=1.0)
-    # model_copy skips validation: a sub-second lease keeps the test fast
-    short = FAST.model_copy(update={"lease_seconds": 0.45})
+    # a sub-second lease keeps the test fast
+    short = replace(FAST, lease_seconds=0.45)
     slow = publisher(sf, ch, short)
     task = asyncio.ensure_future(slow.publish_due())
     survivor = publisher(sf, ch, short)

@@ -3,22 +3,23 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 
 import pytest
 from publishing_support import FakeChannel, Rejected, seed
 from sqlalchemy import select, update
 
-from bot.publishing.engine import Publisher
-from bot.publishing.recording import Recorder, Target, _Pending
-from bot.settings import PublishingSettings
-from review import publishing as rules
 from review.db import SessionFactory
 from review.models import Account, AuditEvent, Notification, Publication, utcnow
+from review.publishing import rules
+from review.publishing.config import PublishingConfig
+from review.publishing.engine import Publisher
+from review.publishing.recording import Recorder, Target, _Pending
 from review.states import PublicationStatus as P
 from review.store import audit
 from review.store import publications as store
 
-FAST = PublishingSettings(
+FAST = PublishingConfig(
     backoff_base_seconds=0.01, backoff_cap_seconds=0.05, max_attempts=4, lease_seconds=10
 )
 WORKER = "w-batch"
@@ -155,7 +156,7 @@ async def test_drain_publishes_once_notifies_failures_and_audits_all(sf: Session
 async def test_claims_are_pipelined_in_small_batches(sf: SessionFactory) -> None:
     await seed(sf, 23)
     ch = FakeChannel("ccmz_wechat", delay=0.01)
-    cfg = FAST.model_copy(update={"batch_size": 4, "concurrency_per_account": 3})
+    cfg = replace(FAST, batch_size=4, concurrency_per_account=3)
     pub = Publisher(sf, {"ccmz_wechat": ch}, cfg)
     assert await pub.publish_due() == 23
     assert await pub.publish_due() == 0

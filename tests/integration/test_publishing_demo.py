@@ -18,12 +18,11 @@ from sqlalchemy import select
 
 from bot import keys
 from bot.app import create_app
-from bot.publishing.engine import PUBLISHER
-from bot.publishing.reconciliation import poll_pending
 from bot.sandbox.wiring import RUNTIME
 from bot.settings_load import Settings
 from channels.sandbox.app import Sandbox
 from review.models import Publication
+from review.publishing.reconciliation import poll_pending
 from review.store import directory
 
 
@@ -56,7 +55,7 @@ async def test_approved_post_appears_on_the_sandbox_timeline(
 ) -> None:
     app = client.app
     await seed(app[keys.SESSIONS], 2, accounts=("ccmz_wechat", "ccmz_weibo"), title="养老服务补贴")
-    publisher = app[PUBLISHER]
+    publisher = app[keys.PUBLISHER]
     assert await publisher.publish_due() == 2
 
     async def all_published() -> bool:
@@ -84,10 +83,10 @@ async def test_polling_settles_when_no_event_arrives(client: TestClient[Any, Any
     assert isinstance(sandbox, Sandbox)
     sandbox.set_event_sink(None)
     await seed(app[keys.SESSIONS], 1, accounts=("ccmz_wechat",))
-    await app[PUBLISHER].publish_due()
+    await app[keys.PUBLISHER].publish_due()
     assert set((await statuses(client)).values()) == {"pending"}
     await asyncio.sleep(0.3)
-    assert await poll_pending(app[PUBLISHER]) == 1
+    assert await poll_pending(app[keys.PUBLISHER]) == 1
     assert set((await statuses(client)).values()) == {"published"}
 
 
@@ -96,7 +95,7 @@ async def test_retract_through_the_api(client: TestClient[Any, Any]) -> None:
     sandbox = app[keys.SANDBOX]
     assert isinstance(sandbox, Sandbox)
     await seed(app[keys.SESSIONS], 1, accounts=("ccmz_weibo",))
-    await app[PUBLISHER].publish_due()
+    await app[keys.PUBLISHER].publish_due()
     async with app[keys.SESSIONS].begin() as s:
         editor = await directory.person_by_key(s, "zhao_min")
         reviewer = await directory.person_by_key(s, "li_na")

@@ -12,10 +12,10 @@ from sqlalchemy import select, update
 from bot import keys
 from bot.publishing.ticks import dormant_accounts
 from bot.settings_load import Settings
-from review import retraction
 from review.db import SessionFactory
 from review.errors import Forbidden
 from review.models import Account, Draft, Notification, Publication, utcnow
+from review.publishing import retraction
 
 
 def fake_app(settings: Settings, sf: SessionFactory) -> Any:

@@ -11,16 +11,16 @@ from publishing_support import FakeChannel
 from queue_support import PASS, new_draft, person
 from sqlalchemy import select, update
 
-from bot.publishing.engine import Publisher
-from bot.settings import PublishingSettings
 from channels.base import Rejected, Transient
 from review import drafts, queue
 from review.db import SessionFactory
 from review.errors import Conflict
 from review.models import Publication, utcnow
+from review.publishing.config import PublishingConfig
+from review.publishing.engine import Publisher
 from review.store import scheduling as sstore
 
-FAST = PublishingSettings(
+FAST = PublishingConfig(
     backoff_base_seconds=0.01, backoff_cap_seconds=0.02, max_attempts=4, lease_seconds=10
 )
 #: ccmz_weibo's chain for 工作动态: 初审 (office) then 保密审查 (secrecy)

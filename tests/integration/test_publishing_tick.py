@@ -3,22 +3,22 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 from publishing_support import FakeChannel, seed
 from sqlalchemy import select, update
 
-from bot.publishing.engine import Publisher
-from bot.publishing.reconciliation import poll_pending, reconcile_expired
-from bot.settings import PublishingSettings
-from channels.base import ReceiptState, Rejected, Transient
-from channels.http import NOT_SENT
+from channels.base import NotSent, ReceiptState, Rejected, Transient
 from review.db import SessionFactory
 from review.models import Notification, Publication, Revision, utcnow
+from review.publishing.config import PublishingConfig
+from review.publishing.engine import Publisher
+from review.publishing.reconciliation import poll_pending, reconcile_expired
 from review.store import publications as store
 
-FAST = PublishingSettings(
+FAST = PublishingConfig(
     backoff_base_seconds=0.01, backoff_cap_seconds=0.05, max_attempts=4, lease_seconds=10
 )
 
@@ -56,7 +56,7 @@ async def test_due_posts_publish_once_and_future_ones_wait(sf: SessionFactory) -
 async def test_two_publishers_racing_publish_each_post_once(sf: SessionFactory) -> None:
     await seed(sf, 60)
     ch = FakeChannel("ccmz_wechat", delay=0.001)
-    small = FAST.model_copy(update={"batch_size": 7})
+    small = replace(FAST, batch_size=7)
     a = Publisher(sf, {"ccmz_wechat": ch}, small)  # type: ignore[dict-item]
     b = Publisher(sf, {"ccmz_wechat": ch}, small)  # type: ignore[dict-item]
     await asyncio.gather(a.publish_due(), b.publish_due(), a.publish_due())
@@ -66,7 +66,7 @@ async def test_two_publishers_racing_publish_each_post_once(sf: SessionFactory) 
 async def test_transient_failures_retry_with_backoff_then_publish(sf: SessionFactory) -> None:
     """Only a request that never left (could not connect) is resent without a check."""
     await seed(sf, 1)
-    ch = FakeChannel("ccmz_wechat", failures=[Transient("refused", code=NOT_SENT)] * 2)
+    ch = FakeChannel("ccmz_wechat", failures=[NotSent("refused")] * 2)
     pub = publisher(sf, ch)
     for _ in range(3):
         await pub.publish_due()
@@ -78,7 +78,7 @@ async def test_transient_failures_retry_with_backoff_then_publish(sf: SessionFac
 
 async def test_transient_until_cap_fails_and_notifies(sf: SessionFactory) -> None:
     await seed(sf, 1)
-    ch = FakeChannel("ccmz_wechat", failures=[Transient("refused", code=NOT_SENT)] * 10)
+    ch = FakeChannel("ccmz_wechat", failures=[NotSent("refused")] * 10)
     pub = publisher(sf, ch)
     for _ in range(6):
         await pub.publish_due()
@@ -196,7 +196,7 @@ async def test_late_posts_say_so(sf: SessionFactory) -> None:
 async def test_stop_hands_back_unsent_rows(sf: SessionFactory) -> None:
     await seed(sf, 6)
     ch = FakeChannel("ccmz_wechat", delay=0.2)
-    pub = Publisher(sf, {"ccmz_wechat": ch}, FAST.model_copy(update={"concurrency_per_account": 2}))  # type: ignore[dict-item]
+    pub = Publisher(sf, {"ccmz_wechat": ch}, replace(FAST, concurrency_per_account=2))  # type: ignore[dict-item]
     task = asyncio.ensure_future(pub.publish_due())
     await asyncio.sleep(0.05)
     await pub.stop()

@@ -8,6 +8,7 @@ import pytest
 from queue_support import PASS, fake_gate, new_draft, person
 from sqlalchemy import select
 
+from bot.platforms.limits import PLATFORM_LIMITS
 from review import drafts, queue
 from review.db import SessionFactory
 from review.errors import Conflict, Forbidden, ValidationFailed
@@ -268,6 +269,7 @@ async def test_default_gate_runs_on_the_revision(sf: SessionFactory) -> None:
             draft_id,
             await person(sf, "zhao_min"),
             safe_domains={"ccmz_weibo": "mzj.changchun.gov.cn"},
+            limits=PLATFORM_LIMITS,
         )
     # the real gate refuses a Weibo topic tag (the bureau's rule for API posts)
     assert result.blocked and any("#养老服务#" in r for r in result.reasons)

@@ -97,21 +97,46 @@ def test_invalid_toml_is_reported(tmp_path: Path) -> None:
     assert "not valid TOML" in str(err.value)
 
 
-def test_keyword_answers_file_is_anchored_and_checked(tmp_path: Path) -> None:
+def test_keyword_answers_file_is_anchored_and_checked_for_the_service(tmp_path: Path) -> None:
     text = SHIPPED.replace(
         '# keyword_answers_file = "keyword_answers.toml"',
         'keyword_answers_file = "guide/answers.toml"',
     )
     assert text != SHIPPED
+    # a command does not read the answers file: only the path is resolved
+    s = load_settings(write(tmp_path, text), env={})
+    assert s.keyword_answers == tmp_path / "guide" / "answers.toml"
     with pytest.raises(SettingsError) as err:
-        load_settings(write(tmp_path, text), env={})
+        load_settings(write(tmp_path, text), env={}, for_service=True)
     assert any("inbox.keyword_answers_file" in p and "not found" in p for p in err.value.problems)
     (tmp_path / "guide").mkdir()
     (tmp_path / "guide" / "answers.toml").write_text("[[entry]]\ntitle = 'x'\n", encoding="utf-8")
     with pytest.raises(SettingsError) as err:
-        load_settings(write(tmp_path, text), env={})
+        load_settings(write(tmp_path, text), env={}, for_service=True)
     assert any("缺少 title 或 answer" in p for p in err.value.problems)
     shipped = (ROOT / "review" / "data" / "keyword_answers.toml").read_text(encoding="utf-8")
     (tmp_path / "guide" / "answers.toml").write_text(shipped, encoding="utf-8")
-    s = load_settings(write(tmp_path, text), env={})
+    s = load_settings(write(tmp_path, text), env={}, for_service=True)
     assert s.keyword_answers == tmp_path / "guide" / "answers.toml"
+
+
+@pytest.mark.parametrize(
+    ("url", "refused"),
+    [
+        ("postgresql://newmedia:s3cret@db.example/newmedia", True),
+        ("postgresql+asyncpg://newmedia:p@ss@db.example:5432/newmedia", True),
+        ("postgresql://newmedia@db.example/newmedia", False),
+        ("postgresql://newmedia:@db.example/newmedia", False),
+        ("postgresql://db.example:5432/newmedia", False),
+        ("sqlite:///var/newmedia.db", False),
+    ],
+)
+def test_a_password_in_the_database_url_is_refused(tmp_path: Path, url: str, refused: bool) -> None:
+    text = SHIPPED.replace('url = "sqlite:///var/newmedia.db"', f'url = "{url}"')
+    assert text != SHIPPED or url == "sqlite:///var/newmedia.db"
+    try:
+        load_settings(write(tmp_path, text), env={})
+        problems: list[str] = []
+    except SettingsError as err:
+        problems = err.problems
+    assert any("database.url contains a password" in p for p in problems) is refused

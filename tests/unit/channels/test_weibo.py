@@ -8,6 +8,7 @@ from sandbox_env import Env
 from channels.base import AuthExpired, NotSupported, Post, ReceiptState, Rejected, Transient
 from channels.weibo.api import WeiboAPI
 from channels.weibo.channel import WeiboChannel
+from channels.weibo.limits import LIMITS, MAX_CHARS
 from channels.weibo.render import render_status
 
 LINK = "https://mzj.example.gov.cn/art/2026/11/28/1.html"
@@ -27,7 +28,7 @@ def post(key: str = "wb-1", **changes: object) -> Post:
 
 
 def test_render_fits_140_and_keeps_the_link_whole() -> None:
-    text = render_status(post(), LINK + "?p=wb-1")
+    text = render_status(post(), LINK + "?p=wb-1", MAX_CHARS)
     assert len(text) <= 140
     assert text.endswith(LINK + "?p=wb-1")
     assert text.startswith("【我市启动2026年冬季困难群众走访慰问 民生】")
@@ -36,7 +37,14 @@ def test_render_fits_140_and_keeps_the_link_whole() -> None:
 
 def test_render_refuses_when_title_and_link_alone_are_too_long() -> None:
     with pytest.raises(Rejected):
-        render_status(post(title="长" * 120), LINK)
+        render_status(post(title="长" * 120), LINK, MAX_CHARS)
+
+
+def test_status_text_is_what_the_status_carries_without_its_link() -> None:
+    # the review gate inspects this text for links the platform would refuse (review/checks)
+    assert LIMITS.status_text is not None
+    text = LIMITS.status_text("标题 #话题#", "详见[通知](https://a.cn/1)，或 https://b.cn/2 @某人")
+    assert text == "【标题 话题】详见通知，或 https://b.cn/2 ＠某人"
 
 
 async def test_publish_and_check(env: Env, weibo: WeiboChannel) -> None:

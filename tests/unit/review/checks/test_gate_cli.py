@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import check
+from bot.cli.actions.check import run_jsonl
 
 DRAFT = """+++
 title = "关于调整城乡低保标准的通知"
@@ -96,7 +97,7 @@ def test_jsonl_stream_with_bad_lines() -> None:
     ]
     raw = "\n".join(x if isinstance(x, str) else json.dumps(x, ensure_ascii=False) for x in lines)
     out = io.StringIO()
-    assert check.run_jsonl(io.BytesIO(raw.encode() + b"\n\n"), out) == 0
+    assert run_jsonl(io.BytesIO(raw.encode() + b"\n\n"), out) == 0
     rows = [json.loads(x) for x in out.getvalue().splitlines()]
     assert len(rows) == 5
     assert rows[0]["id"] == 1 and rows[0]["verdict"] == "pass"

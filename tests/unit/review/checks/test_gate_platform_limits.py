@@ -1,15 +1,22 @@
-"""Platform limits for WeChat and Weibo, and the reprint whitelist."""
+"""Platform limits for WeChat and Weibo (as their adapters declare them), and the reprint
+whitelist."""
 
 from __future__ import annotations
 
-from review.checks import GateInput, GateTarget, Verdict, run_gate, weibo_text
+from channels.base import PlatformLimits
+from channels.wechat import limits as wechat
+from channels.weibo import limits as weibo
+from review.checks import GateInput, GateTarget, Verdict, run_gate
+
+#: what the service hands the gate (``Services.platform_limits``)
+LIMITS = {"wechat": wechat.LIMITS, "weibo": weibo.LIMITS}
 
 WX = GateTarget("ccmz_wechat", "wechat")
 WB = GateTarget("ccmz_weibo", "weibo", "mzj.changchun.gov.cn")
 BODY = "市民政局部署最低生活保障工作。"
 
 
-def pl(**kw: object):
+def pl(limits: dict[str, PlatformLimits] = LIMITS, **kw: object):
     base: dict[str, object] = {
         "title": "低保工作会议",
         "body": BODY,
@@ -17,7 +24,7 @@ def pl(**kw: object):
         "targets": (WX,),
     }
     base.update(kw)
-    r = run_gate(GateInput(**base)).get("platform_limits")  # type: ignore[arg-type]
+    r = run_gate(GateInput(**base), limits=limits).get("platform_limits")  # type: ignore[arg-type]
     assert r is not None
     return r
 
@@ -61,13 +68,30 @@ def test_weibo_safe_domain_topics_and_foreign_links() -> None:
     assert pl(targets=(GateTarget("wb", "weibo"),), body="x").verdict is Verdict.WARN
 
 
-def test_weibo_text_renders_markdown_links() -> None:
-    assert weibo_text("标题", "详见[通知](https://a.cn/1)") == "【标题】详见通知 https://a.cn/1"
+def test_weibo_links_are_looked_for_in_the_text_the_status_carries() -> None:
+    # a Markdown link keeps only its text in the status (channels/weibo/render.py): no warning
+    assert pl(targets=(WB,), body="详见[通知](https://example.com/x)").verdict is Verdict.PASS
+    r = pl(targets=(WB,), body="详见 https://example.com/x")
+    assert r.verdict is Verdict.WARN and "微博可能拒绝" in r.reason
+
+
+def test_a_platform_without_declared_limits_is_reported_not_passed() -> None:
+    r = pl(limits={"weibo": weibo.LIMITS})
+    assert r.verdict is Verdict.WARN and r.reason == "微信（ccmz_wechat）：未知平台"
+
+
+def test_the_numbers_come_from_the_adapter() -> None:
+    tighter = {"wechat": PlatformLimits(title_max=10)}
+    r = pl(limits=tighter, title="字" * 11)
+    assert r.verdict is Verdict.BLOCK and r.reason == "微信（ccmz_wechat）：标题11字，超过10字"
+    assert pl(limits=tighter, has_cover=False).verdict is Verdict.PASS  # no cover demanded
 
 
 def test_reprint_whitelist() -> None:
     def rp(source: str | None):
-        r = run_gate(GateInput("转载", BODY, kind="转载", source=source)).get("reprint_source")
+        r = run_gate(GateInput("转载", BODY, kind="转载", source=source), limits=LIMITS).get(
+            "reprint_source"
+        )
         assert r is not None
         return r
 
@@ -77,7 +101,9 @@ def test_reprint_whitelist() -> None:
     assert rp(None).verdict is Verdict.BLOCK
     r = rp("某自媒体公众号")
     assert r.verdict is Verdict.BLOCK and "白名单" in r.reason
-    ok = run_gate(GateInput("工作动态", BODY, source="某自媒体")).get("reprint_source")
+    ok = run_gate(GateInput("工作动态", BODY, source="某自媒体"), limits=LIMITS).get(
+        "reprint_source"
+    )
     assert ok is not None and ok.verdict is Verdict.PASS
 
 

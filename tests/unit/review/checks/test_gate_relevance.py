@@ -17,7 +17,7 @@ HOLDOUT = DATA / "gate_relevance_holdout.jsonl"  # written after the lexicon was
 
 
 def rel(body: str, title: str = "", kind: str = "工作动态"):
-    r = run_gate(GateInput(title, body, kind=kind)).get("relevance")
+    r = run_gate(GateInput(title, body, kind=kind), limits={}).get("relevance")
     assert r is not None
     return r
 

@@ -27,17 +27,21 @@ def test_verdicts_are_ordered() -> None:
 
 
 def test_overall_is_the_worst_check() -> None:
-    clean = run_gate(GateInput("最低生活保障标准调整", "城乡低保标准提高，临时救助及时跟进。"))
+    clean = run_gate(
+        GateInput("最低生活保障标准调整", "城乡低保标准提高，临时救助及时跟进。"), limits={}
+    )
     assert clean.verdict is Verdict.PASS
     assert tuple(c.name for c in clean.checks) == CHECK_NAMES
-    warn = run_gate(GateInput("走访低保户", "走访慰问城乡低保户，落实最低生活保障政策。"))
+    warn = run_gate(
+        GateInput("走访低保户", "走访慰问城乡低保户，落实最低生活保障政策。"), limits={}
+    )
     assert warn.verdict is Verdict.WARN and warn.get("wording") is not None
-    block = run_gate(GateInput("低保", "低保对象张伟，电话13812345678，最低生活保障"))
+    block = run_gate(GateInput("低保", "低保对象张伟，电话13812345678，最低生活保障"), limits={})
     assert block.verdict is Verdict.BLOCK
 
 
 def test_report_json_shape() -> None:
-    report = run_gate(GateInput("低保", "低保对象电话13812345678，最低生活保障"))
+    report = run_gate(GateInput("低保", "低保对象电话13812345678，最低生活保障"), limits={})
     doc = report.to_json()
     json.dumps(doc, ensure_ascii=False)
     assert doc["verdict"] == "block"
@@ -68,7 +72,7 @@ def test_lexicons_load_from_a_directory_and_are_cached(tmp_path: Path) -> None:
             (tmp_path / f.name).write_text(f.read_text(encoding="utf-8"), encoding="utf-8")
     (tmp_path / "public_numbers.txt").write_text("13812345678  # 测试\n", encoding="utf-8")
     lex = load_lexicons(tmp_path)
-    r = run_gate(GateInput("低保", "最低生活保障咨询13812345678"), lexicons=lex).get(
+    r = run_gate(GateInput("低保", "最低生活保障咨询13812345678"), limits={}, lexicons=lex).get(
         "personal_data"
     )
     assert r is not None and r.verdict is Verdict.PASS

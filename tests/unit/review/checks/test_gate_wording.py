@@ -11,7 +11,7 @@ from review.checks.wording import find_wording, parse_wording
 
 
 def wd(body: str, title: str = "工作动态"):
-    r = run_gate(GateInput(title, body)).get("wording")
+    r = run_gate(GateInput(title, body), limits={}).get("wording")
     assert r is not None
     return r
 

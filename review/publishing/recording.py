@@ -20,10 +20,10 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from review import publishing as rules
 from review.db import SessionFactory
 from review.models import Publication, Revision
 from review.notify import notify
+from review.publishing import rules
 from review.states import PUBLICATION_LABELS
 from review.states import PublicationStatus as P
 from review.store import audit

@@ -6,9 +6,16 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from channels.base import AuthExpired, NotSupported, Receipt, ReceiptState, Rejected, Transient
-from channels.http import NOT_SENT
-from review import publishing as rules
+from channels.base import (
+    AuthExpired,
+    NotSent,
+    NotSupported,
+    Receipt,
+    ReceiptState,
+    Rejected,
+    Transient,
+)
+from review.publishing import rules
 from review.states import PublicationStatus as P
 
 NOW = datetime(2025, 3, 1, 8, 0, tzinfo=UTC)
@@ -21,7 +28,7 @@ def test_backoff_doubles_and_is_capped() -> None:
 
 
 def test_transient_retries_then_fails() -> None:
-    retry = rules.from_error(Transient("refused", code=NOT_SENT), 2, POLICY, NOW)
+    retry = rules.from_error(NotSent("refused"), 2, POLICY, NOW)
     assert retry.status is P.SCHEDULED and retry.retry_at == NOW + timedelta(seconds=60)
     assert retry.notify is None and "ambiguous" not in retry.extra
     final = rules.from_error(AuthExpired("token"), 4, POLICY, NOW)
@@ -49,18 +56,20 @@ def test_a_platform_error_code_means_not_done_and_is_retried(code: int) -> None:
 
 
 def test_only_a_connection_never_made_is_safe_to_resend() -> None:
-    assert rules.NOT_SENT_CODE == NOT_SENT
-    assert not rules.is_ambiguous(Transient("refused", code=NOT_SENT))
+    assert not rules.is_ambiguous(NotSent("refused"))
+    assert not rules.is_ambiguous(NotSent("refused", code="ECONNREFUSED"))
     assert not rules.is_ambiguous(AuthExpired("token"))
+    # the error's kind decides, not a code string: a plain Transient may have been carried out
+    assert rules.is_ambiguous(Transient("refused", code="connect"))
 
 
 def test_ambiguous_at_the_attempt_cap_goes_to_a_human_not_failed() -> None:
     out = rules.from_error(Transient("t", code="http 503"), 4, POLICY, NOW)
     assert (out.status, out.notify) == (P.NEEDS_CHECK, "publication_needs_check")
     # an earlier unclear attempt keeps the row unsure even when the check fails cleanly
-    out = rules.from_error(Transient("t", code=NOT_SENT), 4, POLICY, NOW, ambiguous=True)
+    out = rules.from_error(NotSent("t"), 4, POLICY, NOW, ambiguous=True)
     assert out.status is P.NEEDS_CHECK and "ambiguous" not in out.extra
-    kept = rules.from_error(Transient("t", code=NOT_SENT), 2, POLICY, NOW, ambiguous=True)
+    kept = rules.from_error(NotSent("t"), 2, POLICY, NOW, ambiguous=True)
     assert (kept.status, kept.extra) == (P.SCHEDULED, {"ambiguous": "1"})
     refused = rules.from_error(Rejected("ip"), 2, POLICY, NOW, ambiguous=True)
     assert refused.status is P.NEEDS_CHECK

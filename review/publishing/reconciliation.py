@@ -11,13 +11,14 @@ import asyncio
 import logging
 from datetime import timedelta
 
-from bot.publishing.engine import Publisher
-from bot.publishing.recording import Target
 from channels.base import ChannelError, Receipt, ReceiptState
-from review import publishing as rules
 from review.models import Publication
+from review.publishing import rules
+from review.publishing.engine import Publisher
+from review.publishing.recording import Target
 from review.states import PublicationStatus as P
 from review.store import publications as store
+from review.store.directory import account_by_key
 
 log = logging.getLogger("newmedia.publisher")
 
@@ -110,8 +111,6 @@ async def on_publish_event(publisher: Publisher, account_key: str, remote_id: st
     The event only says "look now"; the answer is taken from ``check`` so a forged or replayed
     event cannot mark anything published."""
     async with publisher.sessions() as session:
-        from review.store.directory import account_by_key
-
         account = await account_by_key(session, account_key)
         if account is None:
             return False

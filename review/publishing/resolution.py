@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from review.errors import Conflict, NotFound, ValidationFailed
 from review.models import utcnow
-from review.retraction import authorise
+from review.publishing.retraction import authorise
 from review.states import PUBLICATION_LABELS
 from review.states import PublicationStatus as P
 from review.store import audit

@@ -1,11 +1,15 @@
-"""The publish tick: claim due rows → commit → call channels concurrently → record each.
+"""The publish tick: claim due rows → call channels concurrently → record each.
 
 No transaction is ever open across a platform call. Calls run concurrently, at most
 ``concurrency_per_account`` at a time per account (each account has its own platform limits);
-outcomes are recorded by ``Recorder``, which commits those completing together in one
-transaction (bot/publishing/recording.py).
+outcomes are recorded by an ``OutcomeLog``, which commits those completing together in one
+transaction (review/publishing/recording.py).
 A claimed row is only sent while its lease has time left; rows not yet sent when the service
 stops are handed back, so a stop never loses or duplicates a post.
+
+``Engine`` reaches storage only through two narrow seams, ``ClaimSource`` and ``OutcomeLog``;
+``Publisher`` is the engine over the database (claiming.py, recording.py), and unit tests drive
+the engine with fakes.
 """
 
 from __future__ import annotations
@@ -15,39 +19,56 @@ import logging
 import os
 import socket
 import uuid
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Protocol
 
-from aiohttp import web
-
-from bot.publishing.recording import Recorder, Target
-from bot.settings import PublishingSettings
 from channels.base import Channel, Post
-from review import publishing as rules
 from review.db import SessionFactory
-from review.drafts import content_hash
 from review.models import Publication, utcnow
-from review.notify import notify
+from review.publishing import rules
+from review.publishing.claiming import Claim, Claimed, DbClaims
+from review.publishing.config import PostOptions, PublishingConfig
+from review.publishing.recording import Recorder, Target
 from review.states import PublicationStatus
-from review.store import audit
 from review.store import publications as store
 
 log = logging.getLogger("newmedia.publisher")
 
-Claim = Callable[..., Awaitable[list[Publication]]]
 #: called with the publication id right after the platform answered, before the record (tests)
 AfterCall = Callable[[int], None]
 
 
-@dataclass(frozen=True)
-class PostOptions:
-    """Per-account choices the settings make about every post."""
+class ClaimSource(Protocol):
+    """Where due rows come from: each claimed row is this worker's until recorded or released."""
 
-    push_to_followers: bool = False
-    link_url: str | None = None
-    default_cover: str | None = None
+    async def claim(self, limit: int) -> Claimed: ...
+
+
+class OutcomeLog(Protocol):
+    """Where what the platform answered is kept (``recording.Recorder``)."""
+
+    async def record(
+        self,
+        pub: Publication,
+        target: Target,
+        outcome: rules.Outcome,
+        accepted_at: datetime | None,
+        *,
+        expected: PublicationStatus = ...,
+    ) -> bool: ...
+
+    async def record_late(
+        self, pub: Publication, target: Target, outcome: rules.Outcome
+    ) -> PublicationStatus | None: ...
+
+    def holding(
+        self, publication_id: int, lease_seconds: float
+    ) -> AbstractAsyncContextManager[None]: ...
+
+    async def release(self, publication_id: int) -> None: ...
 
 
 @dataclass
@@ -63,18 +84,17 @@ def worker_name() -> str:
 
 
 @dataclass
-class Publisher:
-    sessions: SessionFactory
+class Engine:
     channels: Mapping[str, Channel]
-    config: PublishingSettings
+    config: PublishingConfig
+    claims: ClaimSource
+    recorder: OutcomeLog
     options: Mapping[str, PostOptions] = field(default_factory=dict)
-    worker: str = field(default_factory=worker_name)
     clock: Callable[[], datetime] = utcnow
-    claim: Claim = store.claim_due
     after_call: AfterCall | None = None
-    _stopping: bool = False
-    _inflight: set[asyncio.Task[None]] = field(default_factory=set)
-    _limits: dict[str, asyncio.Semaphore] = field(default_factory=dict)
+    _stopping: bool = field(default=False, init=False)
+    _inflight: set[asyncio.Task[None]] = field(default_factory=set, init=False)
+    _limits: dict[str, asyncio.Semaphore] = field(default_factory=dict, init=False)
 
     def __post_init__(self) -> None:
         self.policy = rules.RetryPolicy(
@@ -82,7 +102,6 @@ class Publisher:
             self.config.backoff_base_seconds,
             self.config.backoff_cap_seconds,
         )
-        self.recorder = Recorder(self.sessions, self.worker, self.clock)
 
     def limit(self, account_key: str) -> asyncio.Semaphore:
         sem = self._limits.get(account_key)
@@ -127,10 +146,11 @@ class Publisher:
         while True:
             if more and not self._stopping and len(running) <= refill:
                 limit = size - len(running)
-                jobs, claimed = await self._claim_batch(limit)
-                total += claimed
-                more = claimed >= limit
-                for job in jobs:
+                claimed = await self.claims.claim(limit)
+                total += claimed.taken
+                more = claimed.taken >= limit
+                for pub, target in claimed.sendable:
+                    job = Job(pub, target, self.build(pub, target))
                     task = asyncio.ensure_future(self._run(job))
                     running.add(task)
                     self._inflight.add(task)
@@ -145,69 +165,6 @@ class Publisher:
             else:
                 await asyncio.wait(set(running))
         return total
-
-    async def _claim_batch(self, limit: int) -> tuple[list[Job], int]:
-        now = self.clock()
-        async with self.sessions.begin() as session:
-            rows = await self.claim(
-                session,
-                now=now,
-                limit=limit,
-                worker=self.worker,
-                lease_seconds=self.config.lease_seconds,
-            )
-            if not rows:
-                return [], 0
-            context = await store.load_context(session, [p.id for p in rows])
-            pairs = [(p.revision_id, p.account_id) for p in rows]
-            pinned = await store.approved_hashes(session, pairs)
-            jobs: list[Job] = []
-            for pub in rows:
-                revision, account = context[pub.id]
-                target = Target(account.key, account.id, account.owner_department_id, revision)
-                approved = pinned.get((pub.revision_id, pub.account_id), [])
-                if rules.hash_mismatch(revision, content_hash(revision), approved):
-                    await self._cancel_unapproved(session, pub, target, now)
-                    continue
-                if target.key not in self.channels:
-                    await self._no_channel(session, pub, target, now)
-                    continue
-                jobs.append(Job(pub, target, self.build(pub, target)))
-        log.info("claimed %d publication(s) (%d to send)", len(rows), len(jobs))
-        return jobs, len(rows)
-
-    async def _cancel_unapproved(
-        self, session: Any, pub: Publication, target: Target, now: datetime
-    ) -> None:
-        """先审后发: content that is not exactly what was approved never goes out."""
-        reason = "内容与审核通过的版本不一致（或未经全部审核），已取消发布"
-        await store.cancel(session, pub.id, reason, now)
-        await audit.append(
-            session,
-            actor="system",
-            action="publication.cancel",
-            subject_type="publication",
-            subject_id=pub.id,
-            detail={"reason": "hash_mismatch", "revision": pub.revision_id},
-        )
-        await notify(
-            session,
-            kind="publication_failed",
-            subject=f"publication:{pub.id}",
-            text=f"「{target.revision.title}」{reason}。请重新提交审核。",
-            department_id=target.department_id,
-            dedup_key=f"publication:{pub.id}:cancelled",
-        )
-
-    async def _no_channel(
-        self, session: Any, pub: Publication, target: Target, now: datetime
-    ) -> None:
-        outcome = rules.Outcome(
-            PublicationStatus.FAILED,
-            error=f"账号 {target.key} 未配置发布通道",
-            notify="publication_failed",
-        )
-        await self.recorder.apply(session, pub, target, outcome, None)
 
     async def _run(self, job: Job) -> None:
         async with self.limit(job.target.key):
@@ -270,4 +227,34 @@ class Publisher:
         return self._stopping
 
 
-PUBLISHER = web.AppKey("publisher", Publisher)
+class Publisher(Engine):
+    """The engine over the database, claiming and recording as ``worker``. Reconciliation
+    (reconciliation.py) takes a ``Publisher``: it queries the same database as the same worker."""
+
+    recorder: Recorder
+
+    def __init__(
+        self,
+        sessions: SessionFactory,
+        channels: Mapping[str, Channel],
+        config: PublishingConfig,
+        *,
+        options: Mapping[str, PostOptions] | None = None,
+        worker: str | None = None,
+        clock: Callable[[], datetime] = utcnow,
+        claim: Claim = store.claim_due,
+        after_call: AfterCall | None = None,
+    ) -> None:
+        self.sessions = sessions
+        self.worker = worker or worker_name()
+        recorder = Recorder(sessions, self.worker, clock)
+        claims = DbClaims(
+            sessions,
+            recorder,
+            worker=self.worker,
+            clock=clock,
+            lease_seconds=config.lease_seconds,
+            channels=channels,
+            claim=claim,
+        )
+        super().__init__(channels, config, claims, recorder, dict(options or {}), clock, after_call)

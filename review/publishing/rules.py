@@ -1,8 +1,8 @@
 """What to do with a publication after a platform call: pure decisions, no I/O.
 
-The publisher (bot/publishing/engine.py) claims rows, calls a channel with no transaction open, and asks
-this module what the answer means: the next status, when to retry, whom to tell. Keeping the
-decisions here makes the rules testable without a database or a platform.
+The engine (review/publishing/engine.py) claims rows, calls a channel with no transaction open,
+and asks this module what the answer means: the next status, when to retry, whom to tell.
+Keeping the decisions here makes the rules testable without a database or a platform.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 
 from channels.base import (
     AuthExpired,
+    NotSent,
     NotSupported,
     Post,
     Receipt,
@@ -23,10 +24,6 @@ from channels.base import (
 from review.models import Publication, Revision
 from review.states import PublicationStatus as P
 
-#: the one Transient code meaning the request never left this machine (channels.http.NOT_SENT,
-#: not imported: review/ depends on channels.base only). Every other Transient from a write -
-#: timeout, network, HTTP 5xx, an unreadable answer, a platform "busy" - may have been carried out.
-NOT_SENT_CODE = "connect"
 #: ``receipt_extra`` flag: the last attempt may have reached the platform; check before any resend
 AMBIGUOUS = "ambiguous"
 #: a publication this late is reported to its owner department
@@ -161,12 +158,12 @@ def _needs_check(error: str) -> Outcome:
 
 def is_ambiguous(exc: BaseException) -> bool:
     """A transport failure after the request may have left (timeout, broken connection, 5xx,
-    garbled answer): it may have been carried out. "Could not connect" never left, and a
-    platform's own error code (WeChat -1 系统繁忙, Weibo rate limits) is the platform saying it
-    did not do it — both are safe to retry with backoff."""
-    if not isinstance(exc, Transient) or isinstance(exc.code, int):
+    garbled answer): it may have been carried out. ``NotSent`` never left, and a platform's
+    own error code (WeChat -1 系统繁忙, Weibo rate limits) is the platform saying it did not do
+    it — both are safe to retry with backoff."""
+    if not isinstance(exc, Transient) or isinstance(exc, NotSent):
         return False
-    return str(exc.code) != NOT_SENT_CODE
+    return not isinstance(exc.code, int)
 
 
 def was_ambiguous(pub: Publication) -> bool:

@@ -7,8 +7,9 @@ import itertools
 import pytest
 from fake_chat_backend import OFFICE, SECRECY, FakeChat, Task
 
-from bot.chat.commands_general import registry
-from bot.chat.router import UNKNOWN_SENDER, ChatInput, Router
+from bot.chat.commands import registry
+from bot.chat.router import IN_PROGRESS, UNKNOWN_SENDER, ChatInput, Router
+from review import eligibility
 
 _keys = itertools.count(1)
 
@@ -86,7 +87,68 @@ async def test_role_is_checked_before_anything(router: Router, fake: FakeChat) -
 async def test_author_never_reviews_own_draft(router: Router, fake: FakeChat) -> None:
     fake.tasks[12].author = 2  # 李娜 wrote it
     outcome, text = await say(router, "LiNa", "认领 12")
-    assert outcome == "denied" and "自己编写" in text
+    assert outcome == "denied" and "自己撰写" in text
+
+
+async def test_the_revisions_writer_never_reviews_it(router: Router, fake: FakeChat) -> None:
+    fake.tasks[13].writer = 3  # 王强 wrote the revision under review; 赵敏 authored the draft
+    outcome, text = await say(router, "WangQiang", "认领 13")
+    assert outcome == "denied" and "自己撰写" in text and fake.calls == []
+
+
+async def test_a_task_refusal_is_the_shared_rules_wording(router: Router, fake: FakeChat) -> None:
+    outcome, text = await say(router, "ChenJing", "认领 12")
+    chen = eligibility.Actor(4, "陈静", SECRECY, "保密办", frozenset({"reviewer", "head"}))
+    task = eligibility.TaskFacts(12, "初审", "reviewer", OFFICE, "办公室", author_id=1)
+    found = eligibility.refusal(chen, task)
+    assert found is not None
+    assert (outcome, text) == ("denied", f"未执行：{found.message}。")
+
+
+async def test_a_denied_command_never_reaches_its_handler(router: Router, fake: FakeChat) -> None:
+    outcome, _ = await say(router, "LiNa", "认领 13", key="head-stage")
+    assert outcome == "denied" and fake.calls == [] and fake.tasks[13].status == "open"
+    (event,) = [a for a in fake.audits if a.action == "chat.command"]
+    assert event.subject == "task:13" and event.detail["outcome"] == "denied"
+    assert "负责人" in event.detail["reason"]
+    assert "head-stage" not in fake.commands  # forgotten: the same click may run once allowed
+
+
+async def test_a_missing_task_is_denied_before_the_handler(router: Router, fake: FakeChat) -> None:
+    outcome, text = await say(router, "LiNa", "查看 99")
+    assert outcome == "denied" and "没有编号为 99 的审核任务" in text
+
+
+async def test_an_unknown_command_points_to_help(router: Router, fake: FakeChat) -> None:
+    outcome, text = await say(router, "LiNa", "天气怎么样")
+    assert outcome == "invalid" and "没有「天气怎么样」这个命令" in text and "帮助" in text
+    (event,) = fake.audits
+    assert event.subject == "chat:parse" and event.detail["command"] is None
+    assert fake.calls == [] and fake.commands == {}
+
+
+async def test_an_empty_message_asks_for_a_command(router: Router) -> None:
+    outcome, text = await say(router, "LiNa", "　 ")
+    assert outcome == "invalid" and "请输入命令" in text
+
+
+async def test_argument_errors_name_the_argument(router: Router, fake: FakeChat) -> None:
+    outcome, text = await say(router, "LiNa", "回复 35 您好")
+    assert outcome == "ok"  # the # is optional
+    outcome, text = await say(router, "LiNa", "回复 #abc 您好")
+    assert outcome == "invalid" and "「#abc」不是#留言号" in text and "/reply" in text
+    outcome, text = await say(router, "LiNa", "回复 #35")
+    assert outcome == "invalid" and "缺少「内容」" in text
+    assert fake.calls == [("reply", 35)]
+
+
+async def test_a_message_key_still_running_answers_in_progress(
+    router: Router, fake: FakeChat
+) -> None:
+    fake.commands["busy"] = ""  # the first delivery is still being handled
+    outcome, text = await say(router, "LiNa", "认领 12", key="busy")
+    assert (outcome, text) == ("repeat", IN_PROGRESS) and fake.calls == []
+    assert [a.action for a in fake.audits] == ["chat.repeat"]
 
 
 async def test_malformed_and_unknown_commands_get_usage(router: Router) -> None:

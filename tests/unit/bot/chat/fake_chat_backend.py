@@ -41,6 +41,7 @@ class Task:
     status: str = "open"
     claimed_by: int | None = None
     author: int = 1
+    writer: int | None = None
 
 
 @dataclass
@@ -76,7 +77,16 @@ class FakeChat:
             return None
         name = next((p.name for p in PEOPLE.values() if p.id == t.claimed_by), None)
         return TaskScope(
-            t.id, t.dept, DEPTS[t.dept], t.stage, t.role, t.status, t.claimed_by, name, t.author
+            t.id,
+            t.dept,
+            DEPTS[t.dept],
+            t.stage,
+            t.role,
+            t.status,
+            t.claimed_by,
+            name,
+            t.author,
+            t.writer,
         )
 
     async def message_scope(self, message_id: int) -> MessageScope | None:

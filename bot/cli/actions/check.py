@@ -1,0 +1,189 @@
+"""``newmedia check``: run the compliance gate on a draft file, or on JSON lines from stdin."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import IO, Any
+
+from bot.cli.check import EXIT_BLOCK, EXIT_ERROR, EXIT_OK
+from bot.platforms.limits import PLATFORM_LIMITS
+from bot.settings_load import load_settings
+from review.checks import GateInput, GateReport, GateTarget, Verdict, default_lexicons, run_gate
+from review.frontmatter import FrontMatterError, parse_draft_file
+
+LABELS = {Verdict.PASS: "通过", Verdict.WARN: "提示", Verdict.BLOCK: "拦截"}
+CHECK_LABELS = {
+    "relevance": "职能相关性",
+    "personal_data": "个人信息",
+    "secrecy": "涉密标志",
+    "wording": "错敏词",
+    "platform_limits": "平台限制",
+    "reprint_source": "转载来源",
+}
+FIELD_LABELS = {
+    "title": "标题",
+    "body": "正文",
+    "digest": "摘要",
+    "author": "作者",
+    "source": "来源",
+}
+FLUSH_EVERY = 500
+
+
+def _load_accounts(args: argparse.Namespace, *, required: bool) -> dict[str, Any]:
+    """The settings' accounts; without ``required`` a missing or broken settings file is fine."""
+    try:
+        settings = load_settings(getattr(args, "settings", None))
+    except Exception:
+        if required:
+            raise
+        return {}
+    return dict(settings.accounts)
+
+
+def _targets(args: argparse.Namespace) -> tuple[GateTarget, ...]:
+    """Targets from ``--account`` via the settings, or the first WeChat and Weibo accounts there
+    (plain ``wechat``/``weibo`` targets without a safe domain when no settings can be read)."""
+    keys: list[str] = list(args.account or [])
+    accounts = _load_accounts(args, required=bool(keys))
+    if keys:
+        missing = [k for k in keys if k not in accounts]
+        if missing:
+            raise KeyError("、".join(missing))
+        return tuple(
+            GateTarget(k, str(accounts[k].platform), getattr(accounts[k], "safe_domain", None))
+            for k in keys
+        )
+    out = []
+    for platform in ("wechat", "weibo"):
+        found = [(k, a) for k, a in accounts.items() if str(a.platform) == platform]
+        key, acc = found[0] if found else (platform, None)
+        out.append(GateTarget(key, platform, getattr(acc, "safe_domain", None)))
+    return tuple(out)
+
+
+def _print_report(report: GateReport, name: str, title: str, out: IO[str]) -> None:
+    out.write(f"稿件：{name}  标题：{title or '（无）'}\n")
+    out.write(f"结论：{LABELS[report.verdict]}（{report.verdict}）\n")
+    for c in report.checks:
+        extra = "（可经负责人审批放行）" if c.overridable else ""
+        out.write(f"[{LABELS[c.verdict]}] {CHECK_LABELS.get(c.name, c.name)}：{c.reason}{extra}\n")
+        if c.verdict is Verdict.PASS:
+            continue
+        for ev in c.evidence:
+            where = FIELD_LABELS.get(ev.field, ev.field)
+            out.write(f"    · {where} 第{ev.start + 1}–{ev.end}字：“{ev.text}”\n")
+        if c.suggestion:
+            out.write(f"    建议：{c.suggestion}\n")
+
+
+def _run_file(args: argparse.Namespace) -> int:
+    path = Path(args.file)
+    try:
+        meta, body = parse_draft_file(path.read_text(encoding="utf-8"))
+        targets = _targets(args)
+    except OSError as exc:
+        print(f"无法读取稿件 {path}：{exc.strerror or exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except UnicodeDecodeError:
+        print(f"稿件 {path} 不是 UTF-8 编码的文本", file=sys.stderr)
+        return EXIT_ERROR
+    except FrontMatterError as exc:
+        print(f"{path} {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyError as exc:
+        print(f"设置中没有账号：{exc.args[0]}", file=sys.stderr)
+        return EXIT_ERROR
+    cover = meta.get("cover")
+    if not cover:  # the account's standard cover is used when the draft brings none
+        accounts = _load_accounts(args, required=False)
+        cover = any(
+            getattr(accounts.get(t.account_key), "default_cover", None)
+            for t in targets
+            if t.platform == "wechat"
+        )
+    inp = GateInput(
+        title=str(meta.get("title", "")),
+        body=body,
+        kind=str(meta.get("kind", "工作动态")),
+        source=str(meta["source"]) if "source" in meta else None,
+        author=str(meta.get("author", "")),
+        digest=str(meta.get("digest", "")),
+        has_cover=bool(cover),
+        targets=targets,
+    )
+    report = run_gate(inp, limits=PLATFORM_LIMITS)
+    if args.json:
+        doc = {"file": str(path), "title": inp.title, **report.to_json()}
+        print(json.dumps(doc, ensure_ascii=False, indent=2))
+    else:
+        _print_report(report, str(path), inp.title, sys.stdout)
+    return EXIT_BLOCK if report.verdict is Verdict.BLOCK else EXIT_OK
+
+
+def _line_input(raw: bytes, targets: tuple[GateTarget, ...]) -> tuple[Any, GateInput | str]:
+    """(id, input) for a good line, (id or None, Chinese error) for a bad one."""
+    try:
+        obj = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        return None, f"不是有效的 JSON：{exc}"
+    if not isinstance(obj, dict):
+        return None, "每行应为一个 JSON 对象"
+    ident = obj.get("id")
+    text, title, kind = obj.get("text"), obj.get("title", ""), obj.get("kind", "工作动态")
+    if not isinstance(text, str):
+        return ident, "缺少文字字段 text"
+    if not isinstance(title, str) or not isinstance(kind, str):
+        return ident, "title 和 kind 应为文字"
+    source = obj.get("source")
+    return ident, GateInput(
+        title=title,
+        body=text,
+        kind=kind,
+        source=source if isinstance(source, str) else None,
+        targets=targets,
+    )
+
+
+def run_jsonl(stdin: IO[bytes], stdout: IO[str], targets: tuple[GateTarget, ...] = ()) -> int:
+    """Stream: one output line per non-blank input line, lexicons loaded once."""
+    lex = default_lexicons()
+    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    pending: list[str] = []
+    for raw in stdin:
+        if not raw.strip():
+            continue
+        ident, inp = _line_input(raw, targets)
+        if isinstance(inp, str):
+            pending.append(dumps({"id": ident, "error": inp}))
+        else:
+            try:
+                report = run_gate(inp, limits=PLATFORM_LIMITS, lexicons=lex)
+                pending.append(dumps({"id": ident, **report.to_json()}))
+            except Exception as exc:
+                pending.append(dumps({"id": ident, "error": f"检查失败：{type(exc).__name__}"}))
+        if len(pending) >= FLUSH_EVERY:
+            stdout.write("\n".join(pending) + "\n")
+            stdout.flush()
+            pending.clear()
+    if pending:
+        stdout.write("\n".join(pending) + "\n")
+    stdout.flush()
+    return EXIT_OK
+
+
+def check(args: argparse.Namespace) -> int:
+    if args.jsonl:
+        try:
+            targets = _targets(args) if args.account else ()
+        except KeyError as exc:
+            print(f"设置中没有账号：{exc.args[0]}", file=sys.stderr)
+            return EXIT_ERROR
+        return run_jsonl(sys.stdin.buffer, sys.stdout, targets)
+    if not args.file:
+        print("请指定稿件文件，或使用 --jsonl 从标准输入读取", file=sys.stderr)
+        return EXIT_ERROR
+    return _run_file(args)

@@ -1,0 +1,91 @@
+"""``newmedia inbox``: the citizen reply queue from the command line (list, show, reply,
+transfer, close). Everyone acts as a person (``--as``): visibility and permissions are theirs."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from bot.cli.actions.common import open_services
+from bot.cli.actions.output import print_json, print_table
+from bot.cli.actions.runner import CliError
+from bot.inbox import service as inbox_service
+from review.timefmt import fmt
+
+COLUMNS = [
+    ("id", "编号"), ("status_label", "状态"), ("topic", "主题"), ("hot", "热点"),
+    ("deadline", "答复期限"), ("received", "收到"), ("text", "内容"),
+]  # fmt: skip
+ADMIN_DEFAULT = "ma_jun"
+
+
+def _person(args: argparse.Namespace) -> str:
+    person: str | None = getattr(args, "as_person", None)
+    if not person:
+        raise CliError("请用 --as 指定操作人（settings.toml 中 [[people]] 的 key 或姓名）")
+    return person
+
+
+def _short(text: Any, width: int = 24) -> str:
+    if text is None:
+        return "（无权查看）"
+    flat = str(text).replace("\n", " ")
+    return flat if len(flat) <= width else flat[: width - 1] + "…"
+
+
+async def listing(args: argparse.Namespace) -> int:
+    async with open_services(args) as services:
+        views = await inbox_service.list_for(services, args.as_person or ADMIN_DEFAULT, args.state)
+    if args.json:
+        print_json([v.to_json() for v in views])
+        return 0
+    rows = [
+        {**v.to_json(), "hot": "是" if v.hot else "", "text": _short(v.text),
+         "deadline": fmt(v.deadline_at) + (f"（{v.deadline_note}）" if v.deadline_note else "")}
+        for v in views
+    ]  # fmt: skip
+    print_table(rows, COLUMNS)
+    return 0
+
+
+async def show(args: argparse.Namespace) -> int:
+    async with open_services(args) as services:
+        data = await inbox_service.show(services, args.id, args.as_person or ADMIN_DEFAULT)
+    if args.json:
+        print_json(data)
+        return 0
+    print(f"留言 #{data['id']}  {data['status_label']}  主题：{data['topic'] or '未分类'}"
+          f"{'  【热点】' if data['hot'] else ''}")  # fmt: skip
+    print(f"收到：{data['received']}  答复期限：{data['deadline']} {data['deadline_note'] or ''}")
+    print(f"内容：{data['text'] if data['text'] is not None else '（无权查看）'}")
+    for note in data["notes"]:
+        print(f"备注（{note['at']}）：{note['text']}")
+    for r in data["replies"]:
+        print(f"答复 #{r['id']}（{r['at']}，{r['status']}）：{r['text']}")
+    return 0
+
+
+async def reply(args: argparse.Namespace) -> int:
+    async with open_services(args, channels=True) as services:
+        print(await inbox_service.send_answer(services, args.id, _person(args), args.text))
+    return 0
+
+
+async def transfer(args: argparse.Namespace) -> int:
+    async with open_services(args) as services:
+        print(
+            await inbox_service.transfer(
+                services, args.id, _person(args), args.dept, args.note or ""
+            )
+        )
+    return 0
+
+
+async def close(args: argparse.Namespace) -> int:
+    async with open_services(args) as services:
+        print(
+            await inbox_service.close(
+                services, args.id, _person(args), args.reason, dismiss=args.dismiss
+            )
+        )
+    return 0

@@ -1,0 +1,85 @@
+"""``newmedia publications``: list; retract; draft a correction notice; settle a needs_check."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from bot.cli.actions.common import open_services
+from bot.cli.actions.output import print_json, print_table
+from bot.publishing import service
+from review.publishing import resolution
+from review.states import PUBLICATION_LABELS, PublicationStatus
+from review.store import publications as store
+from review.timefmt import fmt
+
+COLUMNS = (
+    ("id", "编号"),
+    ("account", "账号"),
+    ("title", "标题"),
+    ("status_label", "状态"),
+    ("due", "计划时间"),
+    ("attempts", "尝试"),
+    ("last_error", "最近错误"),
+    ("remote_id", "平台编号"),
+    ("url", "链接"),
+)
+
+
+async def listing(args: argparse.Namespace) -> int:
+    async with open_services(args) as services, services.sessions() as session:
+        rows = await store.listing(session, status=args.state, limit=args.limit)
+    out: list[dict[str, Any]] = []
+    for pub, account, title in rows:
+        out.append(
+            {
+                "id": pub.id,
+                "account": account,
+                "title": title,
+                "status": pub.status,
+                "status_label": PUBLICATION_LABELS.get(PublicationStatus(pub.status), pub.status),
+                "due_at": pub.due_at,
+                "due": fmt(pub.due_at),
+                "attempts": pub.attempts,
+                "last_error": pub.last_error,
+                "remote_id": pub.remote_id,
+                "url": pub.url,
+                "published_at": pub.published_at,
+                "late_seconds": pub.late_seconds,
+            }
+        )
+    if args.json:
+        print_json(out)
+    else:
+        print_table(out, COLUMNS)
+    return 0
+
+
+async def retract(args: argparse.Namespace) -> int:
+    """Retract and correct call the platform: the same services as the web service, no HTTP."""
+    async with open_services(args, channels=True) as services:
+        message = await service.retract(services, args.id, args.person, args.reason)
+    print(message)
+    return 0
+
+
+async def correct(args: argparse.Namespace) -> int:
+    async with open_services(args, channels=True) as services:
+        message = await service.correct(services, args.id, args.person, args.correction or "")
+    print(message)
+    return 0
+
+
+async def settle(args: argparse.Namespace) -> int:
+    async with open_services(args) as services, services.sessions.begin() as session:
+        message = await resolution.settle(
+            session,
+            args.id,
+            args.person,
+            args.outcome,
+            note=args.note,
+            remote_id=args.remote_id,
+            url=args.url,
+        )
+    print(message)
+    return 0

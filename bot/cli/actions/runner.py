@@ -1,0 +1,60 @@
+"""Run one command's action: import it, run it (an async one in its own event loop) and turn
+the errors a person can act on into a message and an exit code, never a stack trace."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import inspect
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from bot.settings_load import Settings, SettingsError, load_settings
+from review.errors import DomainError
+
+PACKAGE = "bot.cli.actions"
+
+
+class CliError(Exception):
+    """Printed as ``错误：…`` with exit code 2 (no stack trace)."""
+
+
+def settings_from(args: argparse.Namespace) -> Settings:
+    """The settings file of ``--settings`` (else ``$NEWMEDIA_SETTINGS``, else settings.toml)."""
+    return load_settings(getattr(args, "settings", None))
+
+
+def resolve(module: str, function: str) -> Callable[[argparse.Namespace], Any]:
+    found: Callable[[argparse.Namespace], Any] = getattr(
+        importlib.import_module(f"{PACKAGE}.{module}"), function
+    )
+    return found
+
+
+def run(module: str, function: str, args: argparse.Namespace) -> int:
+    try:
+        result = resolve(module, function)(args)
+        if inspect.iscoroutine(result):
+            # start-up time: asyncio adds ~40 ms of imports (hyperfine, 2026-12-02) that the
+            # synchronous actions (`people list`, `check`) never use; async ones have it already
+            import asyncio
+
+            result = asyncio.run(result)
+        return int(result)
+    except SettingsError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    except (CliError, DomainError) as exc:
+        return fail(exc)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:  # e.g. `newmedia draft list | head`
+        sys.stderr.close()
+        return 0
+
+
+def fail(exc: BaseException) -> int:
+    message = exc.message if isinstance(exc, DomainError) else str(exc)
+    print(f"错误：{message}", file=sys.stderr)
+    return 2

@@ -1,0 +1,108 @@
+"""``newmedia serve``: the service, its ticks and (in demo mode) the sandbox platforms.
+
+``--workers N`` runs N serving processes on the port (:mod:`bot.workers`): this one is the
+primary, it starts the others and stops them when it stops.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import socket
+
+from aiohttp import web
+
+from bot.app import create_app
+from bot.cli.actions.runner import CliError
+from bot.logs import setup_logging
+from bot.migrate import SchemaOutdated
+from bot.sandbox.wiring import api_url
+from bot.settings_load import load_settings
+from bot.workers import Secondaries, Worker, secondary_argv, watch_primary
+from review.db import is_memory_sqlite
+
+log = logging.getLogger("newmedia.serve")
+SHUTDOWN_TIMEOUT = 8.0
+
+
+def _port_taken(host: str, port: int) -> bool:
+    """Another process already listens there. Workers share the port with SO_REUSEPORT, which
+    would also let a second ``newmedia serve`` join silently: a plain bind finds out first."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # TIME_WAIT is no owner
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return True
+    return False
+
+
+def _worker(args: argparse.Namespace, configured: int, database_url: str) -> Worker:
+    if args.secondary_of:
+        return Worker("secondary", args.workers or 2, args.sandbox_api)
+    count = args.workers or configured
+    if count < 1 or count > 32:
+        raise CliError("--workers 须在 1 到 32 之间")
+    if count > 1 and is_memory_sqlite(database_url):
+        raise CliError(
+            "内存数据库无法在多个进程间共享：--workers 大于 1 时请使用数据库文件或 PostgreSQL"
+        )
+    return Worker("primary" if count > 1 else "single", count)
+
+
+async def serve(args: argparse.Namespace) -> int:
+    # the service also reads the files it relies on (the 办事指南 answers): problems at start-up
+    settings = load_settings(getattr(args, "settings", None), for_service=True)
+    setup_logging(settings.file.service.log_level)
+    host = args.host or settings.file.service.host
+    port = args.port or settings.file.service.port
+    worker = _worker(args, settings.file.service.workers, settings.database_url)
+    if worker.role == "primary" and _port_taken(host, port):
+        print(f"错误：{host}:{port} 已被占用（是否已有 newmedia serve 在运行？）")
+        return 2
+    # handlers first: a signal during start-up still means a clean stop, never a hard kill
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    app = create_app(settings, worker=worker)
+    runner = web.AppRunner(app, shutdown_timeout=SHUTDOWN_TIMEOUT, access_log=None)
+    try:
+        await runner.setup()
+    except SchemaOutdated as exc:
+        print(f"错误：{exc}")
+        return 2
+    site = web.TCPSite(runner, host, port, reuse_port=worker.role != "single")
+    await site.start()
+    children: Secondaries | None = None
+    watcher: asyncio.Task[None] | None = None
+    if worker.role == "primary":
+        argv = secondary_argv(
+            getattr(args, "settings", None), host, port, worker.count, api_url(app)
+        )
+        children = Secondaries(argv, worker.count - 1)
+        children.start()
+    elif worker.role == "secondary":
+        watcher = loop.create_task(watch_primary(args.secondary_of, stop))
+    mode = "demo (sandbox platforms)" if settings.demo else "production"
+    log.info("newmedia %s serving on http://%s:%s (%s)", worker.role, host, port, mode)
+    if worker.role != "secondary":
+        extra = f"；{worker.count} 个进程" if worker.count > 1 else ""
+        print(f"newmedia 已启动：http://{host}:{port}/  （{mode}{extra}；Ctrl+C 停止）", flush=True)
+    await stop.wait()
+    log.info("stopping: finishing accepted work")
+    if watcher is not None:
+        watcher.cancel()
+    stopping = [asyncio.wait_for(runner.cleanup(), timeout=SHUTDOWN_TIMEOUT + 1)]
+    if children is not None:
+        # a secondary's own clean-up may take SHUTDOWN_TIMEOUT + 1 s; the stop stays within 10 s
+        stopping.append(children.stop(SHUTDOWN_TIMEOUT + 1.5))
+    for result in await asyncio.gather(*stopping, return_exceptions=True):
+        if isinstance(result, TimeoutError):
+            log.warning("shutdown took too long; exiting anyway")
+        elif isinstance(result, BaseException):
+            raise result
+    return 0

@@ -1,0 +1,22 @@
+"""What Weibo's ``statuses/share`` refuses, declared once: the channel renders within it, and the
+service hands ``LIMITS`` to the review gate (review/ never imports an adapter).
+
+A status is at most 140 characters (error 20012) and must link to the app's safe domain (10017);
+``#`` would open a topic, which posts made through the API may not do.
+"""
+
+from __future__ import annotations
+
+from channels.base import PlatformLimits
+from channels.weibo.render import status_text
+
+MAX_CHARS = 140
+#: the ``?p=<publication key>`` marker ``channel.marked_link`` appends to the article link
+LINK_MARKER_CHARS = 30
+
+LIMITS = PlatformLimits(
+    topics_banned=True,
+    status_max=MAX_CHARS,
+    link_marker_chars=LINK_MARKER_CHARS,
+    status_text=status_text,
+)

@@ -1,0 +1,124 @@
+"""Claiming due publications: one short transaction that takes rows and vets them before any
+platform call.
+
+Rows are taken with a guarded claim (``store.claim_due``: each row goes to exactly one worker).
+In the same transaction a row whose content is not exactly what every stage approved is
+cancelled (先审后发), and a row whose account has no channel fails; only the rest come back to
+be sent. Nothing here calls a platform.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Container
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from review.db import SessionFactory
+from review.drafts import content_hash
+from review.models import Publication
+from review.notify import notify
+from review.publishing import rules
+from review.publishing.recording import Recorder, Target
+from review.states import PublicationStatus
+from review.store import audit
+from review.store import publications as store
+
+log = logging.getLogger("newmedia.publisher")
+
+#: the claim query (``store.claim_due``; the reliability tests swap in a naive one)
+Claim = Callable[..., Awaitable[list[Publication]]]
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """The rows to send, with where each goes, and how many rows the claim took in all."""
+
+    sendable: list[tuple[Publication, Target]]
+    taken: int
+
+
+class DbClaims:
+    """Claims for one worker in the database, vetted in the claim's own transaction."""
+
+    def __init__(
+        self,
+        sessions: SessionFactory,
+        recorder: Recorder,
+        *,
+        worker: str,
+        clock: Callable[[], datetime],
+        lease_seconds: float,
+        channels: Container[str],
+        claim: Claim = store.claim_due,
+    ) -> None:
+        self.sessions = sessions
+        self.recorder = recorder
+        self.worker = worker
+        self.clock = clock
+        self.lease_seconds = lease_seconds
+        self.channels = channels
+        self.query = claim
+
+    async def claim(self, limit: int) -> Claimed:
+        now = self.clock()
+        async with self.sessions.begin() as session:
+            rows = await self.query(
+                session,
+                now=now,
+                limit=limit,
+                worker=self.worker,
+                lease_seconds=self.lease_seconds,
+            )
+            if not rows:
+                return Claimed([], 0)
+            context = await store.load_context(session, [p.id for p in rows])
+            pairs = [(p.revision_id, p.account_id) for p in rows]
+            pinned = await store.approved_hashes(session, pairs)
+            sendable: list[tuple[Publication, Target]] = []
+            for pub in rows:
+                revision, account = context[pub.id]
+                target = Target(account.key, account.id, account.owner_department_id, revision)
+                approved = pinned.get((pub.revision_id, pub.account_id), [])
+                if rules.hash_mismatch(revision, content_hash(revision), approved):
+                    await self._cancel_unapproved(session, pub, target, now)
+                    continue
+                if target.key not in self.channels:
+                    await self._no_channel(session, pub, target)
+                    continue
+                sendable.append((pub, target))
+        log.info("claimed %d publication(s) (%d to send)", len(rows), len(sendable))
+        return Claimed(sendable, len(rows))
+
+    async def _cancel_unapproved(
+        self, session: AsyncSession, pub: Publication, target: Target, now: datetime
+    ) -> None:
+        """先审后发: content that is not exactly what was approved never goes out."""
+        reason = "内容与审核通过的版本不一致（或未经全部审核），已取消发布"
+        await store.cancel(session, pub.id, reason, now)
+        await audit.append(
+            session,
+            actor="system",
+            action="publication.cancel",
+            subject_type="publication",
+            subject_id=pub.id,
+            detail={"reason": "hash_mismatch", "revision": pub.revision_id},
+        )
+        await notify(
+            session,
+            kind="publication_failed",
+            subject=f"publication:{pub.id}",
+            text=f"「{target.revision.title}」{reason}。请重新提交审核。",
+            department_id=target.department_id,
+            dedup_key=f"publication:{pub.id}:cancelled",
+        )
+
+    async def _no_channel(self, session: AsyncSession, pub: Publication, target: Target) -> None:
+        outcome = rules.Outcome(
+            PublicationStatus.FAILED,
+            error=f"账号 {target.key} 未配置发布通道",
+            notify="publication_failed",
+        )
+        await self.recorder.apply(session, pub, target, outcome, None)

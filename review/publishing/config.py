@@ -1,0 +1,33 @@
+"""What the publishing engine is told by whoever runs it: plain frozen values, no settings types.
+
+The service translates its validated settings into these (bot/publishing/wiring.py); tests and
+the benchmark build them directly. The defaults are the service's defaults.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class PublishingConfig:
+    """How hard the engine works and how long it holds a claimed row."""
+
+    #: most rows claimed at once (the next are claimed when half of these are done)
+    batch_size: int = 200
+    #: platform calls running at once for one account
+    concurrency_per_account: int = 8
+    #: how long a claim lasts without a heartbeat before a reconciler may take the row over
+    lease_seconds: float = 120
+    max_attempts: int = 5
+    backoff_base_seconds: float = 30.0
+    backoff_cap_seconds: float = 1800.0
+
+
+@dataclass(frozen=True)
+class PostOptions:
+    """Per-account choices the settings make about every post."""
+
+    push_to_followers: bool = False
+    link_url: str | None = None
+    default_cover: str | None = None

@@ -1,0 +1,106 @@
+"""The command registry: groups included in one place, in help order, and argument parsing."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.chat import commands, commands_inbox, commands_review
+from bot.chat.commands import registry
+from bot.chat.registry import Arg, Call, ParseError, Registry
+
+HELP_ORDER = [
+    "帮助",
+    "留言",
+    "回复",
+    "转办",
+    "关闭",
+    "待审",
+    "查看",
+    "认领",
+    "通过",
+    "驳回",
+    "退回",
+    "释放",
+    "转交",
+    "撤回",
+    "更正",
+]
+
+
+def test_help_lists_the_groups_in_the_order_they_are_included() -> None:
+    reg = registry()
+    assert [c.name for c in reg.commands] == HELP_ORDER
+    lines = reg.help_text().splitlines()[1:-1]
+    assert [line.split()[1] for line in lines] == HELP_ORDER
+
+
+def test_each_module_owns_its_group_and_including_leaves_it_alone() -> None:
+    sizes = [len(g.commands) for g in (commands.general, commands_inbox.group)]
+    assert sizes == [1, 4] and len(commands_review.group.commands) == 10
+    assert registry().commands == registry().commands  # the same commands, built twice
+    assert [len(g.commands) for g in (commands.general, commands_inbox.group)] == sizes
+
+
+def test_a_word_declared_in_two_groups_is_refused() -> None:
+    other = Registry()
+
+    @other.command("帮忙", "/help")
+    async def clash(call: Call) -> str:
+        """同一个斜杠命令。"""
+        return ""
+
+    with pytest.raises(ValueError, match="/help"):
+        Registry().include(commands.general, other)
+
+
+def test_a_command_needs_a_docstring_for_its_help() -> None:
+    async def bare(call: Call) -> str:
+        return ""
+
+    with pytest.raises(ValueError, match="docstring"):
+        Registry().command("空", "/empty")(bare)
+
+
+def parse(text: str) -> dict[str, object]:
+    return registry().parse(text).args
+
+
+def test_ids_may_carry_a_hash_and_full_width_digits() -> None:
+    assert parse("通过 #12") == {"task": 12, "note": ""}
+    assert parse("通过　＃１２　内容准确 同意") == {"task": 12, "note": "内容准确 同意"}
+    assert parse("认领12") == {"task": 12}  # Chinese commands without a space
+    assert parse("/CLAIM 12") == {"task": 12}
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("驳回 12", "缺少「原因」"),
+        ("认领 十二", "「十二」不是任务编号"),
+        ("认领 12 13", "多余的内容「13」"),
+        ("转交 12", "缺少「姓名」"),
+    ],
+)
+def test_argument_errors_name_the_argument_and_show_usage(text: str, problem: str) -> None:
+    with pytest.raises(ParseError) as caught:
+        registry().parse(text)
+    assert problem in caught.value.message and "用法：" in caught.value.message
+    assert caught.value.command is not None
+
+
+def test_an_unknown_word_suggests_the_closest_command() -> None:
+    with pytest.raises(ParseError) as caught:
+        registry().parse("/aprove 12")
+    assert caught.value.command is None
+    assert "没有「/aprove」这个命令" in caught.value.message and "/approve" in caught.value.message
+
+
+def test_text_arguments_take_the_rest_of_the_line() -> None:
+    reg = Registry()
+
+    @reg.command("说", "/say", args=(Arg("who", "人"), Arg("text", "内容", "text")))
+    async def say(call: Call) -> str:
+        """说一句话。"""
+        return ""
+
+    assert reg.parse("说 李娜 你好 世界").args == {"who": "李娜", "text": "你好 世界"}
