@@ -132,16 +132,6 @@ async def app_client(settings: Settings, sf: SessionFactory) -> AsyncIterator[An
         yield client
 
 
-async def bearer(sf: SessionFactory, key: str) -> dict[str, str]:
-    """An ``Authorization`` header with a fresh API token for person ``key``."""
-    from review.store import directory
-
-    async with sf.begin() as s:
-        person = await directory.person_by_key(s, key)
-        assert person is not None, key
-        return {"Authorization": f"Bearer {await directory.issue_token(s, person)}"}
-
-
 @pytest.fixture
 def cli_workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A folder with the shipped settings (embedded SQLite under it) as the current directory."""
@@ -167,11 +157,3 @@ def workdir(cli_workdir: Path) -> Path:
     """``cli_workdir`` with a ready draft file, ``post.md`` (a 通知公告)."""
     (cli_workdir / "post.md").write_text(WINTER_NOTICE, encoding="utf-8")
     return cli_workdir
-
-
-def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    from bot.cli import main
-
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err

@@ -6,20 +6,16 @@ from __future__ import annotations
 
 import asyncio
 import random
-import sys
 import time
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
+from inbox_support import count_messages, follower
 
 from bot.app import create_app
 from bot.settings_load import Settings
 from review.db import SessionFactory
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "integration"))
-from inbox_helpers import count_messages, follower
 
 
 @pytest.fixture
@@ -94,7 +90,7 @@ async def test_slow_downstream_does_not_slow_the_callback(
     for i in range(5):
         assert (await f.send_text(f"低保咨询{i}")).status == 200
     assert time.perf_counter() - t0 < 2.5
-    from inbox_helpers import wait_for
+    from inbox_support import wait_for
     from sqlalchemy import func, select
 
     from review.models import CitizenMessage

@@ -16,7 +16,6 @@ import os
 import shutil
 import socket
 import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -25,15 +24,13 @@ from pathlib import Path
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
+from inbox_support import follower
 
 from bot.app import create_app
 from bot.settings_load import load_settings
 from review.db import create_engine, session_factory
 from review.models import Base
 from review.store.directory import sync_directory
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "integration"))
-from inbox_helpers import follower
 
 ROOT = Path(__file__).resolve().parents[2]
 BINS = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))

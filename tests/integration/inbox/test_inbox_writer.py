@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
-from inbox_helpers import count_messages, follower
+from inbox_support import count_messages, follower
 from sqlalchemy import select
 
 from bot.app import create_app

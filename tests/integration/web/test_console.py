@@ -81,7 +81,7 @@ async def test_bad_draft_form_shows_reason(client: TestClient, sf: SessionFactor
 async def test_replier_answers_a_citizen_from_the_console(
     client: TestClient, sf: SessionFactory, settings: Settings
 ) -> None:
-    from inbox_helpers import follower
+    from inbox_support import follower
 
     from bot.inbox import ticks as ticks_inbox
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient
-from inbox_helpers import follower
+from inbox_support import follower
 
 from bot import keys
 from bot.inbox import callback as routes_wechat

@@ -26,7 +26,7 @@ from review.models import ReviewTask
 from review.store import directory
 
 APP = "review_app"
-ROOT_SETTINGS = Path(__file__).resolve().parents[2] / "settings.toml"
+ROOT_SETTINGS = Path(__file__).resolve().parents[1] / "settings.toml"
 
 
 def fast(settings: Settings) -> Settings:

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from aiohttp.test_utils import TestClient
-from conftest import bearer
+from app_support import bearer
 from sqlalchemy import func, select
 
 from review.db import SessionFactory

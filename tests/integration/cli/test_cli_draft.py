@@ -7,7 +7,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from conftest import run_cli
+from app_support import run_cli
 
 run = run_cli
 

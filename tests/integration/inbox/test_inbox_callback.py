@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
-from inbox_helpers import ACCOUNT, count_messages, follower
+from inbox_support import ACCOUNT, count_messages, follower
 from sqlalchemy import select
 
 from bot.app import create_app

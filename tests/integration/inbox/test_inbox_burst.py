@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
-from inbox_helpers import follower, wait_for
+from inbox_support import follower, wait_for
 from sqlalchemy import func, select
 
 from bot.app import create_app

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
-from inbox_helpers import follower, wait_for
+from inbox_support import follower, wait_for
 from sqlalchemy import select
 
 from bot import keys

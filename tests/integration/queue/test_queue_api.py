@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from aiohttp.test_utils import TestClient
-from conftest import bearer
+from app_support import bearer
 
 from review.db import SessionFactory
 
