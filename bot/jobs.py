@@ -1,7 +1,7 @@
 """APScheduler runs only ticks; the database is the schedule (DESIGN §3).
 
-Each area registers its ticks in ``TICKS``; a tick is ``async def tick(app) -> None`` and must be
-safe to run on several replicas at once (guarded updates), so APScheduler's own job store is never
+Each area declares its ticks (``tick_specs``) and ``bot.app`` lists them all; a tick is
+``async def tick(app) -> None`` and must be safe to run on several replicas at once (guarded updates), so APScheduler's own job store is never
 relied on (memory store, ``coalesce`` and ``max_instances=1``).
 """
 

@@ -1,2 +1,4 @@
-"""The service side of publishing: settings → engine wiring, the ticks, the staff actions and the
-standalone worker. The engine and its rules live in the domain (review/publishing/)."""
+"""Publishing as the service runs it: wiring (settings → the domain engine's config), the tick, the
+staff actions retract and correct, and the standalone worker. The engine itself is
+``review.publishing``.
+"""
