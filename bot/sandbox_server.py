@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import re
 import signal
 from collections import Counter
@@ -83,6 +84,8 @@ async def serve(args: argparse.Namespace) -> None:
     await site.start()
     port = runner.addresses[0][1]
     print(f"LISTENING http://127.0.0.1:{port}", flush=True)
+    # start-up objects live as long as the process: out of the collector's sight, as in serve
+    gc.freeze()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
