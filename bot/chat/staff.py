@@ -15,7 +15,7 @@ STAFF_KEY = "staff_key"
 
 def staff_handler(router: Router) -> StaffCommandHandler:
     async def handle(account_key: str, person_key: str, text: str, *, msg_key: str) -> str:
-        key = f"wechat:{account_key}:{msg_key}"[:200]
+        key = f"wechat:{account_key}:{person_key}:{msg_key}"[:200]  # a MsgId is per sender
         answer = await router.handle(ChatInput(STAFF_KEY, person_key, text, key))
         return answer.text
 

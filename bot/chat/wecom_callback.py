@@ -93,7 +93,9 @@ def _chat_input(rt: WeComRuntime, opened: OpenedWeCom) -> ChatInput | str | None
         key = f"wecom:{rt.key}:card:{click.task_id}:{click.button_key}:{msg.sender}"
         return ChatInput("wecom", msg.sender, text, key[:200])
     if msg.msg_type == "text":
-        return ChatInput("wecom", msg.sender, msg.text, f"wecom:{rt.key}:{msg.dedup_key}"[:200])
+        # the sender is part of the key: a MsgId seen from another person is never "a retry"
+        key = f"wecom:{rt.key}:{msg.sender}:{msg.dedup_key}"
+        return ChatInput("wecom", msg.sender, msg.text, key[:200])
     if msg.msg_type == "event":
         return None  # enter_agent and the like: nothing to answer
     return NOT_TEXT

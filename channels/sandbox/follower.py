@@ -21,7 +21,9 @@ from channels.sandbox.callback_wire import post_callback, render_fields, unwrap_
 
 Mode = Literal["plain", "compat", "aes"]
 FieldValue = str | int | Mapping[str, "FieldValue"] | list["FieldValue"]
-_msg_ids = itertools.count(int(time.time()) * 1000)
+#: 64-bit ids like the platform's, from a random start: two processes started in the same
+#: second (two ``newmedia chat`` runs) must not send the same MsgId, or one reads as a retry
+_msg_ids = itertools.count(secrets.randbits(62))
 
 
 @dataclass(frozen=True, slots=True)

@@ -198,20 +198,23 @@ def test_a_secondary_stops_when_its_primary_is_killed(
     assert not _alive(pids["secondary"])
 
 
+@pytest.mark.parametrize("workers", ["2", "1"])
 def test_a_second_instance_on_the_same_port_is_refused(
-    served: tuple[subprocess.Popen[bytes], int, Path],
+    served: tuple[subprocess.Popen[bytes], int, Path], workers: str
 ) -> None:
-    """SO_REUSEPORT would let it join the workers silently (two primaries, two schedulers)."""
+    """SO_REUSEPORT would let it join the workers silently (two primaries, two schedulers); a
+    single process would start its ticks on the shared database before its bind failed."""
     proc, port, tmp_path = served
     workers_seen(port)
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEWMEDIA_")}
     out = subprocess.run(
         [sys.executable, "-m", "bot", "--settings", str(tmp_path / "settings.toml"), "serve",
-         "--port", str(port), "--workers", "2"],
+         "--port", str(port), "--workers", workers],
         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert out.returncode == 2
     assert f"127.0.0.1:{port} 已被占用" in out.stdout
+    assert "Traceback" not in out.stderr
     assert proc.poll() is None  # the running one is untouched
 
 

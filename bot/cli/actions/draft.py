@@ -29,6 +29,10 @@ def read_draft_file(path: str) -> tuple[dict[str, Any], str]:
         raise CliError(f"文件不存在：{path}") from None
     except UnicodeDecodeError:
         raise CliError(f"文件不是 UTF-8 文本：{path}") from None
+    except IsADirectoryError:
+        raise CliError(f"{path} 是文件夹，请给出稿件文件（.md）") from None
+    except OSError as exc:  # permissions, a device, …
+        raise CliError(f"无法读取 {path}：{exc.strerror or exc}") from None
     try:
         meta, body = parse_draft_file(text)
     except FrontMatterError as exc:

@@ -60,7 +60,8 @@ async def serve(args: argparse.Namespace) -> int:
     host = args.host or settings.file.service.host
     port = args.port or settings.file.service.port
     worker = _worker(args, settings.file.service.workers, settings.database_url)
-    if worker.role == "primary" and _port_taken(host, port):
+    # before anything starts: a second serve must not run its ticks on the shared database
+    if worker.role != "secondary" and _port_taken(host, port):
         print(f"错误：{host}:{port} 已被占用（是否已有 newmedia serve 在运行？）")
         return 2
     # handlers first: a signal during start-up still means a clean stop, never a hard kill
@@ -76,7 +77,12 @@ async def serve(args: argparse.Namespace) -> int:
         print(f"错误：{exc}")
         return 2
     site = web.TCPSite(runner, host, port, reuse_port=worker.role != "single")
-    await site.start()
+    try:
+        await site.start()
+    except OSError as exc:  # taken between the probe and the bind, or not ours to bind
+        await runner.cleanup()
+        print(f"错误：无法在 {host}:{port} 上监听（{exc.strerror or exc}）")
+        return 2
     children: Secondaries | None = None
     watcher: asyncio.Task[None] | None = None
     if worker.role == "primary":

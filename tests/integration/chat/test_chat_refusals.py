@@ -96,3 +96,21 @@ async def test_bad_signature_is_refused_without_a_500(service: Service) -> None:
     assert resp.status in (400, 403)
     resp = await service.client.post("/wecom/nope", data=b"")
     assert resp.status == 404
+
+
+async def test_the_same_msgid_from_two_people_is_two_commands(service: Service) -> None:
+    """A MsgId is no key on its own: a colleague's message with the same id is not a retry of
+    yours, and each gets the answer to their own command (not the other's)."""
+    _, task_id = await submitted(service.sf)
+    li_na, chen_jing = service.phone("LiNa"), service.phone("ChenJing")
+    first = await li_na.post(*li_na.build_request(li_na.text_xml(f"认领 {task_id}", msg_id=77)))
+    second = await chen_jing.post(*chen_jing.build_request(chen_jing.text_xml("待审", msg_id=77)))
+    assert first.text is not None and "已认领" in first.text
+    assert second.text is not None and "保密办" in second.text and "已认领" not in second.text
+    async with service.sf() as s:
+        assert await s.scalar(select(func.count()).select_from(ChatCommand)) == 2
+    # the same person's same MsgId is a retry: the stored answer, the command not run twice
+    again = await li_na.post(*li_na.build_request(li_na.text_xml(f"认领 {task_id}", msg_id=77)))
+    assert again.text == first.text
+    async with service.sf() as s:
+        assert await s.scalar(select(func.count()).select_from(ChatCommand)) == 2

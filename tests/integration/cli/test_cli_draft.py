@@ -54,6 +54,17 @@ def test_bad_input_is_refused_and_nothing_written(
     assert json.loads(out) == []
 
 
+@pytest.mark.parametrize(
+    ("name", "needle"), [("missing.md", "文件不存在：missing.md"), ("var", "var 是文件夹")]
+)
+def test_a_draft_path_that_is_no_file_is_refused(
+    workdir: Path, capsys: pytest.CaptureFixture[str], name: str, needle: str
+) -> None:
+    (workdir / "var").mkdir(exist_ok=True)
+    code, _, err = run(capsys, "draft", "new", name, "--account", "ccmz_wechat")
+    assert code == 2 and needle in err and "Traceback" not in err
+
+
 def test_malformed_front_matter(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (workdir / "bad.md").write_text('+++\ntitle = "未闭合\n+++\n正文', encoding="utf-8")
     code, _, err = run(capsys, "draft", "new", "bad.md", "--account", "ccmz_wechat")
