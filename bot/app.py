@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, cast
 
 from aiohttp import ClientSession, ClientTimeout, web
@@ -25,7 +25,6 @@ from bot.web import api_drafts, api_publications, api_tasks, console, console_in
 from bot.workers import WORKER, Worker
 from review.db import create_engine, is_sqlite, session_factory
 from review.notify import Deliverer, LogDeliverer
-from review.store.directory import sync_directory
 
 log = logging.getLogger("newmedia.app")
 
@@ -41,13 +40,7 @@ async def _database(app: web.Application) -> AsyncIterator[None]:
     engine = create_engine(settings.database_url, pool_size=settings.file.database.pool_size)
     app[keys.ENGINE] = engine
     app[keys.SESSIONS] = session_factory(engine)
-    async with app[keys.SESSIONS].begin() as session:
-        await sync_directory(
-            session,
-            settings.departments.values(),
-            settings.people.values(),
-            settings.accounts.values(),
-        )
+    await migrate.mirror_directory(app[keys.SESSIONS], settings)
     yield
     await engine.dispose()
 
@@ -70,10 +63,17 @@ async def _services(app: web.Application) -> AsyncIterator[None]:
     )
     app[keys.SERVICES] = services
     yield
+    # the publisher's calls in flight and the slow work after responses finish side by side:
+    # one after the other would leave the later one only what is left of serve's grace
+    waits: list[Awaitable[Any]] = []
     pending = list(services.background)
     if pending:
         log.info("waiting for %d background task(s)", len(pending))
-        await asyncio.wait(pending, timeout=8)
+        waits.append(asyncio.wait(pending, timeout=8))
+    publisher = app.get(keys.PUBLISHER)
+    if publisher is not None:
+        waits.append(publisher.stop())
+    await asyncio.gather(*waits)
 
 
 def _ticks(app: web.Application) -> list[jobs.TickSpec]:

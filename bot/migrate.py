@@ -1,4 +1,5 @@
-"""Alembic, driven from code: ``newmedia db upgrade`` and the start-up schema check."""
+"""The database brought in line with the code and the settings: Alembic driven from code
+(``newmedia db upgrade``, the start-up schema check) and the directory mirrored from settings."""
 
 from __future__ import annotations
 
@@ -11,7 +12,9 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection
 
-from review.db import create_engine, normalise_url
+from bot.settings_load import Settings
+from review.db import SessionFactory, create_engine, normalise_url
+from review.store.directory import sync_directory
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -65,4 +68,16 @@ async def require_current(url: str) -> None:
         raise SchemaOutdated(
             f"database schema is at {current or 'nothing'}, the code needs {head}: "
             "run `newmedia db upgrade` first"
+        )
+
+
+async def mirror_directory(sessions: SessionFactory, settings: Settings) -> None:
+    """Departments, people and accounts as the settings file says (``serve``, ``db upgrade``
+    and a command that has just created the embedded database; not every command)."""
+    async with sessions.begin() as session:
+        await sync_directory(
+            session,
+            settings.departments.values(),
+            settings.people.values(),
+            settings.accounts.values(),
         )

@@ -160,9 +160,9 @@ class PlatformLimits:
     status_max: int | None = None
     #: what the channel appends to the article link in a status (its publication key marker)
     link_marker_chars: int = 0
-    #: the status for (title, Markdown body) without its link, summary uncut: the adapter's own
-    #: conversion, so the gate inspects the text the platform would receive
-    status_text: Callable[[str, str], str] | None = None
+    #: the status for (title, Markdown body, digest) without its link, summary uncut: the
+    #: adapter's own conversion, so the gate inspects the text the platform would receive
+    status_text: Callable[[str, str, str], str] | None = None
 
 
 # ---- the contract ---------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from review.workdays import local_date_text
 def _env() -> jinja2.Environment:
     return templates.environment(
         "replies",
-        autoescape=False,
+        autoescape=False,  # plain text for WeChat, never HTML
         trim_blocks=True,
         keep_trailing_newline=False,
         undefined=jinja2.StrictUndefined,

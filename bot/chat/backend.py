@@ -11,7 +11,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.chat.backend_inbox import InboxServices
+from bot.chat.backend_inbox import InboxBridge
+from bot.chat.backend_publishing import PublishingBridge
 from bot.chat.ports import (
     Audit,
     Caller,
@@ -55,7 +56,7 @@ def task_info(view: TaskView) -> TaskInfo:
     )
 
 
-class DbChat(InboxServices):
+class DbChat(InboxBridge, PublishingBridge):
     def __init__(self, services: Services) -> None:
         super().__init__(services)
         self.lease = services.lease

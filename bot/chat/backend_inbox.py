@@ -1,14 +1,13 @@
-"""Chat commands' bridge to the inbox service (留言) and the publishing service (撤回).
+"""Chat commands' bridge to the inbox service (留言, 回复, 转办, 办结).
 
-Those services manage their own transactions and platform calls (a reply goes out to the
-citizen, a retraction to the platform), so nothing here opens a transaction around them.
+The service manages its own transactions and platform calls (a reply goes out to the citizen),
+so nothing here opens a transaction around them.
 """
 
 from __future__ import annotations
 
 from bot.chat.ports import Caller, MessageInfo
 from bot.inbox import service as inbox_service
-from bot.publishing import service as publishing_service
 from bot.services import Services
 from review.db import SessionFactory
 from review.timefmt import fmt
@@ -25,13 +24,12 @@ def message_info(view: inbox_service.MessageView) -> MessageInfo:
     )
 
 
-class InboxServices:
+class InboxBridge:
     def __init__(self, services: Services) -> None:
         self.services = services
 
     @property
     def sessions(self) -> SessionFactory:
-        """Read at call time: the database opens at start-up, after the routes are set up."""
         return self.services.sessions
 
     async def inbox(self, caller: Caller) -> list[MessageInfo]:
@@ -46,9 +44,3 @@ class InboxServices:
 
     async def close(self, caller: Caller, message_id: int, reason: str) -> str:
         return await inbox_service.close(self.services, message_id, caller.key, reason)
-
-    async def retract(self, caller: Caller, publication_id: int, reason: str) -> str:
-        return await publishing_service.retract(self.services, publication_id, caller.key, reason)
-
-    async def correct(self, caller: Caller, publication_id: int, text: str) -> str:
-        return await publishing_service.correct(self.services, publication_id, caller.key, text)

@@ -28,7 +28,7 @@ log = logging.getLogger("newmedia.notify.wecom")
 TEMPLATES = templates.ROOT / "chat"
 _env = templates.environment(
     "chat",
-    autoescape=False,
+    autoescape=False,  # plain text for a chat message, never HTML
     keep_trailing_newline=False,
     undefined=jinja2.ChainableUndefined,
 )

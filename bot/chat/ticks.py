@@ -6,24 +6,18 @@ on several replicas: ``deliver_pending`` claims each row with a guarded update f
 
 from __future__ import annotations
 
-from typing import cast
-
 from aiohttp import web
 
 from bot import keys
 from bot.jobs import TickSpec
-from review.notify import Deliverer, LogDeliverer, deliver_pending
+from review.notify import deliver_pending
 
 SECONDS = 2.0
 
 
-def notifier(app: web.Application) -> Deliverer:
-    found = app.get(keys.NOTIFIER)
-    return LogDeliverer() if found is None else cast(Deliverer, found)
-
-
 async def deliver_notifications(app: web.Application) -> None:
-    await deliver_pending(app[keys.SESSIONS], notifier(app))
+    services = app[keys.SERVICES]
+    await deliver_pending(services.sessions, services.notifier)
 
 
 def ticks() -> list[TickSpec]:

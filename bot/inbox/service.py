@@ -18,7 +18,7 @@ from review import replies, reply_texts
 from review.checks import check_reply_text
 from review.checks.types import Verdict
 from review.errors import Conflict, NotFound, ValidationFailed
-from review.models import CitizenMessage, Person, utcnow
+from review.models import CitizenMessage, Person
 from review.states import MessageStatus
 from review.store import audit, directory
 from review.store import inbox as store
@@ -69,7 +69,7 @@ IN_FLIGHT = timedelta(minutes=2)
 
 async def send_answer(services: Services, message_id: int, person_key: str, text: str) -> str:
     text = _checked(text)
-    sessions, now = services.sessions, utcnow()
+    sessions, now = services.sessions, services.clock()
     async with sessions.begin() as session:
         person = await _person(session, person_key)
         msg = await replies.load_visible(session, message_id, person)

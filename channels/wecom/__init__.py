@@ -1,3 +1,3 @@
 """WeCom (企业微信) app: reviewer chat callback and app messages.
 
-Nothing is re-exported: importing one light module (``limits``) must not load the client."""
+Nothing is re-exported, like the other adapters: a module is imported for what it holds."""

@@ -45,11 +45,13 @@ def plain_text(markdown: str) -> str:
     return clean("".join(parts))
 
 
-def status_text(title: str, body_markdown: str) -> str:
-    """The status for a draft without its link and with the body uncut: what the review gate
-    inspects for links the platform would refuse (handed over in ``limits.LIMITS``)."""
+def status_text(title: str, body_markdown: str, digest: str = "") -> str:
+    """The status for a draft without its link and with the summary uncut: what the review gate
+    inspects for links the platform would refuse (handed over in ``limits.LIMITS``). The summary
+    is chosen as ``render_status`` chooses it: the digest, else the body."""
     template = _env.get_template("status.txt.j2")
-    return template.render(title=clean(title), summary=plain_text(body_markdown), link="").strip()
+    summary = clean(digest) or plain_text(body_markdown)
+    return template.render(title=clean(title), summary=summary, link="").strip()
 
 
 def render_status(post: Post, link: str, max_chars: int) -> str:

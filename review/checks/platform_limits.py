@@ -84,7 +84,7 @@ def _status(inp: GateInput, t: GateTarget, lim: PlatformLimits, label: str) -> l
         text = f"标题加原文链接约{fixed}字，超过{label}{lim.status_max}字上限，请缩短标题"
         out.append((Verdict.BLOCK, text, ev))
     if lim.status_text is not None:
-        status = lim.status_text(inp.title, inp.body)
+        status = lim.status_text(inp.title, inp.body, inp.digest)
         foreign = [u for u in _URL.findall(status) if not _on_domain(u, t.safe_domain)]
         if foreign and len(status) + link <= lim.status_max:
             out.append((Verdict.WARN, f"正文含非安全域名链接 {foreign[0]}，{label}可能拒绝", None))

@@ -28,7 +28,7 @@ from review.timefmt import fmt, to_local
 
 _env = templates.environment(
     "corrections",
-    autoescape=False,
+    autoescape=False,  # Markdown, not HTML; the renderers escape it later
     undefined=jinja2.StrictUndefined,
     keep_trailing_newline=True,
 )

@@ -22,17 +22,6 @@ from review.models import Person
 from review.store import directory
 
 
-async def sync_directory(sessions: SessionFactory, settings: Settings) -> None:
-    """Mirror the settings' departments, people and accounts into the database."""
-    async with sessions.begin() as session:
-        await directory.sync_directory(
-            session,
-            settings.departments.values(),
-            settings.people.values(),
-            settings.accounts.values(),
-        )
-
-
 @asynccontextmanager
 async def _database(settings: Settings) -> AsyncIterator[SessionFactory]:
     """An up-to-date database: embedded SQLite is created or upgraded on the fly (and then
@@ -46,7 +35,7 @@ async def _database(settings: Settings) -> AsyncIterator[SessionFactory]:
     sessions = session_factory(engine)
     try:
         if fresh:
-            await sync_directory(sessions, settings)
+            await migrate.mirror_directory(sessions, settings)
         yield sessions
     finally:
         await engine.dispose()

@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 
 from bot import migrate
-from bot.cli.actions.common import sync_directory
 from bot.cli.actions.runner import settings_from
 from review.db import create_engine, session_factory
 
@@ -20,7 +19,7 @@ async def upgrade(args: argparse.Namespace) -> int:
     await migrate.upgrade(settings.database_url)
     engine = create_engine(settings.database_url)
     try:
-        await sync_directory(session_factory(engine), settings)
+        await migrate.mirror_directory(session_factory(engine), settings)
     finally:
         await engine.dispose()
     current = await migrate.current_revision(settings.database_url)

@@ -10,6 +10,7 @@ import pytest
 from publishing_support import FakeChannel, seed
 from sqlalchemy import select, update
 
+from bot.publishing.wiring import build_publisher
 from channels.base import NotSent, ReceiptState, Rejected, Transient
 from review.db import SessionFactory
 from review.models import Notification, Publication, Revision, utcnow
@@ -206,3 +207,16 @@ async def test_stop_hands_back_unsent_rows(sf: SessionFactory) -> None:
     assert all(r.attempts == 0 for r in await rows(sf) if r.status == "scheduled")
     async with sf() as s:
         assert len(await store.pending(s, limit=10)) == 0
+
+
+async def test_a_named_worker_records_what_it_claimed(sf: SessionFactory, settings) -> None:  # type: ignore[no-untyped-def]
+    """``python -m bot.publishing.worker --worker-id W``: claims, records and lease renewals carry
+    the same name (the recorder once kept a random one: every outcome then took the late path)."""
+    await seed(sf, 3)
+    ch = FakeChannel("ccmz_wechat")
+    pub = build_publisher(settings, sf, {"ccmz_wechat": ch}, worker="w-7")  # type: ignore[dict-item]
+    assert await pub.publish_due() == 3
+    await pub.stop()
+    assert [p.status for p in await rows(sf)] == ["published"] * 3
+    assert {p.claimed_by for p in await rows(sf)} <= {"w-7", None}
+    assert pub.worker == pub.recorder.worker == "w-7"

@@ -73,6 +73,9 @@ def test_weibo_links_are_looked_for_in_the_text_the_status_carries() -> None:
     assert pl(targets=(WB,), body="详见[通知](https://example.com/x)").verdict is Verdict.PASS
     r = pl(targets=(WB,), body="详见 https://example.com/x")
     assert r.verdict is Verdict.WARN and "微博可能拒绝" in r.reason
+    # the digest, when there is one, is the status's summary (as render_status sends it)
+    r = pl(targets=(WB,), body="正文", digest="详见 https://example.com/x")
+    assert r.verdict is Verdict.WARN and "微博可能拒绝" in r.reason
 
 
 def test_a_platform_without_declared_limits_is_reported_not_passed() -> None:
