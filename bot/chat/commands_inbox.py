@@ -6,7 +6,7 @@ to the caller's department before these run.
 
 from __future__ import annotations
 
-from bot.chat.formatting import message_line
+from bot.chat.formatting import listing, message_line
 from bot.chat.registry import Arg, Call, Need, Registry
 
 group = Registry()
@@ -20,12 +20,12 @@ async def inbox(call: Call) -> str:
     messages = await call.services.inbox(call.caller)
     if not messages:
         return f"{call.caller.department}目前没有待答复的留言。"
-    lines = [f"{call.caller.department}待答复留言（{len(messages)}）："]
-    lines += [message_line(m) for m in messages[:8]]
-    if len(messages) > 8:
-        lines.append(f"……另有 {len(messages) - 8} 条，请在控制台查看")
-    lines.append("发送「回复 #编号 内容」答复。")
-    return "\n".join(lines)
+    return listing(
+        f"{call.caller.department}待答复留言",
+        [message_line(m) for m in messages],
+        shown=8,
+        hint="发送「回复 #编号 内容」答复。",
+    )
 
 
 @group.command(

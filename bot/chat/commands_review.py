@@ -5,7 +5,7 @@ Permissions are declared in ``Need`` and checked by the router before these run.
 
 from __future__ import annotations
 
-from bot.chat.formatting import decision_text, task_card, task_line
+from bot.chat.formatting import decision_text, listing, task_card, task_line
 from bot.chat.registry import Arg, Call, Need, Registry
 
 group = Registry()
@@ -19,12 +19,12 @@ async def queue(call: Call) -> str:
     tasks = await call.services.queue(call.caller)
     if not tasks:
         return f"{call.caller.department}目前没有待审任务。"
-    lines = [f"{call.caller.department}待审任务（{len(tasks)}）："]
-    lines += [task_line(t) for t in tasks[:10]]
-    if len(tasks) > 10:
-        lines.append(f"……另有 {len(tasks) - 10} 条，请在控制台查看")
-    lines.append("发送「查看 编号」看详情，「认领 编号」开始办理。")
-    return "\n".join(lines)
+    return listing(
+        f"{call.caller.department}待审任务",
+        [task_line(t) for t in tasks],
+        shown=10,
+        hint="发送「查看 编号」看详情，「认领 编号」开始办理。",
+    )
 
 
 @group.command("查看", "/show", args=(TASK,), need=Need(roles=REVIEWERS, task="task"))

@@ -78,3 +78,13 @@ def message_line(msg: MessageInfo) -> str:
     hot = "🔥" if msg.hot else ""
     due = f" · {msg.deadline}前" if msg.deadline else ""
     return f"#{msg.id}{hot} {msg.topic} · {msg.status_label}{due}\n  {short(msg.preview, 30)}"
+
+
+def listing(heading: str, lines: list[str], *, shown: int, hint: str) -> str:
+    """A queue for a phone screen: the heading with the count, the first ``shown`` lines, how
+    many more wait in the console, and what to send next."""
+    out = [f"{heading}（{len(lines)}）：", *lines[:shown]]
+    if len(lines) > shown:
+        out.append(f"……另有 {len(lines) - shown} 条，请在控制台查看")
+    out.append(hint)
+    return "\n".join(out)
