@@ -46,7 +46,7 @@ from publishing_support import seed  # type: ignore[import-not-found]  # noqa: E
 from sqlalchemy import func, select, text, update  # noqa: E402
 from sqlalchemy.ext.asyncio import create_async_engine  # noqa: E402
 
-from bot.platforms.registry import build_channels, sandbox_config  # noqa: E402
+from bot.platforms.registry import build_channels, sandbox_config, token_store  # noqa: E402
 from bot.publishing.wiring import build_publisher  # noqa: E402
 from bot.sandbox.wiring import sandbox_api_app  # noqa: E402
 from bot.settings_load import Settings, load_settings  # noqa: E402
@@ -54,7 +54,6 @@ from channels.sandbox.app import Sandbox, create_sandbox  # noqa: E402
 from review.db import create_engine, session_factory  # noqa: E402
 from review.models import Base, Publication, utcnow  # noqa: E402
 from review.store.directory import sync_directory  # noqa: E402
-from review.store.tokens import DbTokenStore  # noqa: E402
 
 ACCOUNTS = ("ccmz_wechat", "ccmz_weibo", "ccyl_wechat")
 KEY_RE = re.compile(r"nm-\d+-\d+")
@@ -210,7 +209,8 @@ async def run_once(kind: str, args: argparse.Namespace, concurrency: int) -> dic
     sandbox = SandboxHandle(args.sandbox, settings, args.latency_ms)
     sandbox_url = await sandbox.start()
     http = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=200))
-    channels = build_channels(settings, DbTokenStore(sessions), http=http, sandbox_url=sandbox_url)
+    tokens = token_store(settings, sessions)
+    channels = build_channels(settings, tokens, http=http, sandbox_url=sandbox_url)
     for ch in channels.values():  # warm the token (the refresher tick keeps one in production)
         api: Any = getattr(ch, "api", None)
         if hasattr(api, "access_token"):

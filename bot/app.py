@@ -9,7 +9,7 @@ from typing import Any, cast
 
 from aiohttp import ClientSession, ClientTimeout, web
 
-from bot import jobs, keys, migrate
+from bot import jobs, keys, migrate, server
 from bot.chat import notifier, wecom_callback
 from bot.chat import ticks as chat_ticks
 from bot.inbox import callback as wechat_callback
@@ -21,7 +21,18 @@ from bot.sandbox import routes as sandbox_routes
 from bot.sandbox import wiring as sandbox_wiring
 from bot.services import Services
 from bot.settings_load import Settings
-from bot.web import api_drafts, api_publications, api_tasks, console, console_inbox, health
+from bot.web import (
+    api_drafts,
+    api_media,
+    api_publications,
+    api_tasks,
+    console,
+    console_edit,
+    console_inbox,
+    headers,
+    health,
+    sign_in,
+)
 from bot.workers import WORKER, Worker
 from review.db import create_engine, is_sqlite, session_factory
 from review.notify import Deliverer, LogDeliverer
@@ -91,13 +102,16 @@ def _routes(app: web.Application) -> None:
     hands the OA its staff-command handler."""
     health.setup(app)
     api_drafts.setup(app)
+    api_media.setup(app)
     api_tasks.setup(app)
     api_publications.setup(app)
     wechat_callback.setup(app)
     wecom_callback.setup(app)
     sandbox_routes.setup(app)
     console.setup(app)
+    console_edit.setup(app)
     console_inbox.setup(app)
+    sign_in.setup(app)
 
 
 async def _jobs(app: web.Application) -> AsyncIterator[None]:
@@ -142,13 +156,19 @@ def create_app(
     """``worker``: this process's place under ``newmedia serve --workers N`` (a secondary runs
     no ticks and leaves the schema to the primary)."""
     worker = worker or Worker()
+    if not settings.secret_key or not settings.token_keys:
+        # outside demo mode only ``load_settings(..., for_service=True)`` reads these: never
+        # sign a console session or store a platform token under an empty key
+        raise ValueError("settings were not loaded for the service (for_service=True)")
 
     app = web.Application(
         # drafts may be up to 20,000 characters; callbacks enforce their own 64 KiB limit
         client_max_size=API_MAX_BODY,
-        middlewares=[errors_middleware],
+        # read_guard inside: a client gone mid-body is one warning line, never a 500
+        middlewares=[errors_middleware, server.read_guard],
     )
     app[keys.SETTINGS] = settings
+    headers.setup(app)  # CSP, frame and sniffing rules, ``Server: newmedia`` on every response
     app[WORKER] = worker
     app[_RUN_JOBS] = run_jobs and worker.background
     app[_AUTO_UPGRADE] = auto_upgrade and worker.background

@@ -14,10 +14,12 @@ from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from bot.platforms.limits import PLATFORM_LIMITS
+from bot.platforms.media import media_policy
 from bot.settings_load import Settings
 from channels.base import PlatformLimits
 from review.db import SessionFactory
 from review.drafts import DraftInput
+from review.media import MediaPolicy, check_draft
 from review.models import utcnow
 from review.notify import Deliverer, LogDeliverer
 
@@ -70,4 +72,15 @@ class Services:
             account = self.settings.accounts.get(key)
             if account is not None and account.platform == "wechat" and account.default_cover:
                 return replace(inp, cover_path=account.default_cover)
+        return inp
+
+    @property
+    def media(self) -> MediaPolicy:
+        return media_policy(self.settings)
+
+    async def prepare_draft(self, inp: DraftInput) -> DraftInput:
+        """What every surface saves on create and edit: the default cover filled in, then every
+        image checked against the media folder (``review.media``; ``MediaRefused`` names it)."""
+        inp = self.with_default_cover(inp)
+        await asyncio.to_thread(check_draft, self.media, inp.cover_path, inp.body)
         return inp

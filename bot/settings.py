@@ -6,6 +6,7 @@ name the file, the key, the value found and what is expected.
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -25,8 +26,32 @@ class ServiceSettings(_Strict):
     public_url: str = "http://127.0.0.1:8080"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     max_body_bytes: int = Field(65536, ge=1024)
+    #: a client must deliver a request's head, and then its body, within this many seconds
+    #: (slow clients would otherwise hold connections open); idle keep-alive ends after it too
+    read_timeout_s: float = Field(15, gt=0, le=300)
     #: serving processes on the port (``newmedia serve --workers``); about one per core
     workers: int = Field(1, ge=1, le=32)
+    #: reverse proxies (addresses or networks) whose X-Forwarded-For / X-Forwarded-Proto are
+    #: believed; from any other peer those headers are ignored
+    trusted_proxies: tuple[str, ...] = ()
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for item in value:
+            ipaddress.ip_network(item, strict=False)  # ValueError names the bad entry
+        return value
+
+
+class ConsoleSettings(_Strict):
+    """Console sessions end after ``idle_minutes`` without a page and ``absolute_hours`` after
+    sign-in; sign-in failures are limited per client address (and per person a token names)."""
+
+    idle_minutes: int = Field(30, ge=1, le=24 * 60)
+    absolute_hours: float = Field(8, gt=0, le=24 * 7)
+    failures_per_address: int = Field(10, ge=1)
+    failures_per_person: int = Field(5, ge=1)
+    failure_window_minutes: int = Field(15, ge=1, le=24 * 60)
 
 
 class DatabaseSettings(_Strict):
@@ -101,7 +126,7 @@ class Person(_Strict):
     def _known_roles(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         unknown = sorted(set(value) - ROLES)
         if unknown:
-            raise ValueError(f"unknown role(s) {unknown}; expected some of {sorted(ROLES)}")
+            raise ValueError(f"不认识的角色 {unknown} — 应为以下之一：{sorted(ROLES)}")
         return value
 
 
@@ -119,7 +144,7 @@ class Account(_Strict):
     push_to_followers: bool = False
     #: Weibo: the app's registered safe domain; links in posts point there
     safe_domain: str | None = None
-    #: cover image used when a WeChat draft brings none (path relative to the settings file)
+    #: cover image used when a WeChat draft brings none (path inside the ``[media]`` folder)
     default_cover: str | None = None
     #: daily time slots ("09:00") used when an approved draft has no time of its own
     slots: tuple[str, ...] = ("09:00", "17:00")
@@ -141,16 +166,26 @@ class SandboxSettings(_Strict):
     token_ttl_seconds: int = Field(7200, ge=1)
 
 
+class MediaSettings(_Strict):
+    """Covers and body images are read only from this folder (relative to the settings file)."""
+
+    root: str = "media"
+    #: largest image accepted at upload, create, edit and publish (platform limits still apply)
+    max_bytes: int = Field(10 * 1024 * 1024, gt=0)
+
+
 class SettingsFile(_Strict):
     """The shape of ``settings.toml``."""
 
     service: ServiceSettings = ServiceSettings()
+    console: ConsoleSettings = ConsoleSettings()
     database: DatabaseSettings = DatabaseSettings()
     review: ReviewSettings = ReviewSettings()
     publishing: PublishingSettings = PublishingSettings()
     inbox: InboxSettings = InboxSettings()
     calendar: CalendarSettings = CalendarSettings()
     sandbox: SandboxSettings = SandboxSettings()
+    media: MediaSettings = MediaSettings()
     departments: tuple[Department, ...] = Field(min_length=1)
     people: tuple[Person, ...] = ()
     accounts: tuple[Account, ...] = ()

@@ -6,7 +6,11 @@ never carries secrets, message text or openids.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Literal
+
+from channels.base import IncomingMessage
 
 CallbackErrorKind = Literal["forbidden", "bad_request", "too_large", "stale", "replay"]
 
@@ -55,3 +59,43 @@ def stale(log_reason: str) -> CallbackError:
 
 def replay(log_reason: str) -> CallbackError:
     return CallbackError("replay", "重复的请求", log_reason)
+
+
+def too_long(name: str, length: int, limit: int) -> CallbackError:
+    return CallbackError(
+        "bad_request", "标识字段过长", f"{name} of {length} characters exceeds {limit}"
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class IdentifierLimits:
+    """The longest identifiers the service can store. Channels know no database: the service
+    derives these from its columns (``bot/platforms/identifier_limits.py``) and hands them to
+    each callback, so an over-long one is refused at the edge with a 400 instead of failing
+    the grouped commit it would have joined."""
+
+    user_id: int  # FromUserName, ToUserName, Weibo sender_id / receiver_id
+    key: int  # MsgId, EventKey, TaskId and the dedup key built from them
+    msg_type: int
+    event: int
+
+    def check(
+        self,
+        message: IncomingMessage,
+        *,
+        user_ids: Iterable[tuple[str, str]] = (),
+        keys: Iterable[tuple[str, str]] = (),
+    ) -> None:
+        """Raise ``too_long`` for the first field beyond its limit; ``user_ids`` and ``keys``
+        are further (name, value) pairs the message does not carry itself."""
+        checks = [
+            ("sender", message.sender, self.user_id),
+            ("dedup key", message.dedup_key, self.key),
+            ("msg type", message.msg_type, self.msg_type),
+            ("event", message.event or "", self.event),
+            *((name, value, self.user_id) for name, value in user_ids),
+            *((name, value, self.key) for name, value in keys),
+        ]
+        for name, value, limit in checks:
+            if len(value) > limit:
+                raise too_long(name, len(value), limit)

@@ -4,7 +4,8 @@ Stage 0 of every account's chain is its owner department; stages that do not app
 draft's kind are skipped. A task pins its department; the role a stage needs ("reviewer" or
 "head" for 终审) is read from the synced chain by (account, position) — if settings changed so
 that the stage there is no longer the same, the stricter "head" is required. Whether a person
-may act is decided by the pure rule in ``review.eligibility``; this module reads its facts.
+may act is decided by the pure rule in ``review.eligibility`` on the facts that
+``review.store.task_facts`` reads (the same query for every surface).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from review.notify import notify
 from review.states import TaskStatus as T
 from review.store import directory as dstore
 from review.store import review as rstore
+from review.store import task_facts as fstore
 from review.timefmt import fmt
 
 TASK_LABELS = {
@@ -83,10 +85,7 @@ async def notify_waiting(session: AsyncSession, task: ReviewTask, title: str, ac
 
 
 async def required_role(session: AsyncSession, task: ReviewTask) -> str:
-    stage = await rstore.stage_of(session, task)
-    if stage is None or stage.name != task.stage_name or stage.department_id != task.department_id:
-        return "head"
-    return stage.role
+    return await fstore.stage_role(session, task)
 
 
 async def actor(session: AsyncSession, person: Person) -> eligibility.Actor:
@@ -101,33 +100,25 @@ async def actor(session: AsyncSession, person: Person) -> eligibility.Actor:
     )
 
 
-async def task_facts(
-    session: AsyncSession, task: ReviewTask, draft: Draft, revision: Revision
-) -> eligibility.TaskFacts:
-    dept = await dstore.department_by_id(session, task.department_id)
-    return eligibility.TaskFacts(
-        id=task.id,
-        stage=task.stage_name,
-        stage_role=await required_role(session, task),
-        department_id=task.department_id,
-        department=dept.name if dept else str(task.department_id),
-        author_id=draft.author_id,
-        writer_id=revision.created_by,
-    )
+async def eligibility_refusal(
+    session: AsyncSession,
+    task: ReviewTask,
+    person: Person,
+    action: eligibility.Action = "review",
+) -> eligibility.Refusal | None:
+    """The shared rule (``review.eligibility``) on the facts read by the one store query."""
+    facts = await fstore.task_facts(session, task)
+    return eligibility.refusal(await actor(session, person), facts, action)
 
 
 async def ensure_eligible(
     session: AsyncSession,
     task: ReviewTask,
-    draft: Draft,
-    revision: Revision,
     person: Person,
     action: eligibility.Action = "review",
 ) -> None:
     """Raise ``Forbidden`` with the shared rule's reason (``review.eligibility``)."""
-    found = eligibility.refusal(
-        await actor(session, person), await task_facts(session, task, draft, revision), action
-    )
+    found = await eligibility_refusal(session, task, person, action)
     if found is not None:
         raise Forbidden(found.message)
 
@@ -161,6 +152,9 @@ async def refusal(
         if deciding:
             return Forbidden(f"任务 {task.id} 已由 {holder} 认领，只有认领人可以处理")
         return Conflict(f"任务 {task.id} 已由 {holder} 认领")
+    found = await eligibility_refusal(session, task, person)
+    if found is not None:  # e.g. the SQL backstop saw an override or a submission land first
+        return Forbidden(found.message)
     if status == T.CLAIMED and task.lease_until is not None and task.lease_until <= now:
         return Conflict(f"你对任务 {task.id} 的认领已于 {fmt(task.lease_until)} 到期，请重新认领")
     if status == T.OPEN and deciding:

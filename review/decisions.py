@@ -59,9 +59,9 @@ async def _decide(
     now: datetime,
 ) -> tuple[ReviewTask, Draft, Revision]:
     task, draft, revision = await load(session, task_id)
+    await chains.ensure_eligible(session, task, person)  # first: the reason that never changes
     if task.status != T.CLAIMED or task.claimed_by != person.id:
         raise await chains.refusal(session, task, person, deciding=True, now=now)
-    await chains.ensure_eligible(session, task, draft, revision, person)
     pinned = revision.content_hash if target == T.APPROVED else None
     if not await rstore.decide(
         session, task.id, person.id, target, now=now, note=note, approved_hash=pinned

@@ -1,9 +1,13 @@
 """Who may act on a review task, and why not — the one rule chat, console, CLI and API share.
 
 Pure: it reads plain facts about the person and the task and returns a ``Refusal`` (a closed
-reason and its Chinese wording) or None. The callers gather the facts where they query — chat
-from its task scope, the queue from its rows, the notifier from a notification — and the guarded
-SQL ``UPDATE`` in ``review.store.review`` stays as the race-proof backstop after this check.
+reason and its Chinese wording) or None. Every caller (chat, queue, notifier) gathers the facts
+with one store query, ``review.store.task_facts.task_facts``; the guarded SQL ``UPDATE`` in
+``review.store.review`` refuses the same people (``not_involved``) as the race-proof backstop.
+
+Separation of duties: whoever wrote any revision of the draft, submitted it or overrode one of
+its gate checks never reviews any of its stages — not only the author and the last writer,
+because an earlier writer's words are still in the revision under review.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ Action = Literal["view", "review", "reassign"]
 
 
 class Reason(StrEnum):
-    OWN_DRAFT = "own_draft"
+    INVOLVED = "involved"
     INACTIVE = "inactive"
     OTHER_DEPARTMENT = "other_department"
     NEEDS_HEAD = "needs_head"
@@ -45,9 +49,9 @@ class Actor:
 class TaskFacts:
     """What the rule needs to know about a task.
 
-    ``stage_role`` is the role the stage needs ("reviewer", or "head" for 终审); ``author_id``
-    is the draft's author and ``writer_id`` whoever wrote the task's revision — None when the
-    caller cannot know (a notification addressed to a whole department).
+    ``stage_role`` is the role the stage needs ("reviewer", or "head" for 终审);
+    ``involved_ids`` everyone who wrote a revision of the draft, submitted it or overrode one of
+    its checks (``review.store.task_facts.involved_ids``).
     """
 
     id: int
@@ -55,8 +59,10 @@ class TaskFacts:
     stage_role: str
     department_id: int
     department: str
-    author_id: int | None = None
-    writer_id: int | None = None
+    involved_ids: frozenset[int] = frozenset()
+
+
+INVOLVED_TEXT = "不能审核自己参与撰写、提交或豁免检查的稿件"
 
 
 @dataclass(frozen=True)
@@ -72,8 +78,8 @@ def stage_roles(stage_role: str) -> tuple[str, ...]:
 
 def refusal(actor: Actor, task: TaskFacts, action: Action = "review") -> Refusal | None:
     """None if ``actor`` may do ``action`` on ``task``; else the reason, in Chinese."""
-    if action == "review" and actor.id in (task.author_id, task.writer_id):
-        return Refusal(Reason.OWN_DRAFT, "不能审核自己撰写的稿件")
+    if action == "review" and actor.id in task.involved_ids:
+        return Refusal(Reason.INVOLVED, INVOLVED_TEXT)
     if not actor.active:
         return Refusal(Reason.INACTIVE, f"{actor.name} 已停用，不能审核")
     if action == "reassign":

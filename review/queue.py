@@ -85,10 +85,9 @@ async def claim(
     """Open the task = claim it. The holder opening it again renews the lease."""
     now = now or utcnow()
     task = await _task(session, task_id)
-    draft = await dstore.get_draft(session, task.draft_id)
     revision = await dstore.revision_by_id(session, task.revision_id)
-    assert draft is not None and revision is not None
-    await chains.ensure_eligible(session, task, draft, revision, person)
+    assert revision is not None
+    await chains.ensure_eligible(session, task, person)
     lease_live = task.lease_until is not None and task.lease_until >= now
     if task.status == T.CLAIMED and task.claimed_by != person.id and lease_live:
         raise await chains.refusal(session, task, person, deciding=False, now=now)  # fast path
@@ -222,10 +221,10 @@ async def reassign(
     """A head of the task's department hands it to one of its reviewers (fresh lease)."""
     now = now or utcnow()
     task, draft, revision = await load(session, task_id)
-    await chains.ensure_eligible(session, task, draft, revision, head, "reassign")
+    await chains.ensure_eligible(session, task, head, "reassign")
     if task.status not in (T.OPEN, T.CLAIMED) or draft.current_revision != revision.number:
         raise await chains.refusal(session, task, head, deciding=False, now=now)
-    await chains.ensure_eligible(session, task, draft, revision, to)
+    await chains.ensure_eligible(session, task, to)
     previous = task.claimed_by if task.status == T.CLAIMED else None
     if not await rstore.reassign(
         session,

@@ -136,7 +136,9 @@ async def submit(
     )
     verdict = Verdict.BLOCK if blocking else Verdict.WARN if warnings else Verdict.PASS
     body = {**report.to_json(), "raw_verdict": str(report.verdict), "overridden": list(overridden)}
-    run = await dstore.record_gate_run(session, revision.id, str(verdict), body)
+    run = await dstore.record_gate_run(
+        session, revision.id, str(verdict), body, submitted_by=actor.id
+    )
     reasons = tuple(c.reason for c in blocking)
 
     tasks: list[ReviewTask] = []

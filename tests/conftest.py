@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 import os
+import shutil
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import replace
@@ -134,12 +135,19 @@ async def app_client(settings: Settings, sf: SessionFactory) -> AsyncIterator[An
 
 @pytest.fixture
 def cli_workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A folder with the shipped settings (embedded SQLite under it) as the current directory."""
+    """A folder with the shipped settings (embedded SQLite under it) and media folder (the demo
+    covers) as the current directory."""
     (tmp_path / "settings.toml").write_text(
         (ROOT / "settings.toml").read_text(encoding="utf-8"), encoding="utf-8"
     )
+    shutil.copytree(ROOT / "media", tmp_path / "media", ignore=shutil.ignore_patterns("uploads"))
     monkeypatch.chdir(tmp_path)
-    for name in ("NEWMEDIA_DATABASE_URL", "NEWMEDIA_AS", "NEWMEDIA_SETTINGS"):
+    for name in (
+        "NEWMEDIA_DATABASE_URL",
+        "NEWMEDIA_AS",
+        "NEWMEDIA_SETTINGS",
+        "NEWMEDIA_MEDIA_ROOT",
+    ):
         monkeypatch.delenv(name, raising=False)
     return tmp_path
 

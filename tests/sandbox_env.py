@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from PIL import Image
+
 from channels.sandbox.app import Sandbox
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+def _png() -> bytes:
+    """A real 2×2 PNG: the service reads only files that are images by their content."""
+    out = io.BytesIO()
+    Image.new("RGB", (2, 2), (181, 18, 27)).save(out, format="PNG")
+    return out.getvalue()
+
+
+PNG = _png()
 
 
 @dataclass

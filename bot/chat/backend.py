@@ -109,21 +109,19 @@ class DbChat(InboxBridge, PublishingBridge):
     async def task_scope(self, task_id: int) -> TaskScope | None:
         async with self.sessions() as s:
             row = await cstore.task_scope(s, task_id)
-            if row is None:
-                return None
-            revision = await drstore.revision_by_id(s, row.task.revision_id)
-        t = row.task
+        if row is None:
+            return None
+        t, facts = row.task, row.facts
         return TaskScope(
             t.id,
             t.department_id,
-            row.department.name,
+            facts.department,
             t.stage_name,
-            row.stage_role,
+            facts.stage_role,
             t.status,
             t.claimed_by,
             row.claimant_name,
-            row.author_id,
-            revision.created_by if revision else None,
+            facts.involved_ids,
         )
 
     async def message_scope(self, message_id: int) -> MessageScope | None:

@@ -74,8 +74,7 @@ def _facts(task: TaskScope) -> eligibility.TaskFacts:
         stage_role=task.stage_role,
         department_id=task.department_id,
         department=task.department,
-        author_id=task.author_id,
-        writer_id=task.writer_id,
+        involved_ids=task.involved_ids,
     )
 
 

@@ -14,14 +14,16 @@ from typing import Any
 
 import jinja2
 from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncSession
 
 import templates
 from bot import keys
 from bot.chat.wecom_apps import clients, first_app
 from review import eligibility
-from review.models import Notification, Person
+from review.models import Notification, Person, ReviewTask
 from review.notify import KINDS, LogDeliverer
 from review.store import directory as dstore
+from review.store.task_facts import task_facts
 
 log = logging.getLogger("newmedia.notify.wecom")
 
@@ -52,11 +54,12 @@ def render(note: Notification) -> str:
     return template.render(**context).strip()
 
 
-def can_act(person: Person, note: Notification) -> bool:
+def can_act(person: Person, note: Notification, facts: eligibility.TaskFacts | None = None) -> bool:
     """Whether a member of the notified department can act on it (the others are not bothered).
 
-    A task notification carries the stage's role; its author is not known here, so the rule
-    is asked as for any other member (the queue never offers anyone their own draft).
+    For a task, ``facts`` are the task's as the store reads them now (``task_facts``), so
+    whoever is involved in the draft is never handed it; without them (the task is gone) the
+    rule is asked with the stage role the notification carries.
     """
     kind = note.kind.partition("_")[0]
     payload = note.payload or {}
@@ -67,14 +70,24 @@ def can_act(person: Person, note: Notification) -> bool:
     actor = eligibility.Actor(
         person.id, person.name, person.department_id, "", frozenset(person.roles.split())
     )
-    facts = eligibility.TaskFacts(
-        id=int(payload.get("task_id") or 0),
-        stage=str(payload.get("stage", "")),
-        stage_role=str(payload.get("role") or "reviewer"),
-        department_id=person.department_id,
-        department="",
-    )
+    if facts is None:
+        facts = eligibility.TaskFacts(
+            id=int(payload.get("task_id") or 0),
+            stage=str(payload.get("stage", "")),
+            stage_role=str(payload.get("role") or "reviewer"),
+            department_id=person.department_id,
+            department="",
+        )
     return eligibility.refusal(actor, facts) is None
+
+
+async def _facts(s: AsyncSession, note: Notification) -> eligibility.TaskFacts | None:
+    """The task's facts when the notification is about one that still exists."""
+    task_id = (note.payload or {}).get("task_id")
+    if note.kind.partition("_")[0] not in TASK_KINDS or not isinstance(task_id, int):
+        return None
+    task = await s.get(ReviewTask, task_id)
+    return await task_facts(s, task) if task is not None else None
 
 
 def task_card(note: Notification, text: str) -> dict[str, Any]:
@@ -108,7 +121,8 @@ class WeComDeliverer:
                 people = [p for p in [await dstore.person_by_id(s, note.person_id)] if p]
             elif note.department_id is not None:
                 people = await dstore.people_in(s, note.department_id)
-                people = [p for p in people if can_act(p, note)]
+                facts = await _facts(s, note)
+                people = [p for p in people if can_act(p, note, facts)]
             else:
                 people = []
             userids: list[str] = []

@@ -38,8 +38,8 @@ class TaskScope:
     status: str
     claimed_by: int | None
     claimant_name: str | None
-    author_id: int
-    writer_id: int | None = None  # who wrote the task's revision
+    #: who wrote a revision of the draft, submitted it or overrode a check: never reviews it
+    involved_ids: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from aiohttp import web
 
 from bot import keys
+from bot.platforms.identifier_limits import IDENTIFIER_LIMITS
 from bot.platforms.registry import wecom_client
 from bot.sandbox.wiring import api_url
 from channels.wecom.api import WeComAPI
@@ -39,8 +40,9 @@ def build(app: web.Application) -> dict[str, WeComRuntime]:
     for key, cfg in settings.wecom_apps.items():
         secrets = settings.secrets[key]
         callback = WeComCallback(
-            secrets.token, secrets.aes_key, cfg.corp_id, cfg.agent_id, window_s=window
-        )
+            secrets.token, secrets.aes_key, cfg.corp_id, cfg.agent_id, window_s=window,
+            limits=IDENTIFIER_LIMITS,
+        )  # fmt: skip
         out[key] = WeComRuntime(key, cfg.corp_id, cfg.agent_id, callback)
     return out
 

@@ -24,6 +24,7 @@ from bot.chat.staff import staff_handler
 from bot.chat.wecom_apps import WECOM, WeComRuntime, build, runtime
 from bot.inbox.inbound import STAFF_COMMAND_HANDLER
 from channels.callback_errors import CallbackError
+from channels.replay import dedup_key
 from channels.wecom.callback import OpenedWeCom, card_click_to_command
 
 log = logging.getLogger("newmedia.wecom.callback")
@@ -77,6 +78,8 @@ async def verify(request: web.Request) -> web.Response:
 async def receive(request: web.Request) -> web.Response:
     try:
         return await _receive(request)
+    except ConnectionError:
+        raise  # the client went away mid-body: one warning line from bot.server, no traceback
     except Exception:
         log.exception("wecom callback failed on %s", request.match_info.get("app_key"))
         return web.Response(body=b"")
@@ -90,12 +93,13 @@ def _chat_input(rt: WeComRuntime, opened: OpenedWeCom) -> ChatInput | str | None
         text = card_click_to_command(click.button_key)
         if text is None:
             return STALE_BUTTON
-        key = f"wecom:{rt.key}:card:{click.task_id}:{click.button_key}:{msg.sender}"
-        return ChatInput("wecom", msg.sender, text, key[:200])
+        key = dedup_key("wecom", rt.key, "card", click.task_id, click.button_key, msg.sender)
+        return ChatInput("wecom", msg.sender, text, key)
     if msg.msg_type == "text":
         # the sender is part of the key: a MsgId seen from another person is never "a retry"
-        key = f"wecom:{rt.key}:{msg.sender}:{msg.dedup_key}"
-        return ChatInput("wecom", msg.sender, msg.text, key[:200])
+        # a long key keeps a hash of its tail (never cut: the sender must stay in it)
+        key = dedup_key("wecom", rt.key, msg.sender, msg.dedup_key)
+        return ChatInput("wecom", msg.sender, msg.text, key)
     if msg.msg_type == "event":
         return None  # enter_agent and the like: nothing to answer
     return NOT_TEXT

@@ -11,6 +11,7 @@ from typing import Protocol
 from aiohttp import web
 
 from bot.inbox.writer import InboxWriter
+from bot.platforms.identifier_limits import IDENTIFIER_LIMITS
 from bot.settings_load import Settings
 from channels.wechat.callback import OACallback
 from review.keyword_answers import KeywordAnswers, KeywordAnswersFile
@@ -82,6 +83,7 @@ def build_inbound(settings: Settings) -> Inbound:
         callback = OACallback(
             secrets.token, aes, account.app_id, window_s=window,
             max_body=settings.file.service.max_body_bytes, account_key=key,
+            limits=IDENTIFIER_LIMITS,
         )  # fmt: skip
         endpoints[key] = Endpoint(key, account.name, callback)
     staff = {p.openid: p.key for p in settings.people.values() if p.openid}

@@ -111,7 +111,11 @@ class InboxWriter:
         for (scope, nonce, digest, row), w in zip(items, waiters, strict=True):
             if w.done():  # the request went away (client timeout); the row is stored
                 continue
-            if digests.get((scope, nonce)) != digest:
+            known = digests.get((scope, nonce))
+            if known is None:  # not read back: unknown, never a replay — WeChat retries a 503
+                log.warning("inbox batch: a nonce was not read back; answering 503")
+                w.set_exception(WriterUnavailable("nonce not read back"))
+            elif known != digest:
                 w.set_exception(ReplayRefused())
             elif row is None:
                 w.set_result(None)

@@ -10,31 +10,28 @@ import os
 import struct
 import zlib
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 import aiohttp
 
+from bot.platforms.media import media_policy
 from bot.settings_load import Settings
 from channels.base import Channel
 from channels.sandbox.config import SandboxConfig, WeChatAccount, WeComCorp, WeiboAccount
 from channels.wechat import api as wechat_api
-from channels.wechat.channel import ImageLoader, WeChatChannel, local_image_loader
+from channels.wechat.channel import ImageLoader, WeChatChannel
 from channels.wecom import api as wecom_api
 from channels.weibo import api as weibo_api
 from channels.weibo.channel import WeiboChannel
+from review.db import SessionFactory
+from review.media import MediaPolicy
+from review.media_files import publish_loader
 from review.publishing.config import PostOptions
 from review.store.tokens import DbTokenStore
+from review.token_cipher import TokenCipher
 
 #: the cover a sandbox account uses when a draft has none (real accounts must supply one)
 DEFAULT_COVER = "nm-sandbox-default-cover.png"
-
-
-def media_root_for(settings: Settings) -> Path:
-    """Where covers and body images live: ``$NEWMEDIA_MEDIA_ROOT``, else the folder holding the
-    settings file (so the shipped ``assets/`` covers resolve); nothing outside it is read."""
-    configured = os.environ.get("NEWMEDIA_MEDIA_ROOT")
-    return Path(configured) if configured else settings.path.resolve().parent
 
 
 def _png(width: int = 90, height: int = 50, rgb: tuple[int, int, int] = (181, 18, 27)) -> bytes:
@@ -54,8 +51,8 @@ def _png(width: int = 90, height: int = 50, rgb: tuple[int, int, int] = (181, 18
     )
 
 
-def sandbox_loader(media_root: Path) -> ImageLoader:
-    files = local_image_loader(media_root)
+def sandbox_loader(files: ImageLoader) -> ImageLoader:
+    """A sandbox account also has a generated cover for drafts that bring none."""
     cover = _png()
 
     async def load(src: str) -> tuple[str, bytes, str]:
@@ -98,17 +95,23 @@ def sandbox_config(settings: Settings, *, public_url: str = "/sandbox") -> Sandb
     )
 
 
+def token_store(settings: Settings, sessions: SessionFactory) -> DbTokenStore:
+    """The access-token store, encrypting with ``NEWMEDIA_TOKEN_KEY`` (demo mode: the demo key)."""
+    return DbTokenStore(sessions, TokenCipher(settings.token_keys))
+
+
 def build_channels(
     settings: Settings,
     tokens: DbTokenStore,
     *,
     http: aiohttp.ClientSession | None,
     sandbox_url: str | None,
-    media_root: Path | None = None,
+    media: MediaPolicy | None = None,
 ) -> dict[str, Channel]:
-    """Account key → Channel. A sandbox account without a running sandbox gets no channel."""
+    """Account key → Channel. A sandbox account without a running sandbox gets no channel.
+    Every WeChat channel reads images only through ``review.media`` (the media folder)."""
     out: dict[str, Channel] = {}
-    media_root = media_root or media_root_for(settings)
+    files = publish_loader(media or media_policy(settings))
     rip = os.environ.get("NEWMEDIA_WEIBO_RIP", "127.0.0.1")
     for key, a in settings.accounts.items():
         secrets = settings.secrets[key]
@@ -121,8 +124,8 @@ def build_channels(
             api = wechat_api.WeChatAPI(
                 key, a.app_id, secrets.app_secret, tokens=tokens, base_url=base, session=http
             )
-            loader = sandbox_loader(media_root) if a.sandbox else None
-            out[key] = WeChatChannel(api, media_root=media_root, load_image=loader)
+            loader = sandbox_loader(files) if a.sandbox else files
+            out[key] = WeChatChannel(api, load_image=loader)
         else:
             base = a.api_base or (
                 f"{sandbox_url}/weibo" if a.sandbox else weibo_api.DEFAULT_BASE_URL

@@ -13,7 +13,7 @@ from typing import Any
 from aiohttp import web
 
 from bot import keys
-from bot.platforms.registry import build_channels, close_all, post_options
+from bot.platforms.registry import build_channels, close_all, post_options, token_store
 from bot.sandbox.wiring import api_url
 from bot.settings import PublishingSettings
 from bot.settings_load import Settings
@@ -65,7 +65,7 @@ def channels_ctx(
 ) -> Callable[[web.Application], AsyncIterator[None]]:
     async def ctx(app: web.Application) -> AsyncIterator[None]:
         settings = app[keys.SETTINGS]
-        tokens = DbTokenStore(app[keys.SESSIONS])
+        tokens = token_store(settings, app[keys.SESSIONS])
         app[TOKENS] = tokens
         owned = injected is None
         channels: dict[str, Any] = (

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 
 import aiohttp
 
-from bot.platforms.registry import build_channels, close_all
+from bot.platforms.registry import build_channels, close_all, token_store
 from bot.publishing.wiring import build_publisher
 from bot.settings_load import load_settings
 from review.db import create_engine, session_factory
@@ -28,7 +28,6 @@ from review.publishing.claiming import Claim
 from review.publishing.engine import AfterCall
 from review.publishing.reconciliation import poll_pending, reconcile_expired
 from review.store import publications as store
-from review.store.tokens import DbTokenStore
 
 log = logging.getLogger("newmedia.worker")
 FAULT_ENV = "NEWMEDIA_FAULT_KILL_AFTER_CALL"
@@ -47,11 +46,12 @@ def kill_after(n: int) -> AfterCall:
 
 
 async def run(args: argparse.Namespace, claim: Claim = store.claim_due) -> int:
-    settings = load_settings(args.settings)
+    # it publishes as the service does: every secret it needs, checked before it starts
+    settings = load_settings(args.settings, for_service=True)
     engine = create_engine(settings.database_url)
     sessions = session_factory(engine)
     http = aiohttp.ClientSession()
-    tokens = DbTokenStore(sessions)
+    tokens = token_store(settings, sessions)
     channels = build_channels(settings, tokens, http=http, sandbox_url=args.sandbox_url)
     fault = os.environ.get(FAULT_ENV)
     publisher = build_publisher(

@@ -59,7 +59,33 @@ async def current_person(request: web.Request, session: AsyncSession) -> Person:
     return person
 
 
+#: deeper JSON is refused before anything walks it (a 100,000-deep array once answered 500)
+MAX_JSON_DEPTH = 32
+
+
+def _too_deep(value: Any) -> bool:
+    """Nesting beyond ``MAX_JSON_DEPTH``, found without recursion."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            if depth > MAX_JSON_DEPTH:
+                return True
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
+    return False
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
 async def json_body(request: web.Request) -> dict[str, Any]:
+    """The request's JSON object — the one way every ``/api/`` route reads a body.
+
+    415 unless ``application/json``; 413 beyond the app's ``client_max_size``; 400 (JSON, in
+    Chinese) for bytes that are not UTF-8, malformed JSON, NaN/Infinity, numbers Python refuses
+    to convert, nesting deeper than ``MAX_JSON_DEPTH`` and anything but an object."""
     if request.content_type != "application/json":
         raise web.HTTPUnsupportedMediaType(
             text=json.dumps(
@@ -68,20 +94,31 @@ async def json_body(request: web.Request) -> dict[str, Any]:
             content_type="application/json",
         )
     try:
-        body = await request.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise web.HTTPBadRequest(
-            text=json.dumps({"error": "bad_json", "message": "JSON 格式错误"}, ensure_ascii=False),
+        raw = await request.read()  # at most the app's client_max_size, else aiohttp's 413
+    except web.HTTPRequestEntityTooLarge:
+        raise web.HTTPRequestEntityTooLarge(
+            max_size=0,
+            text=json.dumps({"error": "too_large", "message": "请求体过大"}, ensure_ascii=False),
             content_type="application/json",
         ) from None
+    try:
+        body = json.loads(raw.decode("utf-8"), parse_constant=_no_constant)
+    except RecursionError:
+        raise _bad_json(f"JSON 嵌套层数过多（最多 {MAX_JSON_DEPTH} 层）") from None
+    except (ValueError, UnicodeDecodeError):  # JSONDecodeError, NaN, a 5,000-digit number
+        raise _bad_json("JSON 格式错误") from None
+    if _too_deep(body):
+        raise _bad_json(f"JSON 嵌套层数过多（最多 {MAX_JSON_DEPTH} 层）")
     if not isinstance(body, dict):
-        raise web.HTTPBadRequest(
-            text=json.dumps(
-                {"error": "bad_json", "message": "JSON 必须是对象"}, ensure_ascii=False
-            ),
-            content_type="application/json",
-        )
+        raise _bad_json("JSON 必须是对象")
     return body
+
+
+def _bad_json(message: str) -> web.HTTPBadRequest:
+    return web.HTTPBadRequest(
+        text=json.dumps({"error": "bad_json", "message": message}, ensure_ascii=False),
+        content_type="application/json",
+    )
 
 
 def api(

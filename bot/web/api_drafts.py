@@ -8,7 +8,7 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.web.api_common import api, json_body, path_id, query_limit, services
-from review import drafts, queue
+from review import drafts, queue, read_scope
 from review.errors import ValidationFailed
 from review.models import Person
 from review.store import directory
@@ -68,20 +68,25 @@ async def list_drafts(request: web.Request, session: AsyncSession, person: Perso
         account_id = account.id
     limit = query_limit(request)
     rows = await store.list_drafts(
-        session, status=request.query.get("state"), account_id=account_id, limit=limit
+        session,
+        status=request.query.get("state"),
+        account_id=account_id,
+        scope=read_scope.scope_for(person),
+        limit=limit,
     )
     return web.json_response([await draft_view(session, d) for d in rows])
 
 
 @api
 async def create_draft(request: web.Request, session: AsyncSession, person: Person) -> web.Response:
-    inp = services(request).with_default_cover(_draft_input(await json_body(request)))
+    inp = await services(request).prepare_draft(_draft_input(await json_body(request)))
     draft, rev = await drafts.create(session, person, inp)
     return web.json_response(await draft_view(session, draft, rev), status=201)
 
 
 @api
 async def get_draft(request: web.Request, session: AsyncSession, person: Person) -> web.Response:
+    await read_scope.draft(session, person, _id(request))  # else 404, as for a missing draft
     draft, rev = await drafts.load(session, _id(request))
     return web.json_response(await draft_view(session, draft, rev, full=True))
 
@@ -89,11 +94,12 @@ async def get_draft(request: web.Request, session: AsyncSession, person: Person)
 @api
 async def edit_draft(request: web.Request, session: AsyncSession, person: Person) -> web.Response:
     draft_id = _id(request)
+    await read_scope.draft(session, person, draft_id)  # else 404, as for a missing draft
     body = await json_body(request)
     if "accounts" not in body:
         body["accounts"] = [a.key for a in await store.target_accounts(session, draft_id)]
     svc = services(request)
-    inp = svc.with_default_cover(_draft_input(body))
+    inp = await svc.prepare_draft(_draft_input(body))
     draft, rev, previous = await drafts.edit(session, person, draft_id, inp)
     restarted = previous.value in ("in_review", "approved", "scheduled")
     if restarted:

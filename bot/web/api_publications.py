@@ -1,4 +1,7 @@
-"""``/api/publications``: list publications; retract a published one (authorised reviewers)."""
+"""``/api/publications``: list publications; retract a published one (authorised reviewers).
+
+Both follow the draft's read scope (``review.read_scope``): a publication of a draft the caller
+may not read is absent from the list and a 404 to retract."""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.publishing import service as publishing_service
 from bot.web.api_common import api, current_person, error, json_body, path_id, services
+from review import read_scope
 from review.errors import DomainError, ValidationFailed
 from review.models import Person, Publication
 from review.states import PUBLICATION_LABELS, PublicationStatus
@@ -42,7 +46,9 @@ async def list_publications(
     status = request.query.get("state") or None
     if status and status not in PublicationStatus.__members__.values():
         raise ValidationFailed(f"未知的发布状态「{status}」", field="state")
-    rows = await store.listing(session, status=status, limit=500)
+    rows = await store.listing(
+        session, status=status, scope=read_scope.scope_for(person), limit=500
+    )
     return web.json_response({"publications": [view(*row) for row in rows]})
 
 
@@ -55,6 +61,7 @@ async def retract(request: web.Request) -> web.Response:
     try:
         async with services(request).sessions.begin() as session:
             person = await current_person(request, session)
+            await read_scope.publication(session, person, publication_id)  # else 404
         body = await json_body(request)
         reason = str(body.get("reason") or "")
         message = await publishing_service.retract(

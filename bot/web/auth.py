@@ -1,54 +1,29 @@
-"""Console sessions: sign in with a personal API token, an encrypted cookie, CSRF on every form."""
+"""The console's guard: a page runs only for a live server-side session (``bot.web.sessions``)
+and a form post only with the session's CSRF token."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import secrets
 from collections.abc import Awaitable, Callable
 from functools import wraps
 
 from aiohttp import web
-from aiohttp_session import get_session, new_session
-from aiohttp_session import setup as session_setup
-from aiohttp_session.cookie_storage import EncryptedCookieStorage
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.web import sessions
 from bot.web.api_common import services
+from bot.web.sessions import flash, notice
 from review.errors import DomainError
 from review.models import Person
-from review.store import directory
+
+__all__ = ["console_action", "console_page", "csrf_token", "flash", "notice"]
 
 Page = Callable[[web.Request, AsyncSession, Person], Awaitable[web.StreamResponse]]
-
-
-def setup_sessions(app: web.Application, secret_key: str) -> None:
-    key = hashlib.sha256(secret_key.encode()).digest()  # 32 raw bytes: the Fernet key
-    storage = EncryptedCookieStorage(
-        key, cookie_name="nmb_console", httponly=True, samesite="Strict", max_age=8 * 3600
-    )
-    session_setup(app, storage)
-
-
-async def sign_in(request: web.Request, token: str) -> Person | None:
-    async with services(request).sessions() as session:
-        person = await directory.person_by_token(session, token.strip())
-    if person is None:
-        return None
-    sess = await new_session(request)
-    sess["person"] = person.key
-    sess["csrf"] = secrets.token_urlsafe(24)
-    return person
-
-
-async def sign_out(request: web.Request) -> None:
-    sess = await get_session(request)
-    sess.invalidate()
+Action = Callable[[web.Request, Person], Awaitable[web.StreamResponse]]
 
 
 async def csrf_token(request: web.Request) -> str:
-    sess = await get_session(request)
-    return str(sess.get("csrf", ""))
+    """The token this session's forms carry (empty when signed out)."""
+    return sessions.csrf_for(request)
 
 
 def _domain_page(exc: DomainError) -> web.HTTPException:
@@ -57,28 +32,14 @@ def _domain_page(exc: DomainError) -> web.HTTPException:
     return cls(text=exc.message, content_type="text/plain")
 
 
-Action = Callable[[web.Request, Person], Awaitable[web.StreamResponse]]
-
-
-async def _signed_in_key(request: web.Request) -> str:
-    """The session's person key (else to the login page); a POST must carry the CSRF token."""
-    sess = await get_session(request)
-    key = sess.get("person")
-    if not key:
-        raise web.HTTPSeeOther("/console/login")
+async def _check_request(request: web.Request) -> None:
+    """A cookie is needed to go on; a POST must carry the CSRF token (before any database)."""
+    if sessions.cookie_id(request) is None:
+        raise sessions.to_login()
     if request.method == "POST":
         form = await request.post()
-        sent = str(form.get("csrf", ""))
-        if not sent or not hmac.compare_digest(sent, str(sess.get("csrf", ""))):
+        if not sessions.csrf_ok(request, str(form.get("csrf", ""))):
             raise web.HTTPForbidden(text="表单已过期，请刷新页面后重试（CSRF）")
-    return str(key)
-
-
-async def _active(request: web.Request, person: Person | None) -> Person:
-    if person is None or not person.active:
-        (await get_session(request)).invalidate()
-        raise web.HTTPSeeOther("/console/login")
-    return person
 
 
 def console_action(handler: Action) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
@@ -87,9 +48,11 @@ def console_action(handler: Action) -> Callable[[web.Request], Awaitable[web.Str
 
     @wraps(handler)
     async def wrapped(request: web.Request) -> web.StreamResponse:
-        key = await _signed_in_key(request)
-        async with services(request).sessions() as session:
-            person = await _active(request, await directory.person_by_key(session, key))
+        await _check_request(request)
+        async with services(request).sessions.begin() as session:
+            person = await sessions.resume(request, session)
+        if person is None:
+            raise sessions.to_login()
         try:
             return await handler(request, person)
         except DomainError as exc:
@@ -104,15 +67,18 @@ def console_page(handler: Page) -> Callable[[web.Request], Awaitable[web.StreamR
 
     @wraps(handler)
     async def wrapped(request: web.Request) -> web.StreamResponse:
-        key = await _signed_in_key(request)
+        await _check_request(request)
         redirect: web.HTTPRedirection | None = None
         try:
             async with services(request).sessions.begin() as session:
-                person = await _active(request, await directory.person_by_key(session, key))
-                try:
-                    return await handler(request, session, person)
-                except web.HTTPRedirection as exc:
-                    redirect = exc
+                person = await sessions.resume(request, session)
+                if person is None:
+                    redirect = sessions.to_login()  # after the commit: an ended session stays so
+                else:
+                    try:
+                        return await handler(request, session, person)
+                    except web.HTTPRedirection as exc:
+                        redirect = exc
         except DomainError as exc:
             raise _domain_page(exc) from None
         assert redirect is not None

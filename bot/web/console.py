@@ -9,11 +9,11 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
 import templates
-from bot import keys
 from bot.services import Services
 from bot.web.api_common import path_id, services
-from bot.web.auth import console_page, csrf_token, setup_sessions, sign_in, sign_out
-from review import drafts, queue
+from bot.web.auth import console_page, csrf_token, flash, notice
+from bot.web.media_upload import form_cover
+from review import drafts, queue, read_scope
 from review.errors import DomainError
 from review.models import Person
 from review.presenters import submit_summary
@@ -31,34 +31,15 @@ TASK_ACTIONS = ("claim", "release", "approve", "reject", "revise")
 async def _render(
     request: web.Request, name: str, person: Person | None, **ctx: Any
 ) -> web.Response:
-    ctx.update(me=person, csrf=await csrf_token(request), fmt=fmt, flash=request.query.get("msg"))
+    ctx.update(me=person, csrf=await csrf_token(request), fmt=fmt, flash=flash(request))
     return aiohttp_jinja2.render_template(name, request, ctx)
-
-
-async def login_page(request: web.Request) -> web.StreamResponse:
-    if request.method == "POST":
-        form = await request.post()
-        if await sign_in(request, str(form.get("token", ""))):
-            raise web.HTTPSeeOther("/console/")
-        return aiohttp_jinja2.render_template(
-            "console_login.html",
-            request,
-            {"error": "令牌无效。请向管理员索取：newmedia token issue 你的key"},
-        )
-    return aiohttp_jinja2.render_template("console_login.html", request, {"error": None})
-
-
-@console_page
-async def logout(request: web.Request, session: AsyncSession, person: Person) -> web.StreamResponse:
-    await sign_out(request)
-    raise web.HTTPSeeOther("/console/login")
 
 
 @console_page
 async def home(request: web.Request, session: AsyncSession, person: Person) -> web.Response:
     tasks = await queue.queue_for(session, person)
     mine = await dstore.list_drafts(session, author_id=person.id, limit=20)
-    recent = await dstore.list_drafts(session, limit=20)
+    recent = await dstore.list_drafts(session, scope=read_scope.scope_for(person), limit=20)
     return await _render(
         request,
         "console_home.html",
@@ -88,9 +69,10 @@ async def create_draft(request: web.Request, session: AsyncSession, person: Pers
             accounts=[str(v) for v in form.getall("accounts", [])],
             kind=str(form.get("kind") or "工作动态"),
             source=str(form.get("source") or "") or None,
+            cover_path=await form_cover(services(request), form),
             publish_at=parse_local(when.replace("T", " ")) if when else None,
         )
-        inp = services(request).with_default_cover(inp)
+        inp = await services(request).prepare_draft(inp)  # MediaRefused names a bad image
         draft, _rev = await drafts.create(session, person, inp)
     except (DomainError, ValueError) as exc:
         accounts = await directory.all_accounts(session)
@@ -104,11 +86,13 @@ async def create_draft(request: web.Request, session: AsyncSession, person: Pers
             form=dict(form),
             error=message,
         )
-    raise web.HTTPSeeOther(f"/console/drafts/{draft.id}?msg=已创建")
+    await notice(session, request, "已创建")
+    raise web.HTTPSeeOther(f"/console/drafts/{draft.id}")
 
 
 @console_page
 async def show_draft(request: web.Request, session: AsyncSession, person: Person) -> web.Response:
+    await read_scope.draft(session, person, path_id(request))  # else 404, as if missing
     draft, rev = await drafts.load(session, path_id(request))
     view = await draft_view(session, draft, rev, full=True)
     task_ids = [t.id for t in await rstore.tasks_of_revision(session, rev.id)]
@@ -119,6 +103,7 @@ async def show_draft(request: web.Request, session: AsyncSession, person: Person
 @console_page
 async def submit_draft(request: web.Request, session: AsyncSession, person: Person) -> web.Response:
     draft_id = path_id(request)
+    await read_scope.draft(session, person, draft_id)  # else 404, as if missing
     svc = services(request)
     try:
         # a savepoint: a refusal must not leave half of the submission behind when the
@@ -132,8 +117,10 @@ async def submit_draft(request: web.Request, session: AsyncSession, person: Pers
                 limits=svc.platform_limits,
             )
     except DomainError as exc:
-        raise web.HTTPSeeOther(f"/console/drafts/{draft_id}?msg={exc.message}") from None
-    raise web.HTTPSeeOther(f"/console/drafts/{draft_id}?msg={submit_summary(result)}")
+        await notice(session, request, exc.message)
+        raise web.HTTPSeeOther(f"/console/drafts/{draft_id}") from None
+    await notice(session, request, submit_summary(result))
+    raise web.HTTPSeeOther(f"/console/drafts/{draft_id}")
 
 
 @console_page
@@ -142,6 +129,7 @@ async def task_action(request: web.Request, session: AsyncSession, person: Perso
     task_id, action = path_id(request), request.match_info["action"]
     if action not in TASK_ACTIONS:
         raise web.HTTPNotFound()
+    await read_scope.task(session, person, task_id)  # else 404, as if missing
     note = str((await request.post()).get("note", "")).strip()
     try:
         async with session.begin_nested():  # a refusal rolls back to here, see submit_draft
@@ -150,7 +138,8 @@ async def task_action(request: web.Request, session: AsyncSession, person: Perso
     except DomainError as exc:
         msg = exc.message
     view = await queue.task_view(session, task_id)
-    raise web.HTTPSeeOther(f"/console/drafts/{view.draft_id}?msg={msg}")
+    await notice(session, request, msg)
+    raise web.HTTPSeeOther(f"/console/drafts/{view.draft_id}")
 
 
 async def _task_action(
@@ -170,7 +159,7 @@ async def _task_action(
 
 @console_page
 async def publications(request: web.Request, session: AsyncSession, person: Person) -> web.Response:
-    rows = await pstore.listing(session, limit=200)
+    rows = await pstore.listing(session, scope=read_scope.scope_for(person), limit=200)
     accounts = {a.id: a for a in await directory.all_accounts(session)}
     labels = {str(k): v for k, v in PUBLICATION_LABELS.items()}
     return await _render(
@@ -199,10 +188,7 @@ async def root(request: web.Request) -> web.StreamResponse:
 
 def setup(app: web.Application) -> None:
     aiohttp_jinja2.setup(app, loader=templates.loader("web"), autoescape=True)
-    setup_sessions(app, app[keys.SETTINGS].secret_key)
     app.router.add_get("/", root)
-    app.router.add_route("*", "/console/login", login_page)
-    app.router.add_post("/console/logout", logout)
     app.router.add_get("/console/", home)
     app.router.add_get("/console/drafts/new", new_draft)
     app.router.add_post("/console/drafts", create_draft)

@@ -16,7 +16,13 @@ from dataclasses import dataclass
 from xml.etree.ElementTree import Element
 
 from channels.base import IncomingMessage, Platform
-from channels.callback_errors import CallbackError, bad_request, forbidden, too_large
+from channels.callback_errors import (
+    CallbackError,
+    IdentifierLimits,
+    bad_request,
+    forbidden,
+    too_large,
+)
 from channels.crypto import (
     MessageCipher,
     cdata,
@@ -86,6 +92,7 @@ class OACallback:
         account_key: str = "",
         previous_aes_key: str | None = None,
         require_encryption: bool | None = None,
+        limits: IdentifierLimits | None = None,
     ) -> None:
         if not token:
             raise ValueError("token must not be empty")
@@ -94,6 +101,8 @@ class OACallback:
         self.window_s = window_s
         self.max_body = max_body
         self.account_key = account_key
+        #: None only where nothing is stored (unit tests of the protocol)
+        self.limits = limits
         keys = [k for k in (aes_key, previous_aes_key) if k]
         self._ciphers = tuple(MessageCipher(k, app_id) for k in keys)
         self.require_encryption = (
@@ -140,6 +149,17 @@ class OACallback:
             raise forbidden("plaintext callback refused: the account is configured for AES")
         key = self.account_key if account_key is None else account_key
         message, publish_job, mass_job = _parse_message(root, fields, key)
+        if self.limits is not None:
+            self.limits.check(
+                message,
+                user_ids=[("ToUserName", fields.get("ToUserName", ""))],
+                keys=[
+                    ("MsgId", fields.get("MsgId", "")),
+                    ("EventKey", fields.get("EventKey", "")),
+                    ("publish_id", publish_job.publish_id if publish_job else ""),
+                    ("MsgID", mass_job.msg_id if mass_job else ""),
+                ],
+            )
         return OpenedCallback(
             fields=fields,
             message=message,

@@ -7,13 +7,8 @@ an HTML comment in the content - because freepublish has no lookup by our key: a
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import mimetypes
-import os
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
@@ -27,8 +22,6 @@ log = logging.getLogger("channels.wechat")
 #: src (or cover path) → (filename, bytes, content type)
 ImageLoader = Callable[[str], Awaitable[tuple[str, bytes, str]]]
 MASS_PREFIX = "mass:"
-#: files larger than this are read from disk every time instead of kept in memory
-MAX_KEPT_BYTES = 2 * 1024 * 1024
 #: draft/add's answer to a thumb_media_id the platform does not know (deleted material)
 INVALID_MEDIA = 40007
 
@@ -49,46 +42,9 @@ MASS_STATUS: dict[str, tuple[ReceiptState, str]] = {
 }
 
 
-def local_image_loader(media_root: Path, *, keep: int = 16) -> ImageLoader:
-    """Images live in the service's media directory; remote URLs must be downloaded there first.
-
-    The same few covers go out with post after post, so up to ``keep`` files are kept in memory
-    and served again while ``stat`` shows the very same file (inode, size, mtime); anything else
-    is read afresh, off the event loop."""
-
-    root = media_root.resolve()
-    kept: OrderedDict[str, tuple[tuple[int, int, int, int], tuple[str, bytes, str]]]
-    kept = OrderedDict()
-
-    def read(src: str) -> tuple[str, bytes, str]:
-        path = (root / src).resolve()
-        if not path.is_relative_to(root) or not path.is_file():
-            raise Rejected(f"找不到图片文件：{src}", code="image")
-        return path.name, path.read_bytes(), mimetypes.guess_type(path.name)[0] or "image/jpeg"
-
-    def identity(src: str) -> tuple[int, int, int, int] | None:
-        try:
-            st = os.stat(root / src)
-        except (OSError, ValueError):
-            return None
-        return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
-
-    async def load(src: str) -> tuple[str, bytes, str]:
-        if urlsplit(src).scheme:
-            raise Rejected(f"图片须先上传到本系统，不能直接引用外部地址：{src}", code="image")
-        seen = identity(src)
-        hit = kept.get(src)
-        if hit is not None and seen is not None and hit[0] == seen:
-            kept.move_to_end(src)
-            return hit[1]
-        image = await asyncio.to_thread(read, src)
-        if seen is not None and seen == identity(src) and len(image[1]) <= MAX_KEPT_BYTES:
-            kept[src] = (seen, image)
-            while len(kept) > keep:
-                kept.popitem(last=False)
-        return image
-
-    return load
+async def no_media(src: str) -> tuple[str, bytes, str]:
+    """The loader of a channel built without one: it reads no file at all."""
+    raise Rejected(f"未配置图片目录，无法读取图片：{src}", code="image")
 
 
 def marked_url(link_url: str, key: str) -> str:
@@ -99,7 +55,8 @@ def marked_url(link_url: str, key: str) -> str:
 
 
 class WeChatChannel:
-    """One OA account; build it with ``WeChatChannel(WeChatAPI(...), media_root=...)``."""
+    """One OA account: ``WeChatChannel(WeChatAPI(...), load_image=...)``. The service passes
+    ``review.media_files.publish_loader``: images come only from its media folder, checked."""
 
     platform = Platform.WECHAT
 
@@ -107,14 +64,13 @@ class WeChatChannel:
         self,
         api: WeChatAPI,
         *,
-        media_root: Path | str = ".",
-        load_image: ImageLoader | None = None,
+        load_image: ImageLoader = no_media,
         reconcile_pages: int = 3,
         cover_material: str = "thumb",
     ) -> None:
         self.api = api
         self.account_key = api.account_key
-        self._load = load_image or local_image_loader(Path(media_root))
+        self._load = load_image
         self._reconcile_pages = reconcile_pages
         self.covers = CoverCache(api, material_type=cover_material)
 

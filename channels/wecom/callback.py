@@ -13,7 +13,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from channels.base import IncomingMessage, Platform
-from channels.callback_errors import CallbackError, bad_request, forbidden, too_large
+from channels.callback_errors import (
+    CallbackError,
+    IdentifierLimits,
+    bad_request,
+    forbidden,
+    too_large,
+)
 from channels.crypto import (
     MessageCipher,
     cdata,
@@ -99,6 +105,7 @@ class WeComCallback:
         max_body: int = 65536,
         account_key: str = "",
         previous_aes_key: str | None = None,
+        limits: IdentifierLimits | None = None,
     ) -> None:
         if not token or not aes_key:
             raise ValueError("token and EncodingAESKey must not be empty")
@@ -108,6 +115,8 @@ class WeComCallback:
         self.window_s = window_s
         self.max_body = max_body
         self.account_key = account_key
+        #: None only where nothing is stored (unit tests of the protocol)
+        self.limits = limits
         keys = [k for k in (aes_key, previous_aes_key) if k]
         self._ciphers = tuple(MessageCipher(k, corp_id) for k in keys)
 
@@ -162,6 +171,12 @@ class WeComCallback:
         message, click = _parse_message(
             fields, self.account_key if account_key is None else account_key
         )
+        if self.limits is not None:
+            self.limits.check(
+                message,
+                user_ids=[("ToUserName", fields.get("ToUserName", ""))],
+                keys=[(name, fields.get(name, "")) for name in ("MsgId", "EventKey", "TaskId")],
+            )
         return OpenedWeCom(fields, message, nonce, ts, body_digest(body), agent, click)
 
     def _check_agent(self, value: str | None) -> int | None:

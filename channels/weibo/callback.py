@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from channels.base import IncomingMessage, Platform
-from channels.callback_errors import CallbackError, bad_request, too_large
+from channels.callback_errors import CallbackError, IdentifierLimits, bad_request, too_large
 from channels.crypto import check_query_params, check_window, require_signed
 from channels.replay import body_digest, dedup_key
 
@@ -41,7 +41,13 @@ class WeiboPush:
     """One Weibo account's fan-service push endpoint."""
 
     def __init__(
-        self, app_secret: str, window_s: int = 300, *, max_body: int = 65536, account_key: str = ""
+        self,
+        app_secret: str,
+        window_s: int = 300,
+        *,
+        max_body: int = 65536,
+        account_key: str = "",
+        limits: IdentifierLimits | None = None,
     ) -> None:
         if not app_secret:
             raise ValueError("app_secret must not be empty")
@@ -49,6 +55,8 @@ class WeiboPush:
         self.window_s = window_s
         self.max_body = max_body
         self.account_key = account_key
+        #: None only where nothing is stored (unit tests of the protocol)
+        self.limits = limits
 
     def verify(
         self, signature: str | None, timestamp: str | None, nonce: str | None, now: float
@@ -87,7 +95,16 @@ class WeiboPush:
         if not isinstance(push, dict):
             raise bad_request("push body is not a JSON object")
         key = self.account_key if account_key is None else account_key
-        return OpenedPush(push, _message(push, key), nonce, ts, body_digest(body))
+        message = _message(push, key)
+        if message is not None and self.limits is not None:
+            data = push.get("data")
+            event_key = data.get("key", "") if isinstance(data, dict) else ""
+            self.limits.check(
+                message,
+                user_ids=[("receiver_id", str(push.get("receiver_id", "")))],
+                keys=[("data.key", str(event_key))],
+            )
+        return OpenedPush(push, message, nonce, ts, body_digest(body))
 
     @staticmethod
     def reply_text(opened: OpenedPush, text: str) -> bytes:
@@ -124,7 +141,7 @@ def _created_at(value: object) -> tuple[datetime, str]:
 
 def _message(push: dict[str, Any], account_key: str) -> IncomingMessage | None:
     kind = push.get("type")
-    if kind not in KNOWN_TYPES:
+    if not isinstance(kind, str) or kind not in KNOWN_TYPES:  # a list or dict is unhashable
         return None
     sender, text = push.get("sender_id"), push.get("text", "")
     if not isinstance(sender, int | str) or isinstance(sender, bool) or not str(sender):

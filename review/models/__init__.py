@@ -1,6 +1,7 @@
 """SQLAlchemy 2 tables for the whole domain (re-exports)."""
 
 from review.models.base import Base, UTCDateTime, utcnow
+from review.models.console import ConsoleSession, SignInAttempt
 from review.models.directory import Account, Department, Identity, Person, ReviewStage
 from review.models.drafts import Draft, DraftTarget, GateRun, Override, ReviewTask, Revision
 from review.models.inbox import CitizenMessage, Cursor, MessageReply, Note, SeenNonce
@@ -14,6 +15,7 @@ __all__ = [
     "Base",
     "ChatCommand",
     "CitizenMessage",
+    "ConsoleSession",
     "Cursor",
     "Department",
     "Draft",
@@ -30,6 +32,7 @@ __all__ = [
     "ReviewTask",
     "Revision",
     "SeenNonce",
+    "SignInAttempt",
     "UTCDateTime",
     "utcnow",
 ]

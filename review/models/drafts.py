@@ -59,6 +59,8 @@ class GateRun(Base):
     revision_id: Mapped[int] = mapped_column(ForeignKey("revisions.id", ondelete="CASCADE"))
     verdict: Mapped[str] = mapped_column(String(8))
     report: Mapped[dict[str, Any]] = mapped_column(JSON)
+    #: who submitted (each submission runs the gate once): never reviews the draft
+    submitted_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

@@ -9,17 +9,17 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from review.eligibility import TaskFacts
 from review.models import (
     Account,
     ChatCommand,
     CitizenMessage,
     Department,
-    Draft,
     Person,
     Publication,
-    ReviewStage,
     ReviewTask,
 )
+from review.store.task_facts import task_facts
 
 
 async def begin_command(
@@ -54,36 +54,18 @@ async def forget_command(session: AsyncSession, dedup_key: str) -> None:
 @dataclass(frozen=True)
 class TaskScopeRow:
     task: ReviewTask
-    department: Department
-    stage_role: str
+    facts: TaskFacts
     claimant_name: str | None
-    author_id: int
 
 
 async def task_scope(session: AsyncSession, task_id: int) -> TaskScopeRow | None:
-    """The task with its department, the role its stage needs and who holds it.
-
-    The stage role is read from the synced chain by position; if the stage there is no longer
-    the task's stage (settings changed), the stricter "head" applies, as in review.chains.
-    """
+    """The task, the facts the eligibility rule needs (``task_facts``, the same query the
+    queue uses) and who holds it."""
     task = await session.get(ReviewTask, task_id, populate_existing=True)
     if task is None:
         return None
-    dept = await session.get(Department, task.department_id)
-    draft = await session.get(Draft, task.draft_id)
-    assert dept is not None and draft is not None
-    stage = await session.scalar(
-        select(ReviewStage).where(
-            ReviewStage.account_id == task.account_id, ReviewStage.position == task.stage_index
-        )
-    )
-    same = stage is not None and (stage.name, stage.department_id) == (
-        task.stage_name,
-        task.department_id,
-    )
-    role = stage.role if same and stage is not None else "head"
     claimant = await session.get(Person, task.claimed_by) if task.claimed_by else None
-    return TaskScopeRow(task, dept, role, claimant.name if claimant else None, draft.author_id)
+    return TaskScopeRow(task, await task_facts(session, task), claimant.name if claimant else None)
 
 
 async def message_row(

@@ -10,7 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from review.models import Account, Draft, DraftTarget, GateRun, Revision, utcnow
 from review.states import DraftStatus
+from review.store.draft_scope import readable
 from review.store.transitions import apply, transition
+from review.visibility import Scope
 
 
 async def insert_draft(session: AsyncSession, author_id: int, **extra: Any) -> Draft:
@@ -95,9 +97,13 @@ async def list_drafts(
     status: str | None = None,
     account_id: int | None = None,
     author_id: int | None = None,
+    scope: Scope | None = None,
     limit: int = 100,
 ) -> list[Draft]:
+    """Newest first; with ``scope``, only the drafts that reader may read (``review.visibility``)."""
     q = select(Draft).order_by(Draft.id.desc()).limit(limit)
+    if scope is not None:
+        q = q.where(readable(scope, Draft.id))
     if status:
         q = q.where(Draft.status == status)
     if author_id:
@@ -123,9 +129,16 @@ async def move_draft(
 
 
 async def record_gate_run(
-    session: AsyncSession, revision_id: int, verdict: str, report: dict[str, Any]
+    session: AsyncSession,
+    revision_id: int,
+    verdict: str,
+    report: dict[str, Any],
+    *,
+    submitted_by: int,
 ) -> GateRun:
-    run = GateRun(revision_id=revision_id, verdict=verdict, report=report)
+    run = GateRun(
+        revision_id=revision_id, verdict=verdict, report=report, submitted_by=submitted_by
+    )
     session.add(run)
     await session.flush()
     return run

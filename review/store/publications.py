@@ -19,8 +19,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from review.models import Account, Draft, Publication, ReviewTask, Revision
 from review.states import PublicationStatus as P
 from review.states import TaskStatus
+from review.store.draft_scope import readable
 from review.store.publication_outcomes import OutcomeRow, record, record_late, record_many
 from review.store.transitions import apply, transition
+from review.visibility import Scope
 
 __all__ = ["OutcomeRow", "record", "record_late", "record_many"]  # recording outcomes: beside
 
@@ -201,9 +203,14 @@ async def get(session: AsyncSession, publication_id: int) -> Publication | None:
 
 
 async def listing(
-    session: AsyncSession, *, status: str | None = None, limit: int = 200
+    session: AsyncSession,
+    *,
+    status: str | None = None,
+    scope: Scope | None = None,
+    limit: int = 200,
 ) -> list[tuple[Publication, str, str]]:
-    """(publication, account key, title) newest first."""
+    """(publication, account key, title) newest first; with ``scope``, only those whose draft
+    that reader may read (``review.visibility``)."""
     q = (
         select(Publication, Account.key, Revision.title)
         .join(Account, Account.id == Publication.account_id)
@@ -211,6 +218,8 @@ async def listing(
         .order_by(Publication.id.desc())
         .limit(limit)
     )
+    if scope is not None:
+        q = q.where(readable(scope, Publication.draft_id))
     if status:
         q = q.where(Publication.status == status)
     return [(p, k, t) for p, k, t in (await session.execute(q)).all()]

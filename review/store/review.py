@@ -2,7 +2,9 @@
 
 A claim is ``UPDATE … WHERE id = :id AND status = 'open'`` (or a claim whose lease has run out);
 a decision adds ``AND claimed_by = :me AND lease_until > :now`` and requires the task's revision
-to still be the draft's current one. Two reviewers racing for one task on PostgreSQL therefore
+to still be the draft's current one. Both (and a reassignment's new holder) also require that the
+person is not involved in the draft (``task_facts.not_involved``: wrote a revision, submitted it,
+overrode a check) — the backstop behind ``review.eligibility``. Two reviewers racing for one task on PostgreSQL therefore
 get exactly one owner, and a decision by anyone else changes nothing.
 """
 
@@ -17,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from review.models import Draft, Override, Person, ReviewStage, ReviewTask, Revision
 from review.states import TaskStatus as T
+from review.store.task_facts import not_involved
 from review.store.transitions import apply, transition
 
 LIVE = (T.OPEN, T.CLAIMED, T.WAITING)
@@ -71,21 +74,13 @@ async def tasks_of_revision(session: AsyncSession, revision_id: int) -> list[Rev
     return list(rows.all())
 
 
-async def stage_of(session: AsyncSession, task: ReviewTask) -> ReviewStage | None:
-    return await session.scalar(
-        select(ReviewStage).where(
-            ReviewStage.account_id == task.account_id, ReviewStage.position == task.stage_index
-        )
-    )
-
-
 async def claim(
     session: AsyncSession, task_id: int, person_id: int, *, until: datetime, now: datetime
 ) -> bool:
     """Open → claimed (or take over a claim whose lease ran out). True for the one winner."""
     stmt = (
         transition(ReviewTask, T.CLAIMED, T.OPEN, (T.CLAIMED, ReviewTask.lease_until < now))
-        .where(ReviewTask.id == task_id, _revision_is_current())
+        .where(ReviewTask.id == task_id, _revision_is_current(), not_involved(person_id))
         .values(claimed_by=person_id, lease_until=until, reminded_at=None)
         .execution_options(synchronize_session=False)
     )
@@ -138,6 +133,7 @@ async def decide(
             ReviewTask.claimed_by == person_id,
             ReviewTask.lease_until > now,
             _revision_is_current(),
+            not_involved(person_id),
         )
         .values(decided_by=person_id, decided_at=now, note=note, approved_hash=approved_hash)
         .execution_options(synchronize_session=False)
@@ -164,7 +160,7 @@ async def reassign(
     )
     step1 = (
         transition(ReviewTask, T.REASSIGNED, expected)
-        .where(ReviewTask.id == task_id, holder_guard)
+        .where(ReviewTask.id == task_id, holder_guard, not_involved(to_id))
         .values(claimed_by=to_id)
         .execution_options(synchronize_session=False)
     )
@@ -199,8 +195,8 @@ async def supersede(
 async def queue_ids(
     session: AsyncSession, person: Person, *, include_head_stages: bool
 ) -> list[int]:
-    """Open tasks of the person's department on the current revision (not their own drafts),
-    plus every task the person holds."""
+    """Open tasks of the person's department on the current revision (never a draft they are
+    involved in), plus every task the person holds."""
     roles = ["reviewer", "head"] if include_head_stages else ["reviewer"]
     stage_role = (
         select(ReviewStage.role)
@@ -215,9 +211,7 @@ async def queue_ids(
         ReviewTask.department_id == person.department_id,
         _revision_is_current(),
         stage_role.in_(roles),
-        ~exists(
-            select(Draft.id).where(Draft.id == ReviewTask.draft_id, Draft.author_id == person.id)
-        ),
+        not_involved(person.id),
     )
     held = and_(ReviewTask.status == T.CLAIMED, ReviewTask.claimed_by == person.id)
     rows = await session.scalars(

@@ -51,7 +51,7 @@ def write_settings(tmp: Path, **publishing: object) -> Path:
 
 def env_for(db_url: str, **extra: str) -> dict[str, str]:
     env = {**os.environ, "NEWMEDIA_DATABASE_URL": db_url, "PYTHONPATH": str(ROOT)}
-    env["NEWMEDIA_MEDIA_ROOT"] = str(ROOT)  # the shipped assets/ covers
+    env["NEWMEDIA_MEDIA_ROOT"] = str(ROOT / "media")  # the shipped covers
     env.pop("NEWMEDIA_FAULT_KILL_AFTER_CALL", None)
     env.update(extra)
     return env

@@ -76,7 +76,7 @@ def _interactive(phone: ReviewerPhone) -> int:
 
 
 def chat(args: argparse.Namespace) -> int:
-    settings = settings_from(args)
+    settings = settings_from(args, for_service=True)  # it signs as WeCom does
     phone = phone_for(settings, args.as_person, args.url, args.app)
     if args.text:
         print(asyncio.run(_send(phone, " ".join(args.text))))

@@ -47,7 +47,7 @@ async def open_services(
 ) -> AsyncIterator[Services]:
     """The same ``Services`` the web service builds; ``channels`` when the command calls a
     platform (sandbox accounts reach the running service's ``/sandbox``)."""
-    settings = settings_from(args)
+    settings = settings_from(args, for_service=channels)
     async with _database(settings) as sessions:
         if not channels:
             yield Services(settings, sessions)
@@ -56,14 +56,13 @@ async def open_services(
         # (hyperfine, 2026-12-02, load ≈ 2.4); only the commands that call a platform need them
         import aiohttp
 
-        from bot.platforms.registry import build_channels, close_all
-        from review.store.tokens import DbTokenStore
+        from bot.platforms.registry import build_channels, close_all, token_store
 
         sandbox_url = settings.file.service.public_url.rstrip("/") + "/sandbox"
         async with aiohttp.ClientSession() as http:
             built = build_channels(
                 settings,
-                DbTokenStore(sessions),
+                token_store(settings, sessions),
                 http=http,
                 sandbox_url=sandbox_url if settings.demo else None,
             )

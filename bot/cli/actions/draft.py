@@ -94,7 +94,7 @@ async def new(args: argparse.Namespace) -> int:
     meta, body = read_draft_file(args.file)
     inp = draft_input(args, meta, body)
     async with open_services(args) as services:
-        inp = services.with_default_cover(inp)
+        inp = await services.prepare_draft(inp)
         people = services.settings.people.values()
         default = next((p.key for p in people if "editor" in p.roles), None)
         async with services.sessions.begin() as session:

@@ -26,7 +26,7 @@ async def edit(args: argparse.Namespace) -> int:
             if not inp.accounts:
                 targets = await store.target_accounts(session, args.id)
                 inp = replace(inp, accounts=[a.key for a in targets])
-            inp = services.with_default_cover(inp)
+            inp = await services.prepare_draft(inp)
             draft, rev, previous = await drafts.edit(session, editor, args.id, inp)
             # one transaction: an edit whose review cannot restart is not saved either
             restarted = previous.value in ("in_review", "approved", "scheduled")

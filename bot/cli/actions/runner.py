@@ -20,9 +20,10 @@ class CliError(Exception):
     """Printed as ``错误：…`` with exit code 2 (no stack trace)."""
 
 
-def settings_from(args: argparse.Namespace) -> Settings:
-    """The settings file of ``--settings`` (else ``$NEWMEDIA_SETTINGS``, else settings.toml)."""
-    return load_settings(getattr(args, "settings", None))
+def settings_from(args: argparse.Namespace, *, for_service: bool = False) -> Settings:
+    """The settings file of ``--settings`` (else ``$NEWMEDIA_SETTINGS``, else settings.toml).
+    ``for_service``: the command calls a platform or signs as one, so it needs the secrets."""
+    return load_settings(getattr(args, "settings", None), for_service=for_service)
 
 
 def resolve(module: str, function: str) -> Callable[[argparse.Namespace], Any]:

@@ -11,7 +11,7 @@ from channels.sandbox.follower import Follower
 
 
 async def follower(args: argparse.Namespace) -> int:
-    settings = settings_from(args)
+    settings = settings_from(args, for_service=True)  # it signs as WeChat does
     account = settings.accounts.get(args.account)
     if account is None or account.platform != "wechat":
         known = "、".join(k for k, a in settings.accounts.items() if a.platform == "wechat")

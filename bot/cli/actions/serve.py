@@ -19,6 +19,7 @@ from bot.cli.actions.runner import CliError
 from bot.logs import setup_logging
 from bot.migrate import SchemaOutdated
 from bot.sandbox.wiring import api_url
+from bot.server import runner_options
 from bot.settings_load import load_settings
 from bot.workers import Secondaries, Worker, secondary_argv, watch_primary
 from review.db import is_memory_sqlite
@@ -70,7 +71,9 @@ async def serve(args: argparse.Namespace) -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     app = create_app(settings, worker=worker)
-    runner = web.AppRunner(app, shutdown_timeout=SHUTDOWN_TIMEOUT, access_log=None)
+    runner = web.AppRunner(
+        app, shutdown_timeout=SHUTDOWN_TIMEOUT, access_log=None, **runner_options(settings)
+    )
     try:
         await runner.setup()
     except SchemaOutdated as exc:

@@ -189,3 +189,28 @@ async def test_closing_writer_refuses_new_work(writer: InboxWriter, sf: SessionF
     assert (await pending) is not None  # queued before close: committed
     with pytest.raises(WriterUnavailable):
         await writer.submit("ccmz_wechat", "c2", "d", _row(acc, "c2"))
+
+
+class _ForgetfulStore:
+    """A store whose read-back misses one nonce (the row may or may not be in)."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    async def commit(self, items: Sequence[BatchItem]) -> tuple[dict[Any, str], dict[Any, Any]]:
+        self.calls += 1
+        return {}, {}
+
+    async def close(self) -> None:
+        return None
+
+
+async def test_nonce_not_read_back_is_a_503_not_a_replay() -> None:
+    """Unknown is not a replay: a 403 would make WeChat drop the message, a 503 makes it retry."""
+    w = InboxWriter(_ForgetfulStore())  # type: ignore[arg-type]
+    w.start()
+    try:
+        with pytest.raises(WriterUnavailable):
+            await w.submit("ccmz_wechat", "n1", "d1", None)
+    finally:
+        await w.close()

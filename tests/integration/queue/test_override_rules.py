@@ -25,7 +25,7 @@ async def submit_draft(sf: SessionFactory, *, kind: str, body: str) -> int:
                 body=body,
                 accounts=["ccmz_wechat"],
                 kind=kind,
-                cover_path="assets/cover_ccmz.png",
+                cover_path="cover_ccmz.png",
             ),
         )
         result = await queue.submit(s, draft.id, editor, safe_domains=SAFE, limits=PLATFORM_LIMITS)

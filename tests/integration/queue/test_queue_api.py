@@ -13,7 +13,7 @@ POST = {
     "body": "各区民政局：为切实做好寒冬期间生活无着流浪乞讨人员救助管理工作，决定开展专项救助行动。",
     "kind": "通知公告",
     "accounts": ["ccmz_wechat"],
-    "cover": "covers/winter.png",
+    "cover": "cover_ccmz.png",  # inside the media folder (issue 11)
 }
 
 
@@ -49,7 +49,10 @@ async def test_queue_over_http(client: TestClient, sf: SessionFactory) -> None:
         r.status == 403 and body["message"] == f"任务 {task_id} 已由 李娜 认领，只有认领人可以处理"
     )
     r = await client.post(f"/api/tasks/{task_id}/claim", headers=zhao)
-    assert r.status == 403 and "不能审核自己撰写的稿件" in (await r.json())["message"]
+    assert (
+        r.status == 403
+        and "不能审核自己参与撰写、提交或豁免检查的稿件" in (await r.json())["message"]
+    )
 
     r = await client.post(f"/api/tasks/{task_id}/reassign", json={"to": "wang_qiang"}, headers=li)
     assert r.status == 403

@@ -134,12 +134,12 @@ async def test_author_can_never_review_own_draft(sf: SessionFactory) -> None:
     task = (await _submit(sf, draft_id, "li_na")).tasks[0]
     li = await person(sf, "li_na")
     async with sf.begin() as s:
-        with pytest.raises(Forbidden, match="不能审核自己撰写的稿件"):
+        with pytest.raises(Forbidden, match="不能审核自己参与撰写、提交或豁免检查的稿件"):
             await queue.claim(s, task.id, li, now=NOW)
         assert await queue.queue_for(s, li) == []
     wang = await person(sf, "wang_qiang")
     async with sf.begin() as s:
-        with pytest.raises(Forbidden, match="不能审核自己撰写的稿件"):
+        with pytest.raises(Forbidden, match="不能审核自己参与撰写、提交或豁免检查的稿件"):
             await queue.reassign(s, task.id, wang, li, now=NOW)
         assert [v.id for v in await queue.queue_for(s, wang)] == [task.id]
 

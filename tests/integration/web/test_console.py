@@ -6,10 +6,10 @@ import re
 
 import pytest
 from aiohttp.test_utils import TestClient
+from console_support import login_token, origin, sign_in
 
 from bot.settings_load import Settings
 from review.db import SessionFactory
-from review.store import directory
 
 
 @pytest.fixture
@@ -17,24 +17,12 @@ def client(app_client: TestClient) -> TestClient:
     return app_client
 
 
-async def sign_in(client: TestClient, sf: SessionFactory, key: str) -> str:
-    async with sf.begin() as s:
-        person = await directory.person_by_key(s, key)
-        assert person is not None
-        token = await directory.issue_token(s, person)
-    r = await client.post("/console/login", data={"token": token}, allow_redirects=True)
-    assert r.status == 200
-    page = await r.text()
-    match = re.search(r'name="csrf" value="([^"]+)"', page)
-    assert match, "the console page carries a CSRF token for its forms"
-    return match.group(1)
-
-
 async def test_login_required_and_bad_token(client: TestClient) -> None:
     r = await client.get("/console/", allow_redirects=False)
     assert r.status == 303 and r.headers["Location"] == "/console/login"
-    r = await client.post("/console/login", data={"token": "nmb_forged"})
-    assert "令牌无效" in await r.text()
+    form = {"token": "nmb_forged", "csrf": await login_token(client)}
+    r = await client.post("/console/login", data=form, headers=origin(client))
+    assert r.status == 403 and "令牌无效" in await r.text()
 
 
 async def test_editor_writes_and_submits_reviewer_claims(

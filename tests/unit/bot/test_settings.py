@@ -36,8 +36,8 @@ def test_secret_in_file_refuses_to_start(tmp_path: Path) -> None:
     )
     with pytest.raises(SettingsError) as err:
         load_settings(write(tmp_path, text), env={})
-    assert "accounts[0].app_secret is set in the file" in str(err.value)
-    assert "NEWMEDIA_" in str(err.value)
+    assert "accounts[0].app_secret：密钥不能写在设置文件里" in str(err.value)
+    assert "NEWMEDIA_CCMZ_WECHAT_APP_SECRET" in str(err.value)
 
 
 def test_every_problem_reported_at_once_with_key_value_and_expectation(tmp_path: Path) -> None:
@@ -72,14 +72,16 @@ def test_real_account_needs_env_secrets(tmp_path: Path) -> None:
     assert text != SHIPPED
     path = write(tmp_path, text)
     with pytest.raises(SettingsError) as err:
-        load_settings(path, env={})
+        load_settings(path, env={}, for_service=True)
     assert env_name("ccyl_wechat", "APP_SECRET") in str(err.value)
+    # a command that only reads the database does not need the account's secrets
+    assert not load_settings(path, env={}).secrets["ccyl_wechat"].app_secret
     env = {
         "NEWMEDIA_CCYL_WECHAT_APP_SECRET": "s3cret",
         "NEWMEDIA_CCYL_WECHAT_TOKEN": "tok",
         "NEWMEDIA_CCYL_WECHAT_AES_KEY": "k" * 43,
     }
-    s = load_settings(path, env=env)
+    s = load_settings(path, env=env, for_service=True)
     assert s.secrets["ccyl_wechat"].app_secret == "s3cret"
     assert not s.secrets["ccyl_wechat"].sandbox_only
 
@@ -87,14 +89,14 @@ def test_real_account_needs_env_secrets(tmp_path: Path) -> None:
 def test_production_mode_needs_session_key(tmp_path: Path) -> None:
     text = SHIPPED.replace("[sandbox]\nenabled = true", "[sandbox]\nenabled = false")
     with pytest.raises(SettingsError) as err:
-        load_settings(write(tmp_path, text), env={})
+        load_settings(write(tmp_path, text), env={}, for_service=True)
     assert any("NEWMEDIA_SECRET_KEY" in p for p in err.value.problems)
 
 
 def test_invalid_toml_is_reported(tmp_path: Path) -> None:
     with pytest.raises(SettingsError) as err:
         load_settings(write(tmp_path, "[service\nport = 1"), env={})
-    assert "not valid TOML" in str(err.value)
+    assert "不是有效的 TOML" in str(err.value)
 
 
 def test_keyword_answers_file_is_anchored_and_checked_for_the_service(tmp_path: Path) -> None:
@@ -108,7 +110,7 @@ def test_keyword_answers_file_is_anchored_and_checked_for_the_service(tmp_path: 
     assert s.keyword_answers == tmp_path / "guide" / "answers.toml"
     with pytest.raises(SettingsError) as err:
         load_settings(write(tmp_path, text), env={}, for_service=True)
-    assert any("inbox.keyword_answers_file" in p and "not found" in p for p in err.value.problems)
+    assert any("inbox.keyword_answers_file" in p and "找不到" in p for p in err.value.problems)
     (tmp_path / "guide").mkdir()
     (tmp_path / "guide" / "answers.toml").write_text("[[entry]]\ntitle = 'x'\n", encoding="utf-8")
     with pytest.raises(SettingsError) as err:
@@ -139,4 +141,4 @@ def test_a_password_in_the_database_url_is_refused(tmp_path: Path, url: str, ref
         problems: list[str] = []
     except SettingsError as err:
         problems = err.problems
-    assert any("database.url contains a password" in p for p in problems) is refused
+    assert any("database.url 含有密码" in p for p in problems) is refused

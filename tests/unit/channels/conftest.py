@@ -16,6 +16,8 @@ from channels.wechat.api import WeChatAPI
 from channels.wechat.channel import WeChatChannel
 from channels.weibo.api import WeiboAPI
 from channels.weibo.channel import WeiboChannel
+from review.media import MediaPolicy
+from review.media_files import publish_loader
 
 
 @pytest.fixture
@@ -57,7 +59,7 @@ async def wechat_api(env: Env) -> Any:
 
 @pytest.fixture
 def wechat(wechat_api: WeChatAPI, media: Path) -> WeChatChannel:
-    return WeChatChannel(wechat_api, media_root=media)
+    return WeChatChannel(wechat_api, load_image=publish_loader(MediaPolicy(media, 10 * 2**20)))
 
 
 @pytest.fixture

@@ -14,9 +14,9 @@ def actor(pid: int, *roles: str, dept: int = OFFICE, active: bool = True) -> Act
     return Actor(pid, f"人员{pid}", dept, names[dept], frozenset(roles), active)
 
 
-def task(role: str = "reviewer", author: int | None = 9, writer: int | None = 9) -> TaskFacts:
+def task(role: str = "reviewer", involved: frozenset[int] = frozenset({9})) -> TaskFacts:
     stage = "终审" if role == "head" else "初审"
-    return TaskFacts(12, stage, role, OFFICE, "办公室", author_id=author, writer_id=writer)
+    return TaskFacts(12, stage, role, OFFICE, "办公室", involved_ids=involved)
 
 
 REVIEWER = actor(2, "reviewer")
@@ -33,26 +33,26 @@ HEAD = actor(3, "reviewer", "head")
         (REVIEWER, task("head"), "view"),  # looking at a head's stage needs no head
         (actor(5, "editor"), task(), "view"),
         (HEAD, task(), "reassign"),
-        (REVIEWER, task(author=None, writer=None), "review"),  # author unknown: not refused
+        (REVIEWER, task(involved=frozenset()), "review"),  # nobody known: not refused
     ],
 )
 def test_allowed(who: Actor, facts: TaskFacts, action: Action) -> None:
     assert refusal(who, facts, action) is None
 
 
-def test_the_author_never_reviews_their_own_draft() -> None:
-    found = refusal(REVIEWER, task(author=REVIEWER.id, writer=9))
-    assert found is not None and found.reason is Reason.OWN_DRAFT
-    assert found.message == "不能审核自己撰写的稿件"
+def test_nobody_involved_in_the_draft_reviews_it() -> None:
+    """Involved: wrote any revision (not only the author or the last one), submitted it or
+    overrode one of its checks — the store gathers them; the rule refuses each alike."""
+    found = refusal(REVIEWER, task(involved=frozenset({9, REVIEWER.id})))
+    assert found is not None and found.reason is Reason.INVOLVED
+    assert found.message == "不能审核自己参与撰写、提交或豁免检查的稿件"
+    found = refusal(HEAD, task("head", involved=frozenset({HEAD.id})))
+    assert found is not None and found.reason is Reason.INVOLVED
 
 
-def test_the_writer_of_the_revision_never_reviews_it() -> None:
-    found = refusal(HEAD, task("head", author=9, writer=HEAD.id))
-    assert found is not None and found.reason is Reason.OWN_DRAFT
-
-
-def test_the_author_may_still_look_at_the_task() -> None:
-    assert refusal(REVIEWER, task(author=REVIEWER.id), "view") is None
+def test_the_involved_may_still_look_at_the_task_and_a_head_reassign_it() -> None:
+    assert refusal(REVIEWER, task(involved=frozenset({REVIEWER.id})), "view") is None
+    assert refusal(HEAD, task(involved=frozenset({HEAD.id})), "reassign") is None
 
 
 def test_a_deactivated_person_may_do_nothing() -> None:
@@ -90,10 +90,10 @@ def test_only_the_departments_head_reassigns(who: Actor) -> None:
     assert found.message == "只有办公室负责人可以转派任务 12"
 
 
-def test_the_author_is_checked_first() -> None:
+def test_involvement_is_checked_first() -> None:
     outsider_author = actor(9, "editor", dept=SECRECY)
     found = refusal(outsider_author, task())
-    assert found is not None and found.reason is Reason.OWN_DRAFT
+    assert found is not None and found.reason is Reason.INVOLVED
 
 
 def test_stage_roles() -> None:

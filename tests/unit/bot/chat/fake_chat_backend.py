@@ -85,8 +85,7 @@ class FakeChat:
             t.status,
             t.claimed_by,
             name,
-            t.author,
-            t.writer,
+            frozenset({t.author} | ({t.writer} if t.writer else set())),
         )
 
     async def message_scope(self, message_id: int) -> MessageScope | None:

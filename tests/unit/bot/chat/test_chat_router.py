@@ -87,19 +87,19 @@ async def test_role_is_checked_before_anything(router: Router, fake: FakeChat) -
 async def test_author_never_reviews_own_draft(router: Router, fake: FakeChat) -> None:
     fake.tasks[12].author = 2  # 李娜 wrote it
     outcome, text = await say(router, "LiNa", "认领 12")
-    assert outcome == "denied" and "自己撰写" in text
+    assert outcome == "denied" and "自己参与撰写" in text
 
 
 async def test_the_revisions_writer_never_reviews_it(router: Router, fake: FakeChat) -> None:
     fake.tasks[13].writer = 3  # 王强 wrote the revision under review; 赵敏 authored the draft
     outcome, text = await say(router, "WangQiang", "认领 13")
-    assert outcome == "denied" and "自己撰写" in text and fake.calls == []
+    assert outcome == "denied" and "自己参与撰写" in text and fake.calls == []
 
 
 async def test_a_task_refusal_is_the_shared_rules_wording(router: Router, fake: FakeChat) -> None:
     outcome, text = await say(router, "ChenJing", "认领 12")
     chen = eligibility.Actor(4, "陈静", SECRECY, "保密办", frozenset({"reviewer", "head"}))
-    task = eligibility.TaskFacts(12, "初审", "reviewer", OFFICE, "办公室", author_id=1)
+    task = eligibility.TaskFacts(12, "初审", "reviewer", OFFICE, "办公室", frozenset({1}))
     found = eligibility.refusal(chen, task)
     assert found is not None
     assert (outcome, text) == ("denied", f"未执行：{found.message}。")

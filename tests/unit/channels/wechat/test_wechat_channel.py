@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 
 import pytest
 from sandbox_env import Env
@@ -104,7 +103,6 @@ async def test_reconcile_finds_a_post_we_never_recorded(env: Env, wechat: WeChat
             base_url=env.url("wechat"),
             timeout=0.15,
         ),
-        media_root=Path(env.sandbox.config.public_url),
         load_image=wechat._load,
     )
     p = post(key="crash-7")

@@ -7,10 +7,12 @@ import os
 from pathlib import Path
 
 import pytest
-from sandbox_env import Env
+from sandbox_env import PNG, Env
 
 from channels.base import ChannelError, Post, ReceiptState
-from channels.wechat.channel import WeChatChannel, local_image_loader
+from channels.wechat.channel import WeChatChannel
+from review.media import MediaPolicy
+from review.media_files import publish_loader
 
 MATERIAL = "cgi-bin/material/add_material"
 
@@ -98,9 +100,10 @@ async def test_failed_upload_is_not_cached(env: Env, wechat: WeChatChannel) -> N
 
 
 async def test_loader_keeps_files_until_they_change(tmp_path: Path) -> None:
-    (tmp_path / "a.png").write_bytes(b"one")
-    load = local_image_loader(tmp_path)
-    assert (await load("a.png"))[1] == b"one"
-    assert (await load("a.png"))[1] == b"one"
-    (tmp_path / "a.png").write_bytes(b"three")
-    assert (await load("a.png"))[1] == b"three"
+    one, three = PNG + b"one", PNG + b"three"  # trailing bytes: still the same picture
+    (tmp_path / "a.png").write_bytes(one)
+    load = publish_loader(MediaPolicy(tmp_path, 2**20))
+    assert (await load("a.png"))[1] == one
+    assert (await load("a.png"))[1] == one
+    (tmp_path / "a.png").write_bytes(three)
+    assert (await load("a.png"))[1] == three

@@ -1,0 +1,74 @@
+"""The HTTP server's defences against slow and vanishing clients.
+
+aiohttp has no timeout of its own for reading request headers or bodies, so 200 clients that
+trickle bytes would hold 200 connections for as long as they like. Two mechanisms, both bound
+by ``[service] read_timeout_s``:
+
+- headers: aiohttp's ``keepalive_timeout`` is armed when a connection opens and whenever it
+  goes idle, and closes a connection that has not delivered a complete request head by then —
+  so it is set to the read timeout (``runner_options``);
+- bodies: ``read_guard`` arms a watchdog for a request whose body is still arriving when its
+  handler starts and closes the connection if the body is not complete in time, whichever way
+  the route reads it (``read()``, ``json()``, ``post()``).
+
+A client that disconnects in the middle of its body (an aborted upload) makes the route's read
+raise ``ConnectionResetError``; ``read_guard`` turns that into one warning line — no traceback,
+no body, no query string — instead of an ERROR with a stack trace per attempt.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiohttp import web
+
+from bot import keys
+from bot.settings_load import Settings
+
+log = logging.getLogger("newmedia.server")
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def runner_options(settings: Settings) -> dict[str, Any]:
+    """Keyword arguments for ``web.AppRunner``: the header timeout (see the module docstring)."""
+    return {"keepalive_timeout": settings.file.service.read_timeout_s}
+
+
+def _close_slow(request: web.Request, timeout_s: float, flag: list[bool]) -> None:
+    if request.content.is_eof():
+        return  # the body is in; the handler is merely slow
+    flag.append(True)
+    log.warning(
+        "request body not received within %.1f s on %s %s: connection closed",
+        timeout_s, request.method, request.path,
+    )  # fmt: skip
+    if request.transport is not None:
+        request.transport.close()
+
+
+@web.middleware
+async def read_guard(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Close the connection of a body that arrives too slowly; log an aborted upload once."""
+    timeout_s = request.app[keys.SETTINGS].file.service.read_timeout_s
+    timed_out: list[bool] = []
+    watchdog: asyncio.TimerHandle | None = None
+    if not request.content.is_eof():
+        loop = asyncio.get_running_loop()
+        watchdog = loop.call_later(timeout_s, _close_slow, request, timeout_s, timed_out)
+    try:
+        return await handler(request)
+    except ConnectionError as exc:
+        if not timed_out:
+            log.warning(
+                "client went away during %s %s (%s)",
+                request.method, request.path, type(exc).__name__,
+            )  # fmt: skip
+        # nobody is left to read it; aiohttp drops it quietly
+        return web.Response(status=400, text="连接已中断", content_type="text/plain")
+    finally:
+        if watchdog is not None:
+            watchdog.cancel()

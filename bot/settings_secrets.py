@@ -1,0 +1,155 @@
+"""Secrets come from the environment only; the fixed demo values exist only in demo mode.
+
+The demo secrets (sandbox accounts' Token, EncodingAESKey and AppSecret, the console session
+key, the token-encryption key) are public: anyone can compute them from this source. So with
+``[sandbox] enabled = false`` an account or app still marked ``sandbox = true`` is refused, a
+secret that equals its demo value is refused, and the service (``for_service``: ``serve``, the
+standalone publisher, every command that calls a platform or signs as one) does not start
+without each secret it needs. Commands that only read the database do not need them.
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from bot.settings import SettingsFile
+from bot.settings_problems import env_name
+from review.token_cipher import DEMO_TOKEN_KEY, GENERATE_HINT, TOKEN_KEY_ENV, split_keys
+from review.token_cipher import key_problems as token_key_problems
+
+SECRET_KEY_ENV = "NEWMEDIA_SECRET_KEY"  # noqa: S105 (a variable name)
+SANDBOX_SECRET_KEY = "sandbox-only-session-key-do-not-use-in-production"  # noqa: S105 (public demo value)
+MIN_SECRET_KEY = 32
+SESSION_KEY_HINT = 'python -c "import secrets; print(secrets.token_urlsafe(48))"'
+
+
+@dataclass(frozen=True)
+class Secrets:
+    app_secret: str = field(repr=False)
+    token: str = field(repr=False)
+    aes_key: str = field(repr=False)
+    #: True when these are the fixed demo values: never valid against a real platform
+    sandbox_only: bool
+
+
+@dataclass(frozen=True)
+class EnvSecrets:
+    by_key: dict[str, Secrets]
+    #: console session key ("" for a command outside demo mode: it serves no console)
+    secret_key: str
+    #: NEWMEDIA_TOKEN_KEY, first encrypts (empty for a command outside demo mode)
+    token_keys: tuple[str, ...]
+
+
+def sandbox_secrets(key: str) -> Secrets:
+    """Fixed, public demo secrets for sandbox accounts (sandbox-only: real platforms refuse)."""
+    digest = hashlib.sha256(f"newmedia-sandbox:{key}".encode()).digest()
+    aes = base64.b64encode(digest).decode().rstrip("=")[:43]
+    return Secrets(f"sandbox-secret-{key}", f"sandboxtoken{key}", aes, sandbox_only=True)
+
+
+def _needed(platform: str, callback_mode: str) -> tuple[str, ...]:
+    """What each kind uses: a Weibo account has no EncodingAESKey, nor a plain-mode OA."""
+    if platform == "weibo":
+        return ("APP_SECRET", "TOKEN")
+    if platform == "wechat" and callback_mode == "plain":
+        return ("APP_SECRET", "TOKEN")
+    return ("APP_SECRET", "TOKEN", "AES_KEY")
+
+
+@dataclass(frozen=True)
+class _Mode:
+    demo: bool
+    for_service: bool
+    env: Mapping[str, str]
+
+
+def _one(where: str, key: str, needed: tuple[str, ...], sandbox: bool, mode: _Mode,
+         problems: list[str]) -> Secrets:  # fmt: skip
+    values = {w: mode.env.get(env_name(key, w), "") for w in ("APP_SECRET", "TOKEN", "AES_KEY")}
+    if sandbox and not mode.demo:
+        problems.append(
+            f"{where}标记为 sandbox = true，但 [sandbox] enabled = false：生产模式不使用公开的"
+            f"演示密钥 — 请改为 sandbox = false，并在环境变量中设置它的 "
+            f"{'、'.join(env_name(key, w) for w in needed)}"
+        )
+        return Secrets("", "", "", sandbox_only=False)
+    if sandbox and not all(values[w] for w in needed):
+        return sandbox_secrets(key)  # demo mode: the public values the sandbox knows
+    if not mode.demo:
+        public = dataclasses.asdict(sandbox_secrets(key))
+        problems.extend(
+            f"{where}：环境变量 {env_name(key, w)} 是公开的演示值 — 生产模式请使用平台提供的密钥"
+            for w in needed
+            if values[w] and values[w] == public[w.lower()]
+        )
+    missing = [env_name(key, w) for w in needed if not values[w]]
+    if missing and mode.for_service:
+        problems.append(
+            f"{where}缺少环境变量 {'、'.join(missing)} — 正式账号的密钥只能来自环境变量"
+        )
+    return Secrets(values["APP_SECRET"], values["TOKEN"], values["AES_KEY"], sandbox_only=False)
+
+
+def _secret_key(env: Mapping[str, str], demo: bool, for_service: bool, problems: list[str]) -> str:
+    found = env.get(SECRET_KEY_ENV, "")
+    if demo:
+        return found or SANDBOX_SECRET_KEY
+    if found == SANDBOX_SECRET_KEY:
+        problems.append(f"环境变量 {SECRET_KEY_ENV} 是公开的演示值 — 生产模式请换一个随机值")
+    elif found and len(found) < MIN_SECRET_KEY:
+        problems.append(
+            f"环境变量 {SECRET_KEY_ENV} 太短 — 至少 {MIN_SECRET_KEY} 个字符；"
+            f"生成一个：{SESSION_KEY_HINT}"
+        )
+    elif not found and for_service:
+        problems.append(
+            f"未设置环境变量 {SECRET_KEY_ENV}（控制台会话密钥）— 生产模式必须设置；"
+            f"生成一个：{SESSION_KEY_HINT}"
+        )
+    return found
+
+
+def _token_keys(
+    env: Mapping[str, str], demo: bool, for_service: bool, problems: list[str]
+) -> tuple[str, ...]:
+    keys = split_keys(env.get(TOKEN_KEY_ENV, ""))
+    problems.extend(token_key_problems(keys))
+    if demo:
+        return keys or (DEMO_TOKEN_KEY,)
+    if DEMO_TOKEN_KEY in keys:
+        problems.append(
+            f"环境变量 {TOKEN_KEY_ENV} 含有公开的演示密钥 — 生产模式请换一个；生成一个：{GENERATE_HINT}"
+        )
+    elif not keys and for_service:
+        problems.append(
+            f"未设置环境变量 {TOKEN_KEY_ENV}（加密保存平台 access_token 的 Fernet 密钥）— "
+            f"生产模式必须设置；生成一个：{GENERATE_HINT}"
+        )
+    return keys
+
+
+def read_secrets(
+    f: SettingsFile, env: Mapping[str, str], *, for_service: bool, problems: list[str]
+) -> EnvSecrets:
+    """Every account's and app's secrets, the session key and the token keys; each problem is
+    appended (naming the variable, never its value)."""
+    demo = f.sandbox.enabled
+    mode = _Mode(demo, for_service, env)
+    by_key: dict[str, Secrets] = {}
+    for i, a in enumerate(f.accounts):
+        where = f"账号 {a.key}（accounts[{i}]）"
+        needed = _needed(a.platform, a.callback_mode)
+        by_key[a.key] = _one(where, a.key, needed, a.sandbox, mode, problems)
+    for i, w in enumerate(f.wecom_apps):
+        where = f"企业微信应用 {w.key}（wecom_apps[{i}]）"
+        by_key[w.key] = _one(where, w.key, _needed("wecom", "aes"), w.sandbox, mode, problems)
+    return EnvSecrets(
+        by_key,
+        _secret_key(env, demo, for_service, problems),
+        _token_keys(env, demo, for_service, problems),
+    )

@@ -1,0 +1,100 @@
+"""The media folder's two doors: uploads come in by content hash, the publisher reads out.
+
+Both go through ``review.media``: an upload is checked as an image before it is stored, and the
+publisher's loader reads only what ``read_image`` accepts, turning a refusal into the channel's
+``Rejected`` so the publication fails with the reason instead of sending the file.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import os
+import tempfile
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from channels.base import Rejected
+from review.media import (
+    EXTENSIONS,
+    MediaFile,
+    MediaPolicy,
+    MediaRefused,
+    image_problem,
+    read_image,
+    resolve,
+)
+
+#: uploads live here, inside the media folder, named by the SHA-256 of their content
+UPLOADS = "uploads"
+#: files larger than this are read from disk every time instead of kept in memory
+MAX_KEPT_BYTES = 2 * 1024 * 1024
+
+Loader = Callable[[str], Awaitable[tuple[str, bytes, str]]]
+
+
+def store_upload(policy: MediaPolicy, content: bytes) -> str:
+    """Check ``content`` as an image and store it; returns the path to put in a draft.
+
+    The same picture uploaded twice is one file (named by its hash), so a repeated upload is
+    harmless; the file appears whole or not at all (written aside, then renamed)."""
+    content_type, problem = image_problem(content, policy.max_bytes)
+    if problem or content_type is None:
+        raise MediaRefused(f"上传的图片不可用：{problem}", field="file")
+    relative = f"{UPLOADS}/{hashlib.sha256(content).hexdigest()}{EXTENSIONS[content_type]}"
+    root = policy.root.resolve()
+    folder = root / UPLOADS
+    folder.mkdir(parents=True, exist_ok=True)
+    if not folder.resolve().is_relative_to(root):
+        raise MediaRefused(f"图片目录中的 {UPLOADS}/ 指向目录之外，无法保存上传", field="file")
+    target = folder / Path(relative).name
+    if target.is_file() and target.stat().st_size == len(content):
+        return relative
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".upload-")
+    try:
+        with os.fdopen(fd, "wb") as file:
+            file.write(content)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return relative
+
+
+def publish_loader(policy: MediaPolicy, *, keep: int = 16) -> Loader:
+    """The WeChat channel's image loader: ``src`` → (file name, bytes, content type).
+
+    The same few covers go out with post after post, so up to ``keep`` checked files are kept
+    and served again while ``stat`` shows the very same file (inode, size, mtime); anything else
+    is read and checked afresh, off the event loop."""
+    kept: OrderedDict[str, tuple[tuple[int, int, int, int], MediaFile]] = OrderedDict()
+
+    def identity(src: str) -> tuple[int, int, int, int] | None:
+        try:
+            st = os.stat(resolve(policy, src))
+        except (OSError, MediaRefused):
+            return None
+        return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+
+    def read(src: str) -> tuple[tuple[int, int, int, int] | None, MediaFile]:
+        seen = identity(src)
+        hit = kept.get(src)
+        if hit is not None and seen is not None and hit[0] == seen:
+            return seen, hit[1]
+        try:
+            image = read_image(policy, src, field="image")
+        except MediaRefused as exc:
+            raise Rejected(exc.message, code="image") from None
+        return (seen if seen == identity(src) else None), image
+
+    async def load(src: str) -> tuple[str, bytes, str]:
+        seen, image = await asyncio.to_thread(read, src)
+        if seen is not None and len(image.content) <= MAX_KEPT_BYTES:
+            kept[src] = (seen, image)
+            kept.move_to_end(src)
+            while len(kept) > keep:
+                kept.popitem(last=False)
+        return image.name, image.content, image.content_type
+
+    return load
