@@ -22,6 +22,7 @@ from bot.sandbox import wiring as sandbox_wiring
 from bot.services import Services
 from bot.settings_load import Settings
 from bot.web import (
+    api_auth,
     api_drafts,
     api_media,
     api_publications,
@@ -165,10 +166,12 @@ def create_app(
         # drafts may be up to 20,000 characters; callbacks enforce their own 64 KiB limit
         client_max_size=API_MAX_BODY,
         # read_guard inside: a client gone mid-body is one warning line, never a 500
-        middlewares=[errors_middleware, server.read_guard],
+        # api_auth innermost: a refused API token is counted after the handler's rollback
+        middlewares=[errors_middleware, server.read_guard, api_auth.middleware],
     )
     app[keys.SETTINGS] = settings
     headers.setup(app)  # CSP, frame and sniffing rules, ``Server: newmedia`` on every response
+    server.hide_version()  # …and on the answers aiohttp's parser gives before any signal
     app[WORKER] = worker
     app[_RUN_JOBS] = run_jobs and worker.background
     app[_AUTO_UPGRADE] = auto_upgrade and worker.background

@@ -13,7 +13,10 @@ by ``[service] read_timeout_s``:
 
 A client that disconnects in the middle of its body (an aborted upload) makes the route's read
 raise ``ConnectionResetError``; ``read_guard`` turns that into one warning line — no traceback,
-no body, no query string — instead of an ERROR with a stack trace per attempt.
+no body, no query string — instead of an ERROR with a stack trace per attempt. A request the
+HTTP parser refuses (a garbage request line, a 9 KB header, a negative Content-Length) is answered
+400 by aiohttp before any route or signal runs; ``ParserLog`` makes it one warning line too, and
+``hide_version`` keeps aiohttp's version out of that answer's ``Server`` header.
 """
 
 from __future__ import annotations
@@ -23,7 +26,8 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from aiohttp import web
+from aiohttp import web, web_response
+from aiohttp.http_exceptions import HttpProcessingError
 
 from bot import keys
 from bot.settings_load import Settings
@@ -33,9 +37,33 @@ log = logging.getLogger("newmedia.server")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
+class ParserLog(logging.LoggerAdapter):  # type: ignore[type-arg]
+    """aiohttp's server logger, with a malformed request (anyone on the internet can send one)
+    as one warning line — the kind of error and the peer — instead of an ERROR with a traceback.
+    Anything else (a real bug) is still logged with its traceback."""
+
+    def exception(self, msg: object, *args: object, exc_info: Any = True, **kw: Any) -> None:
+        if isinstance(exc_info, HttpProcessingError):
+            peer = args[0] if args else "?"
+            self.warning("malformed request from %s refused (%s)", peer, type(exc_info).__name__)
+            return
+        super().exception(msg, *args, exc_info=exc_info, **kw)
+
+
+def hide_version() -> None:
+    """aiohttp answers a request its parser refuses with ``Server: Python/… aiohttp/…`` before any
+    signal runs (``bot.web.headers`` covers every other response); its default name is a module
+    global read at send time, so it is replaced once, process-wide."""
+    web_response.SERVER_SOFTWARE = "newmedia"  # type: ignore[attr-defined]
+
+
 def runner_options(settings: Settings) -> dict[str, Any]:
-    """Keyword arguments for ``web.AppRunner``: the header timeout (see the module docstring)."""
-    return {"keepalive_timeout": settings.file.service.read_timeout_s}
+    """Keyword arguments for ``web.AppRunner``: the header timeout (see the module docstring) and
+    the parser-error log."""
+    return {
+        "keepalive_timeout": settings.file.service.read_timeout_s,
+        "logger": ParserLog(logging.getLogger("aiohttp.server"), {}),
+    }
 
 
 def _close_slow(request: web.Request, timeout_s: float, flag: list[bool]) -> None:

@@ -11,7 +11,6 @@ without each secret it needs. Commands that only read the database do not need t
 from __future__ import annotations
 
 import base64
-import dataclasses
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -66,6 +65,18 @@ class _Mode:
     demo: bool
     for_service: bool
     env: Mapping[str, str]
+    #: every account and app key of the file: any of their demo values is public
+    keys: tuple[str, ...] = ()
+
+
+def _is_demo_value(what: str, value: str, keys: tuple[str, ...]) -> bool:
+    """Any sandbox value is public, not only this account's own: the AppSecret and Token have a
+    fixed form, the EncodingAESKey is derived from a key anyone can read in the settings."""
+    if what == "APP_SECRET":
+        return value.startswith("sandbox-secret-")
+    if what == "TOKEN":
+        return value.startswith("sandboxtoken")
+    return any(value == sandbox_secrets(k).aes_key for k in keys)
 
 
 def _one(where: str, key: str, needed: tuple[str, ...], sandbox: bool, mode: _Mode,
@@ -81,11 +92,10 @@ def _one(where: str, key: str, needed: tuple[str, ...], sandbox: bool, mode: _Mo
     if sandbox and not all(values[w] for w in needed):
         return sandbox_secrets(key)  # demo mode: the public values the sandbox knows
     if not mode.demo:
-        public = dataclasses.asdict(sandbox_secrets(key))
         problems.extend(
             f"{where}：环境变量 {env_name(key, w)} 是公开的演示值 — 生产模式请使用平台提供的密钥"
             for w in needed
-            if values[w] and values[w] == public[w.lower()]
+            if values[w] and _is_demo_value(w, values[w], mode.keys)
         )
     missing = [env_name(key, w) for w in needed if not values[w]]
     if missing and mode.for_service:
@@ -139,7 +149,8 @@ def read_secrets(
     """Every account's and app's secrets, the session key and the token keys; each problem is
     appended (naming the variable, never its value)."""
     demo = f.sandbox.enabled
-    mode = _Mode(demo, for_service, env)
+    keys = tuple(a.key for a in f.accounts) + tuple(w.key for w in f.wecom_apps)
+    mode = _Mode(demo, for_service, env, keys)
     by_key: dict[str, Secrets] = {}
     for i, a in enumerate(f.accounts):
         where = f"账号 {a.key}（accounts[{i}]）"

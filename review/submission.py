@@ -16,7 +16,7 @@ from functools import partial
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from channels.base import PlatformLimits
-from review import chains
+from review import chains, staffing
 from review.checks import run_gate
 from review.checks.types import GateInput, GateReport, GateTarget, Verdict
 from review.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -117,6 +117,8 @@ async def submit(
     accounts = await dstore.target_accounts(session, draft.id)
     if not accounts:
         raise ValidationFailed(f"稿件 {draft.id} 没有发布账号", field="accounts")
+    # before the gate run records the submitter as involved: a stage left without a reviewer
+    await staffing.ensure_staffed(session, draft, revision.kind, actor, acting="submit")
     previous = DraftStatus(draft.status)
     superseded = await rstore.supersede(
         session, draft.id, (T.OPEN, T.CLAIMED, T.WAITING, T.APPROVED), keep_revision=revision.id
@@ -241,6 +243,7 @@ async def override(
         )
     if check_name in {o.check_name for o in await rstore.overrides_for(session, revision.id)}:
         raise Conflict(f"稿件 {draft.id} 第 {revision.number} 版的「{check_name}」已批准过例外")
+    await staffing.ensure_staffed(session, draft, revision.kind, head, acting="override")
     row = await rstore.add_override(session, revision.id, check_name, head.id, reason)
     await notify(
         session,

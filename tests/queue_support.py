@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
 from review import drafts
 from review.checks.types import CheckResult, GateInput, GateReport, Verdict
@@ -63,3 +64,15 @@ async def new_draft(
             ),
         )
         return d.id
+
+
+def with_deputy_head(settings: Any) -> Any:
+    """The settings with a second 办公室 head, 张伟: without one, 王强's override of a check of a
+    长春民政 (WeChat) draft would leave its 终审 with nobody eligible, and is refused."""
+    from dataclasses import replace
+
+    people = dict(settings.people)
+    people["zhang_wei"] = people["wang_qiang"].model_copy(
+        update={"key": "zhang_wei", "name": "张伟", "wecom": "ZhangWei", "roles": ("head",)}
+    )
+    return replace(settings, people=people)

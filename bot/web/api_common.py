@@ -14,9 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import keys
 from bot.services import Services
+from bot.web import api_auth
 from review.errors import DomainError, ValidationFailed
 from review.models import Person
-from review.store import directory
 
 log = logging.getLogger("newmedia.api")
 
@@ -35,28 +35,10 @@ def error(status: int, code: str, message: str, field: str | None = None) -> web
     return web.json_response(body, status=status)
 
 
-def bearer(request: web.Request) -> str:
-    header = request.headers.get("Authorization", "")
-    scheme, _, token = header.partition(" ")
-    return token.strip() if scheme.lower() == "bearer" else ""
-
-
 async def current_person(request: web.Request, session: AsyncSession) -> Person:
-    """The person behind the request's API token; raises 401 (JSON, Chinese) otherwise."""
-    person = await directory.person_by_token(session, bearer(request))
-    if person is None:
-        raise web.HTTPUnauthorized(
-            text=json.dumps(
-                {
-                    "error": "unauthorized",
-                    "message": "API 令牌无效或缺失（Authorization: Bearer …）",
-                },
-                ensure_ascii=False,
-            ),
-            content_type="application/json",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
-    return person
+    """The person behind the request's API token; else ``api_auth.TokenRefused`` (401, or 429
+    for an address with too many wrong tokens), answered by ``api_auth.middleware``."""
+    return await api_auth.person_for(request, session)
 
 
 #: deeper JSON is refused before anything walks it (a 100,000-deep array once answered 500)

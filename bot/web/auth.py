@@ -9,7 +9,7 @@ from functools import wraps
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.web import sessions
+from bot.web import console_forms, sessions
 from bot.web.api_common import services
 from bot.web.sessions import flash, notice
 from review.errors import DomainError
@@ -37,8 +37,11 @@ async def _check_request(request: web.Request) -> None:
     if sessions.cookie_id(request) is None:
         raise sessions.to_login()
     if request.method == "POST":
-        form = await request.post()
-        if not sessions.csrf_ok(request, str(form.get("csrf", ""))):
+        if console_forms.takes_upload(request):  # streamed: a cover may exceed 1 MiB
+            sent = (await console_forms.posted(request)).fields.get("csrf", "")
+        else:
+            sent = str((await request.post()).get("csrf", ""))
+        if not sessions.csrf_ok(request, sent):
             raise web.HTTPForbidden(text="表单已过期，请刷新页面后重试（CSRF）")
 
 

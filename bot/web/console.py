@@ -10,9 +10,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 import templates
 from bot.services import Services
+from bot.web import console_forms
 from bot.web.api_common import path_id, services
 from bot.web.auth import console_page, csrf_token, flash, notice
-from bot.web.media_upload import form_cover
+from bot.web.console_forms import accepts_upload, form_cover
 from review import drafts, queue, read_scope
 from review.errors import DomainError
 from review.models import Person
@@ -58,9 +59,11 @@ async def new_draft(request: web.Request, session: AsyncSession, person: Person)
     )
 
 
+@accepts_upload
 @console_page
 async def create_draft(request: web.Request, session: AsyncSession, person: Person) -> web.Response:
-    form = await request.post()
+    posted = await console_forms.posted(request)
+    form = posted.fields
     try:
         when = str(form.get("publish_at") or "").strip()
         inp = drafts.DraftInput(
@@ -69,7 +72,7 @@ async def create_draft(request: web.Request, session: AsyncSession, person: Pers
             accounts=[str(v) for v in form.getall("accounts", [])],
             kind=str(form.get("kind") or "工作动态"),
             source=str(form.get("source") or "") or None,
-            cover_path=await form_cover(services(request), form),
+            cover_path=await form_cover(services(request), posted),
             publish_at=parse_local(when.replace("T", " ")) if when else None,
         )
         inp = await services(request).prepare_draft(inp)  # MediaRefused names a bad image

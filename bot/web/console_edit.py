@@ -10,9 +10,10 @@ import aiohttp_jinja2
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.web import console_forms
 from bot.web.api_common import path_id, services
 from bot.web.auth import console_page, csrf_token, flash, notice
-from bot.web.media_upload import form_cover
+from bot.web.console_forms import accepts_upload, form_cover
 from review import drafts, queue, read_scope
 from review.errors import DomainError
 from review.models import Person
@@ -41,12 +42,14 @@ async def edit_form(request: web.Request, session: AsyncSession, person: Person)
     return await _page(request, session, person, path_id(request))
 
 
+@accepts_upload
 @console_page
 async def save(request: web.Request, session: AsyncSession, person: Person) -> web.Response:
     draft_id = path_id(request)
     svc = services(request)
     await read_scope.draft(session, person, draft_id)  # else 404, as if missing
-    form = await request.post()
+    posted = await console_forms.posted(request)
+    form = posted.fields
     try:
         # a savepoint: a refused edit (or a review that cannot restart) leaves nothing behind
         async with session.begin_nested():
@@ -58,7 +61,7 @@ async def save(request: web.Request, session: AsyncSession, person: Person) -> w
                 accounts=accounts,
                 kind=str(form.get("kind") or "工作动态"),
                 source=str(form.get("source") or "") or None,
-                cover_path=await form_cover(svc, form),
+                cover_path=await form_cover(svc, posted),
                 publish_at=parse_local(when.replace("T", " ")) if when else None,
             )
             inp = await svc.prepare_draft(inp)  # MediaRefused names a bad image

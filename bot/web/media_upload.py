@@ -7,7 +7,6 @@ images pass."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
 
 from aiohttp import BodyPartReader, web
 
@@ -20,8 +19,8 @@ FILE_FIELD = "file"
 CHUNK = 64 * 1024
 
 
-async def _limited(stream: web.Request | BodyPartReader, limit: int) -> bytes:
-    """At most ``limit`` bytes, refused as soon as more arrive (never all read into memory)."""
+async def read_at_most(stream: web.Request | BodyPartReader, limit: int) -> bytes | None:
+    """At most ``limit`` bytes; None as soon as more arrive (never all read into memory)."""
     parts: list[bytes] = []
     size = 0
     while True:
@@ -33,8 +32,15 @@ async def _limited(stream: web.Request | BodyPartReader, limit: int) -> bytes:
             return b"".join(parts)
         size += len(chunk)
         if size > limit:
-            raise MediaRefused(f"上传的图片超过上限 {size_text(limit)}", field=FILE_FIELD)
+            return None
         parts.append(chunk)
+
+
+async def _limited(stream: web.Request | BodyPartReader, limit: int) -> bytes:
+    found = await read_at_most(stream, limit)
+    if found is None:
+        raise MediaRefused(f"上传的图片超过上限 {size_text(limit)}", field=FILE_FIELD)
+    return found
 
 
 async def read_upload(request: web.Request, limit: int) -> bytes:
@@ -59,14 +65,3 @@ async def read_upload(request: web.Request, limit: int) -> bytes:
 async def store(svc: Services, content: bytes) -> str:
     """Check and store; the path relative to the media folder, for a draft's cover or body."""
     return await asyncio.to_thread(store_upload, svc.media, content)
-
-
-async def form_cover(svc: Services, form: Mapping[str, object]) -> str | None:
-    """A console form's cover: an uploaded file (stored, its path used), else the typed path."""
-    upload = form.get(FILE_FIELD)
-    if isinstance(upload, web.FileField):
-        content = upload.file.read(svc.media.max_bytes + 1)
-        if content:
-            return await store(svc, content)
-    typed = str(form.get("cover") or "").strip()
-    return typed or None

@@ -1,6 +1,7 @@
 """What a console sign-in must pass before a token is even compared: it comes from the service's
 own page (Origin, and a CSRF token bound to a pre-session cookie: no login CSRF), and neither
-its address nor the person its token names has failed too often lately.
+its address nor the person its token names has failed too often lately. The per-address limit
+(``address_wait``) is also the API's: a wrong bearer token counts against it (``api_auth``).
 
 Failures are counted in the database (``sign_in_attempts``), so replicas share the limit; two
 attempts racing may both pass one failure short of it. Wrong tokens name nobody (they are
@@ -93,6 +94,26 @@ def _wait(failed: list[datetime], limit: int, window: timedelta, now: datetime) 
     return max(1, math.ceil((expires - now).total_seconds()))
 
 
+def window(request: web.Request) -> timedelta:
+    return timedelta(minutes=request.app[keys.SETTINGS].file.console.failure_window_minutes)
+
+
+async def address_failures(
+    session: AsyncSession, request: web.Request, now: datetime
+) -> list[datetime]:
+    """This request's address's failures in the window: console sign-ins and API tokens alike."""
+    return await sign_in_attempts.failures(
+        session, now - window(request), address=client.address(request)
+    )
+
+
+async def address_wait(session: AsyncSession, request: web.Request, now: datetime) -> int:
+    """The one per-address limit (``[console] failures_per_address`` in the window), shared by
+    console sign-in and API bearer tokens: seconds until the address may try again (0: now)."""
+    limit = request.app[keys.SETTINGS].file.console.failures_per_address
+    return _wait(await address_failures(session, request, now), limit, window(request), now)
+
+
 async def record_refusal(session: AsyncSession, request: web.Request, result: str) -> None:
     """A post refused before its token was looked at (origin, csrf): audited all the same."""
     await audit.append(
@@ -111,14 +132,12 @@ async def attempt(
     """Limits first (a limited address learns nothing, not even of a right token), then the
     token; the attempt is recorded and audited in the caller's transaction."""
     console = request.app[keys.SETTINGS].file.console
-    window = timedelta(minutes=console.failure_window_minutes)
-    since, address = now - window, client.address(request)
+    since, address = now - window(request), client.address(request)
     found = await api_tokens.holder(session, token)
-    failed = await sign_in_attempts.failures(session, since, address=address)
-    wait = _wait(failed, console.failures_per_address, window, now)
+    wait = await address_wait(session, request, now)
     if found is not None:
         mine = await sign_in_attempts.failures(session, since, person_key=found.key)
-        wait = max(wait, _wait(mine, console.failures_per_person, window, now))
+        wait = max(wait, _wait(mine, console.failures_per_person, window(request), now))
     if wait:
         verdict = Verdict(None, "limited", wait)
     elif found is not None and found.active:

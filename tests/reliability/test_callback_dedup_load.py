@@ -1,6 +1,8 @@
 """1,000 distinct messages, each delivered 3 times in shuffled order by 8 concurrent senders:
-exactly 1,000 stored, every request answered 200 well inside WeChat's 5 s, duplicates answered
-alike; events without MsgId delivered 3 times store one row each."""
+exactly 1,000 stored, every request answered 200, duplicates answered alike; events without
+MsgId delivered 3 times store one row each. How fast the answers are is measured by
+``bench/bench_callback.py`` (p50/p99 against a baseline), never asserted here: a shared machine
+makes any wall-clock bound either loose enough to mean nothing or flaky."""
 
 from __future__ import annotations
 
@@ -36,22 +38,17 @@ async def test_thousand_messages_three_times_eight_senders(
     deliveries = [r for r in requests for _ in range(3)]
     random.Random(5).shuffle(deliveries)
     answers: dict[bytes, set[str | None]] = {}
-    slowest = 0.0
     queue = iter(deliveries)
 
     async def sender() -> None:
-        nonlocal slowest
         for query, body in queue:
-            t0 = time.perf_counter()
             reply = await f.post(query, body)
-            slowest = max(slowest, time.perf_counter() - t0)
             assert reply.status == 200
             answers.setdefault(body, set()).add(reply.text)
 
     await asyncio.gather(*(sender() for _ in range(8)))
     assert await count_messages(sf) == 1000
     assert all(len(texts) == 1 for texts in answers.values())  # retries answered alike
-    assert slowest < 2.0
 
 
 async def test_events_delivered_three_times_one_row_each(
@@ -71,11 +68,12 @@ async def test_events_delivered_three_times_one_row_each(
     assert await count_messages(sf) == 50
 
 
-async def test_slow_downstream_does_not_slow_the_callback(
+async def test_slow_downstream_still_answers_and_routes_later(
     client: TestClient, settings: Settings, sf: SessionFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Classification made slow (0.2 s per message, blocking): answers stay fast because routing
-    waits for quiet moments, and it completes later."""
+    """Classification made slow (0.2 s per message, blocking): every callback is answered 200 and
+    routing completes later. (That answers stay fast meanwhile is a latency claim: the bench's,
+    not a wall-clock assertion here.)"""
     from bot.inbox import ticks as ticks_inbox
 
     def slow_classify(text: str) -> object:
@@ -86,10 +84,8 @@ async def test_slow_downstream_does_not_slow_the_callback(
 
     monkeypatch.setattr(ticks_inbox, "classify", slow_classify)
     f = follower(client, settings)
-    t0 = time.perf_counter()
     for i in range(5):
         assert (await f.send_text(f"低保咨询{i}")).status == 200
-    assert time.perf_counter() - t0 < 2.5
     from inbox_support import wait_for
     from sqlalchemy import func, select
 

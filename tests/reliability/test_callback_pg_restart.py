@@ -156,7 +156,7 @@ async def test_pg_stopped_and_restarted_mid_load(cluster: Cluster) -> None:
     during = [e for e in log if e[3] >= down_from and e[4] <= down_until]
     stored = await _stored_keys(cluster.url)
     assert statuses <= {200, 503}, statuses  # never a 500, never a 4xx
-    assert len(ok) > 200 and refused, (len(ok), len(refused))
+    assert ok and refused, (len(ok), len(refused))  # some accepted before, some refused during
     assert during and all(e[5] == 503 for e in during)  # nothing answered 200 while down
     assert ok <= stored  # the point: every 200 is durably stored
     assert all(r.status == 200 for r in retries), [(r.status, r.body[:80]) for r in retries]

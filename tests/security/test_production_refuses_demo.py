@@ -80,6 +80,23 @@ def test_demo_values_in_the_environment_are_refused(tmp_path: Path) -> None:
         assert value not in text
 
 
+def test_another_accounts_demo_values_are_refused_too(tmp_path: Path) -> None:
+    """Every sandbox value is public, not only an account's own: swapping them opens nothing."""
+    env = full_env()
+    other = sandbox_secrets("ccyl_wechat")
+    env["NEWMEDIA_CCMZ_WECHAT_APP_SECRET"] = other.app_secret
+    env["NEWMEDIA_CCMZ_WECHAT_TOKEN"] = other.token
+    env["NEWMEDIA_CCMZ_WECHAT_AES_KEY"] = other.aes_key
+    with pytest.raises(SettingsError) as err:
+        load_settings(production(tmp_path, sandbox_marked=False), env=env, for_service=True)
+    for what in ("APP_SECRET", "TOKEN", "AES_KEY"):
+        name = f"NEWMEDIA_CCMZ_WECHAT_{what}"
+        assert any(name in p and "演示值" in p for p in err.value.problems), name
+    assert len(err.value.problems) == 3
+    for value in (other.app_secret, other.token, other.aes_key):
+        assert value not in str(err.value)
+
+
 def test_every_missing_secret_is_listed_at_once(tmp_path: Path) -> None:
     path = production(tmp_path, sandbox_marked=False)
     with pytest.raises(SettingsError) as err:

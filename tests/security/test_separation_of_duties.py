@@ -4,7 +4,7 @@ the CLI alike, with the same Chinese reason; the notifier does not hand them the
 guarded SQL ``UPDATE`` refuses them even when a check was raced.
 
 In these tests 李娜 (办公室 reviewer) and 王强 (办公室 head) also hold the editor role, so they
-can write a revision of 赵敏's draft or submit it.
+can write a revision of 赵敏's draft or submit it; 张伟 is a second 办公室 head.
 """
 
 from __future__ import annotations
@@ -40,6 +40,11 @@ def settings(settings: Settings) -> Settings:
     people = dict(settings.people)
     for key in ("li_na", "wang_qiang"):
         people[key] = people[key].model_copy(update={"roles": (*people[key].roles, "editor")})
+    # a second 办公室 head: else 王强's own revision, submission or override would leave 终审
+    # with nobody to review it, and is refused up front (test_override_staffing)
+    people["zhang_wei"] = people["wang_qiang"].model_copy(
+        update={"key": "zhang_wei", "name": "张伟", "wecom": "ZhangWei", "roles": ("head",)}
+    )
     return replace(settings, people=people)
 
 

@@ -166,3 +166,35 @@ async def test_a_prompt_request_is_still_answered(served: Served) -> None:
     reply = await _closed_by_server(reader)
     writer.close()
     assert reply.startswith(b"HTTP/1.1 ")
+
+
+MALFORMED = [
+    b"GARBAGE\r\n\r\n",
+    b"GET /" + b"a" * 9000 + b" HTTP/1.1\r\nHost: x\r\n\r\n",
+    b"GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + b"b" * 9000 + b"\r\n\r\n",
+    b"POST /api/drafts HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n",
+]
+
+
+@pytest.mark.parametrize("raw", MALFORMED, ids=["garbage", "long-path", "long-header", "neg-len"])
+async def test_malformed_request_is_one_warning_and_names_no_version(
+    served: Served, caplog: pytest.LogCaptureFixture, raw: bytes
+) -> None:
+    """aiohttp's parser answers these before any route or signal: still one warning line, and
+    the answer's Server header names no aiohttp or Python version."""
+    caplog.set_level(logging.DEBUG)
+    reader, writer = await asyncio.open_connection("127.0.0.1", served.port)
+    writer.write(raw)
+    await writer.drain()
+    answer = await _closed_by_server(reader)
+    writer.close()
+    head = answer.split(b"\r\n\r\n", 1)[0].decode("latin-1")
+    assert head.startswith("HTTP/1.") and " 400 " in head.split("\r\n")[0], head
+    assert "aiohttp" not in head and "Python" not in head
+    assert "Server: newmedia" in head
+    seen = [r for r in caplog.records if r.levelno >= logging.INFO]  # DEBUG is off in service
+    assert [r for r in seen if r.levelno >= logging.ERROR or r.exc_info] == []
+    lines = [r.getMessage() for r in seen if r.levelno == logging.WARNING]
+    # at most one line; aiohttp itself files a non-HTTP first line (port scanners) under DEBUG
+    assert len(lines) <= 1 and all("malformed request" in line for line in lines), lines
+    assert lines or raw.startswith(b"GARBAGE")

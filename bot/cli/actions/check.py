@@ -10,9 +10,12 @@ from typing import IO, Any
 
 from bot.cli.check import EXIT_BLOCK, EXIT_ERROR, EXIT_OK
 from bot.platforms.limits import PLATFORM_LIMITS
-from bot.settings_load import load_settings
+from bot.platforms.media import media_policy
+from bot.settings_load import Settings, load_settings
 from review.checks import GateInput, GateReport, GateTarget, Verdict, default_lexicons, run_gate
+from review.checks.types import CheckResult
 from review.frontmatter import FrontMatterError, parse_draft_file
+from review.media import MediaRefused, body_images, check_draft
 
 LABELS = {Verdict.PASS: "通过", Verdict.WARN: "提示", Verdict.BLOCK: "拦截"}
 CHECK_LABELS = {
@@ -22,7 +25,9 @@ CHECK_LABELS = {
     "wording": "错敏词",
     "platform_limits": "平台限制",
     "reprint_source": "转载来源",
+    "media": "图片",
 }
+MEDIA_HINT = "把图片放进设置 [media] root 所指的图片目录并写相对路径，或在控制台上传"
 FIELD_LABELS = {
     "title": "标题",
     "body": "正文",
@@ -33,15 +38,42 @@ FIELD_LABELS = {
 FLUSH_EVERY = 500
 
 
-def _load_accounts(args: argparse.Namespace, *, required: bool) -> dict[str, Any]:
-    """The settings' accounts; without ``required`` a missing or broken settings file is fine."""
+def _load(args: argparse.Namespace, *, required: bool) -> Settings | None:
+    """The settings; without ``required`` a missing or broken settings file is fine (None)."""
     try:
-        settings = load_settings(getattr(args, "settings", None))
+        return load_settings(getattr(args, "settings", None))
     except Exception:
         if required:
             raise
-        return {}
-    return dict(settings.accounts)
+        return None
+
+
+def _load_accounts(args: argparse.Namespace, *, required: bool) -> dict[str, Any]:
+    settings = _load(args, required=required)
+    return {} if settings is None else dict(settings.accounts)
+
+
+def _media_check(args: argparse.Namespace, cover: str | None, body: str) -> CheckResult | None:
+    """The rule ``draft new`` applies (``review.media.check_draft``): every image the draft
+    names must be an acceptable file of the media folder. None when it names none."""
+    if not cover and not body_images(body):
+        return None
+    settings = _load(args, required=False)
+    if settings is None:
+        reason = "无法读取设置文件，不知道图片目录，封面和正文图片未检查"
+        return CheckResult("media", Verdict.WARN, reason)
+    try:
+        check_draft(media_policy(settings), cover, body)
+    except MediaRefused as exc:
+        return CheckResult("media", Verdict.BLOCK, exc.message, suggestion=MEDIA_HINT)
+    return CheckResult("media", Verdict.PASS, "封面和正文图片均可用")
+
+
+def _with(report: GateReport, extra: CheckResult | None) -> GateReport:
+    if extra is None:
+        return report
+    checks = (*report.checks, extra)
+    return GateReport(Verdict.worst([c.verdict for c in checks]), checks)
 
 
 def _targets(args: argparse.Namespace) -> tuple[GateTarget, ...]:
@@ -97,14 +129,11 @@ def _run_file(args: argparse.Namespace) -> int:
     except KeyError as exc:
         print(f"设置中没有账号：{exc.args[0]}", file=sys.stderr)
         return EXIT_ERROR
-    cover = meta.get("cover")
+    cover = str(meta.get("cover") or "") or None
     if not cover:  # the account's standard cover is used when the draft brings none
         accounts = _load_accounts(args, required=False)
-        cover = any(
-            getattr(accounts.get(t.account_key), "default_cover", None)
-            for t in targets
-            if t.platform == "wechat"
-        )
+        wechat = [accounts.get(t.account_key) for t in targets if t.platform == "wechat"]
+        cover = next((str(a.default_cover) for a in wechat if a and a.default_cover), None)
     inp = GateInput(
         title=str(meta.get("title", "")),
         body=body,
@@ -115,7 +144,7 @@ def _run_file(args: argparse.Namespace) -> int:
         has_cover=bool(cover),
         targets=targets,
     )
-    report = run_gate(inp, limits=PLATFORM_LIMITS)
+    report = _with(run_gate(inp, limits=PLATFORM_LIMITS), _media_check(args, cover, body))
     if args.json:
         doc = {"file": str(path), "title": inp.title, **report.to_json()}
         print(json.dumps(doc, ensure_ascii=False, indent=2))

@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import pytest
+from queue_support import with_deputy_head
 
 from bot.platforms.limits import PLATFORM_LIMITS
+from bot.settings_load import Settings
 from review import drafts, queue
 from review.db import SessionFactory
 from review.errors import Forbidden
 from review.store import directory
 
 SAFE = {"ccmz_wechat": None}
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    return with_deputy_head(settings)  # else 王强's override would leave 终审 with nobody
 
 
 async def submit_draft(sf: SessionFactory, *, kind: str, body: str) -> int:

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from queue_support import PASS, fake_gate, new_draft, person
+from queue_support import PASS, fake_gate, new_draft, person, with_deputy_head
 from sqlalchemy import select
 
 from bot.platforms.limits import PLATFORM_LIMITS
+from bot.settings_load import Settings
 from review import drafts, queue
 from review.db import SessionFactory
 from review.errors import Conflict, Forbidden, ValidationFailed
@@ -222,6 +223,11 @@ async def test_blocked_draft_never_gets_tasks(sf: SessionFactory) -> None:
         note = await s.scalar(select(Notification).where(Notification.kind == "draft_blocked"))
         assert note is not None and "内部资料" in note.text
         assert await queue.queue_for(s, li) == []
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    return with_deputy_head(settings)  # else 王强's override would leave 终审 with nobody
 
 
 @pytest.mark.pg
