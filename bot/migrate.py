@@ -73,7 +73,8 @@ async def require_current(url: str) -> None:
 
 async def mirror_directory(sessions: SessionFactory, settings: Settings) -> None:
     """Departments, people and accounts as the settings file says (``serve``, ``db upgrade``
-    and a command that has just created the embedded database; not every command)."""
+    and a command that has just created the embedded database; not every command). Safe when
+    several processes do it at once: ``sync_directory`` compares, locks and upserts."""
     async with sessions.begin() as session:
         await sync_directory(
             session,

@@ -49,11 +49,34 @@ class Transient(ChannelError):
 
 
 class NotSent(Transient):
-    """The request never left this machine (could not connect, name not resolved): the platform
-    cannot have acted on it, so it is safe to send again. Every other ``Transient`` from a write
-    (timeout, broken connection, 5xx, an unreadable answer) may have been carried out."""
+    """Safe to send again: nothing public can have come of this call. Either the request never
+    left this machine (could not connect, name not resolved), or the adapter knows the endpoint
+    publishes nothing (a WeChat draft, an image upload, a token: ``CallEffect.PRIVATE``). Every
+    other ``Transient`` from a write (timeout, broken connection, 5xx, an unreadable answer) may
+    have been carried out in public."""
 
     kind = "not_sent"
+
+
+class CallEffect(enum.StrEnum):
+    """What one platform endpoint can do that the public sees. Each adapter keeps one table of
+    its endpoints (``channels/<platform>/endpoints.py``), so a failed call is classified on its
+    own and not by whether it was a write."""
+
+    #: nothing public (a draft, an uploaded image, a token): a failed call is ``NotSent``
+    PRIVATE = "private"
+    #: publishes, deletes or replies in public: a failed call may have been carried out
+    PUBLIC = "public"
+    #: only reads: its failure says nothing about a post; the caller decides what it means
+    READ = "read"
+
+
+def failed_call(effect: CallEffect, exc: Transient) -> Transient:
+    """A transport failure of a call with ``effect``: ``NotSent`` where nothing public can have
+    happened, else ``exc`` unchanged."""
+    if effect is not CallEffect.PRIVATE or isinstance(exc, NotSent):
+        return exc
+    return NotSent(exc.message, code=exc.code, retry_after=exc.retry_after)
 
 
 class AuthExpired(ChannelError):

@@ -8,6 +8,7 @@ transaction, through a ``Deliverer`` — logging until chat lands, then WeCom.
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -31,6 +32,7 @@ KINDS = {
     "publication_rejected": "平台审核未通过",
     "publication_needs_check": "发布待人工核对",
     "publication_late": "延迟发布",
+    "publication_episode": "账号发布异常",
     "message_new": "新留言",
     "message_hot": "热点留言",
     "message_due": "留言即将到期",
@@ -50,7 +52,12 @@ async def notify(
     person_id: int | None = None,
     payload: dict[str, Any] | None = None,
     dedup_key: str | None = None,
+    held: bool = False,
+    at: datetime | None = None,
 ) -> Notification | None:
+    """``held``: a per-post publishing alert, never delivered itself; the delivery tick files it
+    under its account's episode (review/publishing/alert_gathering.py), which is announced once.
+    ``at``: when it happened, by the caller's clock (default now)."""
     if kind not in KINDS:
         raise ValueError(f"unknown notification kind {kind!r}")
     return await store.add(
@@ -62,6 +69,8 @@ async def notify(
         person_id=person_id,
         payload=payload,
         dedup_key=dedup_key,
+        status="held" if held else "pending",
+        at=at,
     )
 
 

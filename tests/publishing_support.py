@@ -128,9 +128,16 @@ class FakeChannel:
     checks: int = 0
     retracted: list[tuple[str, int]] = field(default_factory=list)
     check_answer: ReceiptState | None = None
+    #: when set, every publish call reports itself in ``arrived`` and waits for the gate (to
+    #: force an interleaving instead of timing one)
+    gate: asyncio.Event | None = None
+    arrived: asyncio.Queue[int] = field(default_factory=asyncio.Queue)
 
     async def publish(self, post: Post) -> Receipt:
         self.calls += 1
+        if self.gate is not None:
+            self.arrived.put_nowait(post.publication_id)
+            await self.gate.wait()
         if self.delay:
             await asyncio.sleep(self.delay)
         if self.failures:

@@ -98,7 +98,8 @@ class PlatformSandbox:
         fault = self.faults.take(self.platform, endpoint)
         result: int | str = 0
         try:
-            if fault is not None and (fault.errcode is not None or fault.status or not fault.delay):
+            late = fault is not None and (bool(fault.delay) or fault.hold is not None)
+            if fault is not None and (fault.errcode is not None or fault.status or not late):
                 if fault.delay:
                     await asyncio.sleep(fault.delay)
                 if fault.errcode is not None:
@@ -115,6 +116,8 @@ class PlatformSandbox:
             if fault is not None and fault.delay:
                 # the platform did the work; only the answer is late (client times out)
                 await asyncio.sleep(fault.delay)
+            if fault is not None and fault.hold is not None:
+                await fault.hold.wait()  # the same, until the test lets the answer go
             return response
         finally:
             params = {**request.query, **request.get(PAYLOAD, {})}

@@ -3,6 +3,8 @@
 Tokens come from ``stable_token`` in normal mode, so several workers and restarts share one token
 instead of invalidating each other; ``force_refresh`` is used only after the platform refused the
 token we hold. Refreshes are single-flight per client; ordinary calls never wait on each other.
+A call that fails in transit is classified by its endpoint (endpoints.py): a draft, an upload or
+a token that failed is ``NotSent``; a publish that failed may have happened.
 """
 
 from __future__ import annotations
@@ -11,12 +13,13 @@ import asyncio
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, NoReturn
 
 import aiohttp
 
-from channels.base import Rejected, TokenStore
+from channels.base import Rejected, TokenStore, Transient
 from channels.http import BodyFactory, Session, join_url, request_json
+from channels.wechat.endpoints import classify
 from channels.wechat.errors import TOKEN_REFUSED, errcode_of, error_for
 
 log = logging.getLogger("channels.wechat")
@@ -66,19 +69,23 @@ class WeChatAPI:
 
     async def refresh_token(self, *, force: bool = False) -> str:
         """Fetch the stable token and store it; the scheduled refresher job calls this."""
-        _, data = await request_json(
-            self._http,
-            "POST",
-            join_url(self.base_url, "/cgi-bin/stable_token"),
-            platform=self.platform,
-            endpoint="cgi-bin/stable_token",
-            json_body={
-                "grant_type": "client_credential",
-                "appid": self.appid,
-                "secret": self._secret,
-                "force_refresh": force,
-            },
-        )
+        endpoint = "cgi-bin/stable_token"
+        try:
+            _, data = await request_json(
+                self._http,
+                "POST",
+                join_url(self.base_url, "/" + endpoint),
+                platform=self.platform,
+                endpoint=endpoint,
+                json_body={
+                    "grant_type": "client_credential",
+                    "appid": self.appid,
+                    "secret": self._secret,
+                    "force_refresh": force,
+                },
+            )
+        except Transient as exc:
+            _raise_classified(endpoint, exc)
         code = errcode_of(data)
         if code != 0 or not data.get("access_token"):
             raise error_for(code or -1, str(data.get("errmsg", "")), "cgi-bin/stable_token")
@@ -155,16 +162,19 @@ class WeChatAPI:
         query: dict[str, str] | None,
         multipart: BodyFactory | None,
     ) -> dict[str, Any]:
-        _, data = await request_json(
-            self._http,
-            "POST",
-            join_url(self.base_url, "/cgi-bin/" + endpoint),
-            platform=self.platform,
-            endpoint=endpoint,
-            params={**(query or {}), "access_token": token},
-            json_body=payload if multipart is None else None,
-            multipart=multipart,
-        )
+        try:
+            _, data = await request_json(
+                self._http,
+                "POST",
+                join_url(self.base_url, "/cgi-bin/" + endpoint),
+                platform=self.platform,
+                endpoint=endpoint,
+                params={**(query or {}), "access_token": token},
+                json_body=payload if multipart is None else None,
+                multipart=multipart,
+            )
+        except Transient as exc:
+            _raise_classified(endpoint, exc)
         return data
 
     # ---- endpoints ---------------------------------------------------------------------------
@@ -237,6 +247,14 @@ class WeChatAPI:
         """Customer-service text; only inside the 48 h / 5-message window (45015 / 45047)."""
         payload = {"touser": openid, "msgtype": "text", "text": {"content": text}}
         await self.call("message/custom/send", payload)
+
+
+def _raise_classified(endpoint: str, exc: Transient) -> NoReturn:
+    """Re-raise a transport failure as this endpoint's table says (endpoints.py)."""
+    classified = classify(endpoint, exc)
+    if classified is exc:
+        raise exc
+    raise classified from None
 
 
 def _media(filename: str, content: bytes, content_type: str) -> BodyFactory:

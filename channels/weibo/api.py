@@ -11,7 +11,9 @@ from typing import Any
 
 import aiohttp
 
+from channels.base import Transient
 from channels.http import Session, join_url, request_json
+from channels.weibo.endpoints import classify
 from channels.weibo.errors import code_of, error_for
 
 log = logging.getLogger("channels.weibo")
@@ -49,15 +51,21 @@ class WeiboAPI:
     async def call(self, method: str, endpoint: str, params: dict[str, str]) -> dict[str, Any]:
         """GET with a query or POST a form; an ``error_code`` body raises from the closed set."""
         fields = {**params, "access_token": self._token}
-        status, data = await request_json(
-            self._http,
-            method,
-            join_url(self.base_url, "/2/" + endpoint),
-            platform=self.platform,
-            endpoint=endpoint,
-            params=fields if method == "GET" else None,
-            form=fields if method == "POST" else None,
-        )
+        try:
+            status, data = await request_json(
+                self._http,
+                method,
+                join_url(self.base_url, "/2/" + endpoint),
+                platform=self.platform,
+                endpoint=endpoint,
+                params=fields if method == "GET" else None,
+                form=fields if method == "POST" else None,
+            )
+        except Transient as exc:
+            classified = classify(endpoint, exc)  # endpoints.py: what a failure here may mean
+            if classified is exc:
+                raise
+            raise classified from None
         code = code_of(data)
         if code is not None:
             log.warning("weibo %s failed for %s: error_code %s", endpoint, self.account_key, code)

@@ -38,7 +38,8 @@ class Notification(Base):
     subject: Mapped[str] = mapped_column(String(64))  # e.g. "task:12", "publication:3"
     text: Mapped[str] = mapped_column(Text)
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    #: pending | sent | logged | failed
+    #: pending | sending | sent | logged | failed; a per-post publishing alert is ``held`` until
+    #: review/publishing/alert_gathering.py files it under its account's episode (``grouped``)
     status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
     #: unique key so a clock firing twice does not notify twice
     dedup_key: Mapped[str | None] = mapped_column(String(128), unique=True)
@@ -48,6 +49,8 @@ class Notification(Base):
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column()
+    #: a grouped alert: the ``dedup_key`` of its episode's notification
+    episode: Mapped[str | None] = mapped_column(String(128), index=True)
 
 
 class ChatCommand(Base):

@@ -24,6 +24,7 @@ from review.db import SessionFactory
 from review.models import Publication, Revision
 from review.notify import notify
 from review.publishing import rules
+from review.publishing.alert_groups import GROUPED_KINDS
 from review.states import PUBLICATION_LABELS
 from review.states import PublicationStatus as P
 from review.store import audit
@@ -194,6 +195,9 @@ class Recorder:
                     },
                 )
             )
+        # failed / needs_check / late are held: one outage is one message per account, listing
+        # the posts (review/publishing/alert_groups.py); a platform's content verdict is per post
+        facts = {"account_id": target.account_id, "account": target.key, "title": title}
         if outcome.notify:
             label = PUBLICATION_LABELS[outcome.status]
             await notify(
@@ -202,8 +206,10 @@ class Recorder:
                 subject=subject,
                 text=f"「{title}」（{target.key}）{label}：{outcome.error or ''}",
                 department_id=target.department_id,
-                payload={"publication_id": pub.id, "status": str(outcome.status)},
+                payload={"publication_id": pub.id, "status": str(outcome.status), **facts},
                 dedup_key=f"{subject}:{outcome.status}:{pub.attempts}",
+                held=outcome.notify in GROUPED_KINDS,
+                at=self.clock(),
             )
         if late is not None and late > rules.LATE_NOTICE_SECONDS:
             first_due = pub.scheduled_for or pub.due_at
@@ -215,8 +221,10 @@ class Recorder:
                 text=f"「{title}」（{target.key}）原定 {fmt(first_due)} 发布，"
                 f"实际晚了 {minutes:.0f} 分钟（服务停机或平台故障后补发）。",
                 department_id=target.department_id,
-                payload={"publication_id": pub.id, "late_seconds": round(late, 1)},
+                payload={"publication_id": pub.id, "late_seconds": round(late, 1), **facts},
                 dedup_key=f"{subject}:late",
+                held=True,
+                at=self.clock(),
             )
             log.warning("publication %d published %.0f s late", pub.id, late)
 

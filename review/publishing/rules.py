@@ -158,7 +158,8 @@ def _needs_check(error: str) -> Outcome:
 
 def is_ambiguous(exc: BaseException) -> bool:
     """A transport failure after the request may have left (timeout, broken connection, 5xx,
-    garbled answer): it may have been carried out. ``NotSent`` never left, and a platform's
+    garbled answer): it may have been carried out. ``NotSent`` never left or was a call that
+    publishes nothing (the adapter's endpoint table: a WeChat draft or upload), and a platform's
     own error code (WeChat -1 系统繁忙, Weibo rate limits) is the platform saying it did not do
     it — both are safe to retry with backoff."""
     if not isinstance(exc, Transient) or isinstance(exc, NotSent):

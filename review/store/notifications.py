@@ -21,6 +21,8 @@ async def add(
     person_id: int | None = None,
     payload: dict[str, Any] | None = None,
     dedup_key: str | None = None,
+    status: str = "pending",
+    at: datetime | None = None,
 ) -> Notification | None:
     """Insert inside the caller's transaction; with ``dedup_key`` a second call is a no-op."""
     if dedup_key is not None:
@@ -37,6 +39,8 @@ async def add(
         person_id=person_id,
         payload=payload or {},
         dedup_key=dedup_key,
+        status=status,
+        created_at=at or utcnow(),
     )
     session.add(row)
     await session.flush()

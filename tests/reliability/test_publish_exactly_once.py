@@ -1,11 +1,17 @@
-"""Exactly once across processes: several workers, one database, one out-of-process sandbox."""
+"""Exactly once across processes: several workers, one database, one out-of-process sandbox.
+
+The naive-claim tests show the claim is what keeps it so: two in-process publishers are forced
+to read the same due rows before either writes (no timing), and only a guarded claim survives.
+"""
 
 from __future__ import annotations
 
 import asyncio
-import sys
 import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from publish_harness import (
@@ -19,12 +25,18 @@ from publish_harness import (
     wait_settled,
     write_settings,
 )
-from publishing_support import seed
+from publishing_support import FakeChannel, seed
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from review.db import SessionFactory
+from review.models import Publication
+from review.publishing.claiming import Claim
+from review.publishing.config import PublishingConfig
+from review.publishing.engine import Publisher
+from review.store import publications as store
 
 pytestmark = [pytest.mark.slow, pytest.mark.pg]
-NAIVE = (sys.executable, str(Path(__file__).with_name("naive_publish_worker.py")))
 
 
 @pytest.mark.parametrize("workers", [2, 4])
@@ -46,23 +58,115 @@ async def test_each_post_reaches_the_platform_exactly_once(
     assert set(published.values()) == {1}
 
 
-async def test_a_naive_select_then_update_claim_publishes_twice(
-    sf: SessionFactory, db_url: str, db_backend: str, tmp_path: Path
-) -> None:
-    """The test above must be able to fail: with a naive claim two workers take the same rows."""
+class BothReadFirst:
+    """Forces the interleaving a naive claim loses: every claimer has read the due rows before
+    any of them writes. Only each claimer's first read waits; later reads find nothing due."""
+
+    def __init__(self, parties: int) -> None:
+        self.parties = parties
+        self.reads: list[list[int]] = []
+        self._all_read = asyncio.Event()
+
+    async def read(self, session: AsyncSession, *, now: datetime, limit: int) -> list[int]:
+        ids = list(
+            (
+                await session.scalars(
+                    select(Publication.id)
+                    .where(Publication.status == "scheduled", Publication.due_at <= now)
+                    .order_by(Publication.due_at, Publication.id)
+                    .limit(limit)
+                )
+            ).all()
+        )
+        if not self._all_read.is_set():
+            self.reads.append(ids)
+            if len(self.reads) == self.parties:
+                self._all_read.set()
+            await self._all_read.wait()
+        return ids
+
+
+def naive_claim(gate: BothReadFirst) -> Claim:
+    """Select, then update by id with no status guard: what ``store.claim_due`` must not be."""
+
+    async def claim(
+        session: AsyncSession, *, now: datetime, limit: int, worker: str, lease_seconds: float
+    ) -> list[Publication]:
+        ids = await gate.read(session, now=now, limit=limit)
+        if not ids:
+            return []
+        stmt: Any = (
+            update(Publication)
+            .where(Publication.id.in_(ids))
+            .values(
+                status="publishing",
+                claimed_by=worker,
+                lease_until=now + timedelta(seconds=lease_seconds),
+                attempts=Publication.attempts + 1,
+            )
+            .returning(Publication)
+            .execution_options(synchronize_session=False)
+        )
+        return list((await session.scalars(stmt)).all())
+
+    return claim
+
+
+def real_claim(gate: BothReadFirst) -> Claim:
+    """The service's claim, entered only once every claimer has read the same due rows."""
+
+    async def claim(session: AsyncSession, **kw: Any) -> list[Publication]:
+        await gate.read(session, now=kw["now"], limit=kw["limit"])
+        return await store.claim_due(session, **kw)
+
+    return claim
+
+
+async def race_two_claimers(
+    sf: SessionFactory, db_backend: str, make_claim: Callable[[BothReadFirst], Claim]
+) -> tuple[list[int], BothReadFirst, FakeChannel]:
+    """Two publishers on one database, both claiming the same due rows at once."""
     if db_backend != "postgresql":
+        # BEGIN IMMEDIATE: the second claimer cannot even read until the first commits
         pytest.skip("SQLite serialises whole transactions (BEGIN IMMEDIATE): no race to show")
-    await seed(sf, 200, accounts=ACCOUNTS)
-    settings = write_settings(tmp_path)
-    with sandbox_process(settings, "--publish-delay", "0.05") as url:
-        procs = [start_worker(settings, url, env_for(db_url), module=NAIVE) for _ in range(2)]
-        try:
-            await wait_settled(sf, 200, limit=20)
-        finally:
-            for proc in procs:
-                stop(proc)
-        published = published_counts(url)
-    assert max(published.values()) >= 2, "the naive claim should have published duplicates"
+    seeded = await seed(sf, 6, accounts=("ccmz_weibo",))
+    channel = FakeChannel("ccmz_weibo")
+    config = PublishingConfig(batch_size=6, concurrency_per_account=6, lease_seconds=60)
+    gate = BothReadFirst(parties=2)
+    publishers = [
+        Publisher(
+            sf,
+            {"ccmz_weibo": channel},  # type: ignore[dict-item]
+            config,
+            worker=name,
+            claim=make_claim(gate),
+        )
+        for name in ("a", "b")
+    ]
+    # a guard against a hang if the interleaving could not be reached, not a wait for a race
+    await asyncio.wait_for(asyncio.gather(*(p.publish_due() for p in publishers)), 60)
+    return seeded.publication_ids, gate, channel
+
+
+async def test_a_naive_select_then_update_claim_publishes_twice(
+    sf: SessionFactory, db_backend: str
+) -> None:
+    """The claim is what keeps posts single: with a naive one, two workers that read the same
+    due rows before either writes both take them, and every post goes out twice."""
+    ids, gate, channel = await race_two_claimers(sf, db_backend, naive_claim)
+    assert gate.reads == [ids, ids]  # the interleaving happened
+    assert len(channel.published) == len(ids)
+    assert set(channel.published.values()) == {2}
+
+
+async def test_the_real_claim_publishes_once_when_both_workers_read_first(
+    sf: SessionFactory, db_backend: str
+) -> None:
+    ids, gate, channel = await race_two_claimers(sf, db_backend, real_claim)
+    assert gate.reads == [ids, ids]
+    assert len(channel.published) == len(ids)
+    assert set(channel.published.values()) == {1}
+    assert await status_counts(sf) == {"published": len(ids)}
 
 
 async def test_kill_9_after_the_call_then_restart_is_still_exactly_once(

@@ -6,18 +6,28 @@ import argparse
 
 from bot.cli.actions.common import open_services
 from bot.cli.actions.output import print_json, print_table
+from review.audit_chain import headline
 from review.store import audit
 from review.timefmt import fmt
 
 
 async def verify(args: argparse.Namespace) -> int:
+    """Every break in the chain, not just the first; exit 1 when there is any."""
     async with open_services(args) as services, services.sessions() as session:
-        checked, problem = await audit.verify(session)
-    if problem:
-        print(f"BROKEN after {checked} event(s): {problem}")
-        return 1
-    print(f"OK — {checked} event(s), chain intact")
-    return 0
+        checked, breaks = await audit.breaks(session)
+    if args.json:
+        print_json(
+            {
+                "intact": not breaks,
+                "checked": checked,
+                "breaks": [{**b.as_json(), "text": b.describe()} for b in breaks],
+            }
+        )
+    else:
+        print(headline(checked, breaks))
+        for b in breaks:
+            print(f"  {b.describe()}")
+    return 1 if breaks else 0
 
 
 async def listing(args: argparse.Namespace) -> int:

@@ -26,7 +26,7 @@ def test_draft_new_list_and_audit(workdir: Path, capsys: pytest.CaptureFixture[s
     code, out, _ = run(capsys, "audit", "list", "--json")
     assert [e["action"] for e in json.loads(out)] == ["draft.create"]
     code, out, _ = run(capsys, "audit", "verify")
-    assert code == 0 and out.startswith("OK")
+    assert code == 0 and out.startswith("审计日志完整")
 
     # tamper with the row by hand: the verifier names the broken link
     db = sqlite3.connect(workdir / "var" / "newmedia.db")
@@ -34,7 +34,7 @@ def test_draft_new_list_and_audit(workdir: Path, capsys: pytest.CaptureFixture[s
     db.commit()
     db.close()
     code, out, _ = run(capsys, "audit", "verify")
-    assert code == 1 and "event #1" in out and "altered" in out
+    assert code == 1 and "#1 内容被改动" in out
 
 
 @pytest.mark.parametrize(

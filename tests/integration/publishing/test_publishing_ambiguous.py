@@ -153,10 +153,11 @@ async def expire_and_reconcile(sf: SessionFactory, ch: FakeChannel) -> None:
 @pytest.mark.pg
 async def test_a_receipt_after_a_takeover_is_kept_and_settles_the_row(sf: SessionFactory) -> None:
     await seed(sf, 1)
-    ch = FakeChannel("ccmz_wechat", delay=0.4)
+    ch = FakeChannel("ccmz_wechat", gate=asyncio.Event())
     task = asyncio.ensure_future(publisher(sf, ch).publish_due())
-    await asyncio.sleep(0.1)
+    await ch.arrived.get()  # the call is at the platform (held there): forced, not timed
     await expire_and_reconcile(sf, ch)
+    ch.gate.set()  # type: ignore[union-attr]
     await task
     row = await only_row(sf)
     assert (row.status, row.remote_id, row.url) == (
@@ -173,11 +174,12 @@ async def test_a_receipt_after_a_takeover_is_kept_and_settles_the_row(sf: Sessio
 async def test_a_late_pending_receipt_is_polled_to_the_end(sf: SessionFactory) -> None:
     """WeChat answers "submitted, publishing": the publish_id is kept and polling settles it."""
     await seed(sf, 1)
-    ch = FakeChannel("ccmz_wechat", delay=0.4, pending=True)
+    ch = FakeChannel("ccmz_wechat", gate=asyncio.Event(), pending=True)
     pub = publisher(sf, ch)
     task = asyncio.ensure_future(pub.publish_due())
-    await asyncio.sleep(0.1)
+    await ch.arrived.get()  # the call is at the platform (held there): forced, not timed
     await expire_and_reconcile(sf, ch)
+    ch.gate.set()  # type: ignore[union-attr]
     await task
     row = await only_row(sf)
     assert (row.status, row.receipt_extra) == ("pending", {"publish_id": f"r{row.id}"})

@@ -195,13 +195,19 @@ async def test_late_posts_say_so(sf: SessionFactory) -> None:
 
 
 async def test_stop_hands_back_unsent_rows(sf: SessionFactory) -> None:
+    """Stop while two calls are under way (held at the platform): they finish and are recorded,
+    the four never started go back to scheduled. The interleaving is forced, not timed."""
     await seed(sf, 6)
-    ch = FakeChannel("ccmz_wechat", delay=0.2)
+    ch = FakeChannel("ccmz_wechat", gate=asyncio.Event())
     pub = Publisher(sf, {"ccmz_wechat": ch}, replace(FAST, concurrency_per_account=2))  # type: ignore[dict-item]
     task = asyncio.ensure_future(pub.publish_due())
-    await asyncio.sleep(0.05)
+    for _ in range(2):  # both calls are at the platform (the test fails by timeout otherwise)
+        await ch.arrived.get()
+    # stop() marks itself stopping before its first await; the gate opens only after that
+    asyncio.get_running_loop().call_soon(ch.gate.set)  # type: ignore[union-attr]
     await pub.stop()
     await task
+    assert ch.calls == 2
     states = sorted(r.status for r in await rows(sf))
     assert states == ["published"] * 2 + ["scheduled"] * 4
     assert all(r.attempts == 0 for r in await rows(sf) if r.status == "scheduled")

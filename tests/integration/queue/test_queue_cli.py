@@ -42,7 +42,7 @@ def test_review_chain_from_the_command_line(
     code, out, _ = run(capsys, "review", "show", "2", "--json")
     assert json.loads(out)["status"] == "changes_requested"
     code, out, _ = run(capsys, "audit", "verify")
-    assert code == 0 and out.startswith("OK")
+    assert code == 0 and out.startswith("审计日志完整")
 
 
 def test_reassign_and_override_from_the_command_line(

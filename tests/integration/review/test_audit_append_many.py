@@ -47,7 +47,7 @@ async def test_tampering_inside_a_batch_is_detected(sf: SessionFactory) -> None:
         await s.execute(text("UPDATE audit_events SET subject_id = '99' WHERE seq = 4"))
     async with sf() as s:
         checked, problem = await audit.verify(s)
-    assert checked == 4 and problem is not None and "#4" in problem
+    assert checked == 5 and problem is not None and "#4 内容被改动" in problem
 
 
 @pytest.mark.pg

@@ -26,7 +26,7 @@ async def test_chain_verifies_and_detects_tampering(sf: SessionFactory) -> None:
         await s.execute(text("UPDATE audit_events SET actor = 'mallory' WHERE seq = 3"))
     async with sf() as s:
         checked, problem = await audit.verify(s)
-    assert problem is not None and "#3" in problem and checked == 3
+    assert problem is not None and "#3 内容被改动" in problem and checked == 5  # all, not to #3
 
 
 @pytest.mark.pg
@@ -36,7 +36,7 @@ async def test_deleted_event_is_detected(sf: SessionFactory) -> None:
         await s.execute(text("DELETE FROM audit_events WHERE seq = 2"))
     async with sf() as s:
         _, problem = await audit.verify(s)
-    assert problem is not None and "#2 is missing" in problem
+    assert problem is not None and "#2 缺失" in problem
 
 
 @pytest.mark.pg

@@ -1,0 +1,33 @@
+"""Which Weibo calls can put something in public: the one table that decides whether a failed
+call (5xx, timeout, broken connection) may be sent again.
+
+Weibo publishes in a single call, ``statuses/share``: when it fails without an answer the status
+may be live, so the failure stays ambiguous and the engine looks for the post before anything
+else. No endpoint this bot uses is private (nothing like WeChat's draft box), so nothing here is
+turned into ``NotSent``; the table still names every call, so a new one is classified on purpose.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from channels.base import CallEffect, Transient, failed_call
+
+#: endpoint (as passed to ``WeiboAPI.call``) → what it can do in public
+EFFECTS: Mapping[str, CallEffect] = {
+    "statuses/share.json": CallEffect.PUBLIC,
+    "statuses/destroy.json": CallEffect.PUBLIC,
+    "comments/reply.json": CallEffect.PUBLIC,
+    "statuses/user_timeline.json": CallEffect.READ,
+    "comments/to_me.json": CallEffect.READ,
+}
+
+
+def effect_of(endpoint: str) -> CallEffect:
+    """An endpoint missing from the table is taken to publish: never resent blindly."""
+    return EFFECTS.get(endpoint, CallEffect.PUBLIC)
+
+
+def classify(endpoint: str, exc: Transient) -> Transient:
+    """The transport failure of one call, as the engine must read it."""
+    return failed_call(effect_of(endpoint), exc)
