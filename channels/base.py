@@ -6,7 +6,7 @@ Pure data and protocols: no I/O here, so review/ can depend on it without pullin
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol, runtime_checkable
@@ -71,10 +71,13 @@ class CallEffect(enum.StrEnum):
     READ = "read"
 
 
-def failed_call(effect: CallEffect, exc: Transient) -> Transient:
-    """A transport failure of a call with ``effect``: ``NotSent`` where nothing public can have
-    happened, else ``exc`` unchanged."""
-    if effect is not CallEffect.PRIVATE or isinstance(exc, NotSent):
+def failed_call(effects: Mapping[str, CallEffect], endpoint: str, exc: Transient) -> Transient:
+    """A transport failure of one call, as the engine must read it: ``NotSent`` where the
+    adapter's table (its ``endpoints.py``) says the endpoint publishes nothing, else ``exc``
+    unchanged. An endpoint missing from the table is taken to publish: never resent blindly."""
+    if effects.get(endpoint, CallEffect.PUBLIC) is not CallEffect.PRIVATE:
+        return exc
+    if isinstance(exc, NotSent):
         return exc
     return NotSent(exc.message, code=exc.code, retry_after=exc.retry_after)
 

@@ -17,9 +17,9 @@ from typing import Any, NoReturn
 
 import aiohttp
 
-from channels.base import Rejected, TokenStore, Transient
+from channels.base import Rejected, TokenStore, Transient, failed_call
 from channels.http import BodyFactory, Session, join_url, request_json
-from channels.wechat.endpoints import classify
+from channels.wechat.endpoints import EFFECTS
 from channels.wechat.errors import TOKEN_REFUSED, errcode_of, error_for
 
 log = logging.getLogger("channels.wechat")
@@ -251,7 +251,7 @@ class WeChatAPI:
 
 def _raise_classified(endpoint: str, exc: Transient) -> NoReturn:
     """Re-raise a transport failure as this endpoint's table says (endpoints.py)."""
-    classified = classify(endpoint, exc)
+    classified = failed_call(EFFECTS, endpoint, exc)
     if classified is exc:
         raise exc
     raise classified from None

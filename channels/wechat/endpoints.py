@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from channels.base import CallEffect, Transient, failed_call
+from channels.base import CallEffect
 
 #: endpoint (as passed to ``WeChatAPI.call``) → what it can do in public
 EFFECTS: Mapping[str, CallEffect] = {
@@ -35,13 +35,3 @@ EFFECTS: Mapping[str, CallEffect] = {
     "freepublish/batchget": CallEffect.READ,
     "message/mass/get": CallEffect.READ,
 }
-
-
-def effect_of(endpoint: str) -> CallEffect:
-    """An endpoint missing from the table is taken to publish: never resent blindly."""
-    return EFFECTS.get(endpoint, CallEffect.PUBLIC)
-
-
-def classify(endpoint: str, exc: Transient) -> Transient:
-    """The transport failure of one call, as the engine must read it."""
-    return failed_call(effect_of(endpoint), exc)

@@ -11,9 +11,9 @@ from typing import Any
 
 import aiohttp
 
-from channels.base import Transient
+from channels.base import Transient, failed_call
 from channels.http import Session, join_url, request_json
-from channels.weibo.endpoints import classify
+from channels.weibo.endpoints import EFFECTS
 from channels.weibo.errors import code_of, error_for
 
 log = logging.getLogger("channels.weibo")
@@ -62,7 +62,9 @@ class WeiboAPI:
                 form=fields if method == "POST" else None,
             )
         except Transient as exc:
-            classified = classify(endpoint, exc)  # endpoints.py: what a failure here may mean
+            classified = failed_call(
+                EFFECTS, endpoint, exc
+            )  # endpoints.py: what a failure here may mean
             if classified is exc:
                 raise
             raise classified from None

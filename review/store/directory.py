@@ -193,6 +193,23 @@ async def _people(session: AsyncSession, want: _Wanted) -> list[Executable]:
     return statements
 
 
+def _pruned(
+    current: dict[Any, _Row],
+    wanted: dict[Any, _Row],
+    table: Table,
+    keys: list[str],
+    session: AsyncSession,
+) -> list[Executable]:
+    """For rows nothing references by id (identities, review stages): delete the ones the
+    settings dropped, one by one, then upsert what changed."""
+    stale = sorted(r["id"] for key, r in current.items() if key not in wanted)
+    statements: list[Executable] = []
+    if stale:
+        statements.append(delete(table).where(table.c.id.in_(stale)))
+    held = {key: {k: v for k, v in r.items() if k != "id"} for key, r in current.items()}
+    return statements + _changed(held, wanted, table, keys, session)
+
+
 async def _identities(session: AsyncSession, want: _Wanted) -> list[Executable]:
     table = _table(Identity)
     people = await _ids(session, _table(Person))
@@ -212,12 +229,7 @@ async def _identities(session: AsyncSession, want: _Wanted) -> list[Executable]:
             }
     rows = await _rows(session, table, ["id", "platform", "external_id", "person_id"])
     current = {(r["platform"], r["external_id"]): r for r in rows}
-    stale = sorted(r["id"] for key, r in current.items() if key not in wanted)
-    statements: list[Executable] = []
-    if stale:
-        statements.append(delete(table).where(table.c.id.in_(stale)))
-    held = {key: {k: v for k, v in r.items() if k != "id"} for key, r in current.items()}
-    return statements + _changed(held, wanted, table, ["platform", "external_id"], session)
+    return _pruned(current, wanted, table, ["platform", "external_id"], session)
 
 
 async def _accounts(session: AsyncSession, want: _Wanted) -> list[Executable]:
@@ -254,12 +266,7 @@ async def _stages(session: AsyncSession, want: _Wanted) -> list[Executable]:
             }
     cols = ["id", "account_id", "position", "name", "department_id", "role", "kinds"]
     current = {(r["account_id"], r["position"]): r for r in await _rows(session, table, cols)}
-    stale = sorted(r["id"] for key, r in current.items() if key not in wanted)
-    statements: list[Executable] = []
-    if stale:
-        statements.append(delete(table).where(table.c.id.in_(stale)))
-    held = {key: {k: v for k, v in r.items() if k != "id"} for key, r in current.items()}
-    return statements + _changed(held, wanted, table, ["account_id", "position"], session)
+    return _pruned(current, wanted, table, ["account_id", "position"], session)
 
 
 async def review_chain(session: AsyncSession, account_id: int) -> list[ReviewStage]:
