@@ -52,8 +52,9 @@ def pg_enabled() -> bool:
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "db_backend" in metafunc.fixturenames:
-        backends = ["sqlite"]
-        if metafunc.definition.get_closest_marker("pg") and pg_enabled():
+        only_pg = metafunc.definition.get_closest_marker("pg_only") is not None
+        backends = [] if only_pg else ["sqlite"]
+        if (only_pg or metafunc.definition.get_closest_marker("pg")) and pg_enabled():
             backends.append("postgresql")
         metafunc.parametrize("db_backend", backends)
 

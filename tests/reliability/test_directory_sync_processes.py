@@ -122,11 +122,10 @@ def _replica(path: Path, db_url: str, log: Path) -> Iterator[tuple[subprocess.Po
                     proc.wait()
 
 
+@pytest.mark.pg_only  # replicas share PostgreSQL; embedded SQLite is one process
 async def test_four_serve_replicas_started_together_all_come_up(
     engine: AsyncEngine, settings: Settings, db_url: str, tmp_path: Path
 ) -> None:
-    if settings.database_url.startswith("sqlite"):
-        pytest.skip("replicas share PostgreSQL; embedded SQLite is one process")
     path = _settings_file(tmp_path, (ROOT / "settings.toml").read_text(encoding="utf-8"))
     logs = [tmp_path / f"serve{i}.log" for i in range(REPLICAS)]
     with ExitStack() as stack:
