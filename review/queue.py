@@ -8,11 +8,13 @@ never commits. This module is the public face: submission and decisions live bes
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from review import chains
+from channels.base import PlatformLimits
+from review import chains, drafts
 from review.decisions import (
     DEFAULT_LEASE,
     ApproveResult,
@@ -22,9 +24,10 @@ from review.decisions import (
     request_changes,
 )
 from review.errors import Conflict, NotFound
-from review.models import Person, ReviewTask, utcnow
+from review.models import Draft, Person, ReviewTask, Revision, utcnow
 from review.notify import notify
 from review.queue_views import TaskView, task_view, task_views
+from review.states import DraftStatus
 from review.states import TaskStatus as T
 from review.store import audit
 from review.store import directory as dirstore
@@ -261,3 +264,25 @@ async def reassign(
         },
     )
     return fresh
+
+
+#: an edit in these states sends the draft through review again: the approval pinned the old hash
+RESTARTS_REVIEW = frozenset({DraftStatus.IN_REVIEW, DraftStatus.APPROVED, DraftStatus.SCHEDULED})
+
+
+async def edit(
+    session: AsyncSession,
+    person: Person,
+    draft_id: int,
+    inp: drafts.DraftInput,
+    *,
+    safe_domains: Mapping[str, str | None],
+    limits: Mapping[str, PlatformLimits],
+) -> tuple[Draft, Revision, bool]:
+    """Save a new revision and, when the draft was under or past review, submit it again (the
+    one rule the console and the API share); True when review restarted."""
+    draft, rev, previous = await drafts.edit(session, person, draft_id, inp)
+    restarted = previous in RESTARTS_REVIEW
+    if restarted:
+        await submit(session, draft.id, person, safe_domains=safe_domains, limits=limits)
+    return draft, rev, restarted

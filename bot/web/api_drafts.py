@@ -100,16 +100,9 @@ async def edit_draft(request: web.Request, session: AsyncSession, person: Person
         body["accounts"] = [a.key for a in await store.target_accounts(session, draft_id)]
     svc = services(request)
     inp = await svc.prepare_draft(_draft_input(body))
-    draft, rev, previous = await drafts.edit(session, person, draft_id, inp)
-    restarted = previous.value in ("in_review", "approved", "scheduled")
-    if restarted:
-        await queue.submit(
-            session,
-            draft.id,
-            person,
-            safe_domains=svc.safe_domains,
-            limits=svc.platform_limits,
-        )
+    draft, rev, restarted = await queue.edit(
+        session, person, draft_id, inp, safe_domains=svc.safe_domains, limits=svc.platform_limits
+    )
     view = await draft_view(session, draft, rev)
     view["review_restarted"] = restarted
     return web.json_response(view)

@@ -21,8 +21,6 @@ from review.store import drafts as dstore
 from review.timefmt import fmt, parse_local
 from review.views import draft_view
 
-RESTARTS = ("in_review", "approved", "scheduled")
-
 
 async def _page(
     request: web.Request, session: AsyncSession, person: Person, draft_id: int, **ctx: Any
@@ -65,19 +63,14 @@ async def save(request: web.Request, session: AsyncSession, person: Person) -> w
                 publish_at=parse_local(when.replace("T", " ")) if when else None,
             )
             inp = await svc.prepare_draft(inp)  # MediaRefused names a bad image
-            draft, rev, previous = await drafts.edit(session, person, draft_id, inp)
-            if previous.value in RESTARTS:
-                await queue.submit(
-                    session,
-                    draft.id,
-                    person,
-                    safe_domains=svc.safe_domains,
-                    limits=svc.platform_limits,
-                )
+            draft, rev, restarted = await queue.edit(
+                session, person, draft_id, inp,
+                safe_domains=svc.safe_domains, limits=svc.platform_limits,
+            )  # fmt: skip
     except (DomainError, ValueError) as exc:
         message = exc.message if isinstance(exc, DomainError) else str(exc)
         return await _page(request, session, person, draft_id, form=dict(form), error=message)
-    msg = f"已保存为第 {rev.number} 版" + ("，审核已重新开始" if previous.value in RESTARTS else "")
+    msg = f"已保存为第 {rev.number} 版" + ("，审核已重新开始" if restarted else "")
     await notice(session, request, msg)
     raise web.HTTPSeeOther(f"/console/drafts/{draft.id}")
 

@@ -9,8 +9,8 @@ from dataclasses import replace
 
 from bot.cli.actions.common import open_services, person_arg
 from bot.cli.actions.draft import acting_person, author_key, draft_input, read_draft_file
-from review import drafts
 from review.presenters import submit_text
+from review.queue import edit as edit_draft
 from review.queue import submit as submit_draft
 from review.store import drafts as store
 
@@ -27,17 +27,11 @@ async def edit(args: argparse.Namespace) -> int:
                 targets = await store.target_accounts(session, args.id)
                 inp = replace(inp, accounts=[a.key for a in targets])
             inp = await services.prepare_draft(inp)
-            draft, rev, previous = await drafts.edit(session, editor, args.id, inp)
             # one transaction: an edit whose review cannot restart is not saved either
-            restarted = previous.value in ("in_review", "approved", "scheduled")
-            if restarted:
-                await submit_draft(
-                    session,
-                    draft.id,
-                    editor,
-                    safe_domains=services.safe_domains,
-                    limits=services.platform_limits,
-                )
+            draft, rev, restarted = await edit_draft(
+                session, editor, args.id, inp,
+                safe_domains=services.safe_domains, limits=services.platform_limits,
+            )  # fmt: skip
     print(f"稿件 {draft.id} 已保存为第 {rev.number} 版")
     if restarted:
         print("稿件已在审核中或已通过：修改后审核流程已重新开始（先审后发）")
