@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from review.models import CitizenMessage, Cursor, Department, MessageReply, Note, SeenNonce, utcnow
 from review.states import MessageStatus, sources_for
 from review.store.inbox_rows import StoredMessage
-from review.store.inbox_session import insert_messages, remember_nonces
+from review.store.inbox_session import dialect_insert, insert_messages, remember_nonces
 from review.store.transitions import apply, transition
 
 __all__ = ["StoredMessage", "insert_messages", "remember_nonces"]
@@ -214,25 +214,27 @@ async def cursor(session: AsyncSession, key: str) -> Cursor | None:
     return await session.get(Cursor, key)
 
 
+async def _ensure_cursor(session: AsyncSession, key: str) -> None:
+    """The cursor row exists: every replica's first poll may race to create it."""
+    stmt = dialect_insert(session, Cursor).values(key=key, value="", calls_today=0, day="")
+    await session.execute(stmt.on_conflict_do_nothing(index_elements=[Cursor.key]))
+
+
 async def spend_call(session: AsyncSession, key: str, day: str, budget: int) -> bool:
-    """Count one API call against today's budget; False when the budget is spent."""
-    row = await session.get(Cursor, key)
-    if row is None:
-        row = Cursor(key=key, value="", calls_today=0, day=day)
-        session.add(row)
-    if row.day != day:
-        row.day, row.calls_today = day, 0
-    if row.calls_today >= budget:
-        return False
-    row.calls_today += 1
-    await session.flush()
-    return True
+    """Count one API call against today's budget; False when the budget is spent. Guarded in
+    SQL, so replicas polling at once neither collide nor overspend."""
+    await _ensure_cursor(session, key)
+    await session.execute(
+        update(Cursor).where(Cursor.key == key, Cursor.day != day).values(day=day, calls_today=0)
+    )
+    spent = await session.execute(
+        update(Cursor)
+        .where(Cursor.key == key, Cursor.calls_today < budget)
+        .values(calls_today=Cursor.calls_today + 1)
+    )
+    return bool(spent.rowcount)  # type: ignore[attr-defined]
 
 
 async def save_cursor(session: AsyncSession, key: str, value: str) -> None:
-    row = await session.get(Cursor, key)
-    if row is None:
-        session.add(Cursor(key=key, value=value, calls_today=0, day=""))
-    else:
-        row.value = value
-    await session.flush()
+    await _ensure_cursor(session, key)
+    await session.execute(update(Cursor).where(Cursor.key == key).values(value=value))

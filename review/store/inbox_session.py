@@ -30,7 +30,8 @@ from review.store.inbox_rows import (
 )
 
 
-def _insert(session: AsyncSession, table: Any) -> Any:
+def dialect_insert(session: AsyncSession, table: Any) -> Any:
+    """INSERT with ``on_conflict_do_*`` for the session's dialect (PostgreSQL or SQLite)."""
     dialect = session.get_bind().dialect.name
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
 
@@ -51,7 +52,7 @@ async def remember_nonces(
         {"scope": s, "nonce": n, "body_digest": d, "seen_at": now} for (s, n), d in unique.items()
     ]
     table = NONCES
-    await session.execute(_insert(session, table).on_conflict_do_nothing(), params)
+    await session.execute(dialect_insert(session, table).on_conflict_do_nothing(), params)
     by_scope: dict[str, list[str]] = {}
     for s, n in unique:
         by_scope.setdefault(s, []).append(n)
@@ -70,7 +71,7 @@ async def insert_messages(session: AsyncSession, rows: Sequence[dict[str, Any]])
         return {}
     unique = list({(r["account_id"], r["dedup_key"]): r for r in reversed(rows)}.values())
     table = MESSAGES
-    await session.execute(_insert(session, table).on_conflict_do_nothing(), unique)
+    await session.execute(dialect_insert(session, table).on_conflict_do_nothing(), unique)
     by_account: dict[int, list[str]] = {}
     for r in unique:
         by_account.setdefault(r["account_id"], []).append(r["dedup_key"])
