@@ -35,7 +35,7 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.settings_load import load_settings  # noqa: E402
+from bot.config.load import load_settings  # noqa: E402
 from channels.sandbox.follower import Follower  # noqa: E402
 
 ACCOUNT = "ccmz_wechat"

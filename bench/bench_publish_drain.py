@@ -46,10 +46,10 @@ from publishing_support import seed  # type: ignore[import-not-found]  # noqa: E
 from sqlalchemy import func, select, text, update  # noqa: E402
 from sqlalchemy.ext.asyncio import create_async_engine  # noqa: E402
 
+from bot.config.load import Settings, load_settings  # noqa: E402
 from bot.platforms.registry import build_channels, sandbox_config, token_store  # noqa: E402
 from bot.publishing.wiring import build_publisher  # noqa: E402
 from bot.sandbox.wiring import sandbox_api_app  # noqa: E402
-from bot.settings_load import Settings, load_settings  # noqa: E402
 from channels.sandbox.app import Sandbox, create_sandbox  # noqa: E402
 from review.db import create_engine, session_factory  # noqa: E402
 from review.models import Base, Publication, utcnow  # noqa: E402

@@ -12,6 +12,7 @@ from aiohttp import ClientSession, ClientTimeout, web
 from bot import jobs, keys, migrate, server
 from bot.chat import notifier, wecom_callback
 from bot.chat import ticks as chat_ticks
+from bot.config.load import Settings
 from bot.inbox import callback as wechat_callback
 from bot.inbox import ticks as inbox_ticks
 from bot.publishing import ticks as publishing_ticks
@@ -20,7 +21,6 @@ from bot.queue import ticks as queue_ticks
 from bot.sandbox import routes as sandbox_routes
 from bot.sandbox import wiring as sandbox_wiring
 from bot.services import Services
-from bot.settings_load import Settings
 from bot.web import (
     api_auth,
     api_drafts,

@@ -7,9 +7,9 @@ from typing import Any
 from aiohttp import ClientSession, web
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.config.load import Settings
 from bot.jobs import Jobs
 from bot.services import Services
-from bot.settings_load import Settings
 from review.db import SessionFactory
 from review.publishing.engine import Publisher
 

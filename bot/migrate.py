@@ -12,7 +12,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection
 
-from bot.settings_load import Settings
+from bot.config.load import Settings
 from review.db import SessionFactory, create_engine, normalise_url
 from review.store.directory import sync_directory
 

@@ -19,9 +19,9 @@ from dataclasses import replace
 
 from aiohttp import web
 
+from bot.config.load import load_settings
 from bot.platforms.registry import sandbox_config
 from bot.sandbox.wiring import sandbox_api_app
-from bot.settings_load import load_settings
 from channels.sandbox.app import Sandbox, create_sandbox
 
 WECHAT_MARK = re.compile(r"<!--nm:([^>]+?)-->")

@@ -30,7 +30,7 @@ from aiohttp import web, web_response
 from aiohttp.http_exceptions import HttpProcessingError
 
 from bot import keys
-from bot.settings_load import Settings
+from bot.config.load import Settings
 
 log = logging.getLogger("newmedia.server")
 

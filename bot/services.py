@@ -13,9 +13,9 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
+from bot.config.load import Settings
 from bot.platforms.limits import PLATFORM_LIMITS
 from bot.platforms.media import media_policy
-from bot.settings_load import Settings
 from channels.base import PlatformLimits
 from review.db import SessionFactory
 from review.drafts import DraftInput

@@ -15,8 +15,8 @@ from sqlalchemy import select
 
 from bot import keys
 from bot.app import create_app
+from bot.config.load import Settings
 from bot.sandbox import wiring as sandbox_wiring
-from bot.settings_load import Settings
 from channels.sandbox.app import Sandbox
 from channels.sandbox.phone import ReviewerPhone
 from channels.sandbox.wecom_api import WeComMessage

@@ -19,8 +19,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from bot.config.load import Settings, load_settings
 from bot.migrate import alembic_config
-from bot.settings_load import Settings, load_settings
 from review.db import SessionFactory, create_engine, session_factory
 from review.models import Base
 from review.store.directory import sync_directory

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot.settings_load import Settings
+from bot.config.load import Settings
 from review.db import SessionFactory
 from review.models import Account, Department, Identity, Person, ReviewStage
 from review.store.directory import AccountSpec, DeptSpec, PersonSpec

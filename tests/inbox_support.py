@@ -8,7 +8,7 @@ from typing import Any
 from aiohttp.test_utils import TestClient
 from sqlalchemy import func, select
 
-from bot.settings_load import Settings
+from bot.config.load import Settings
 from channels.sandbox.follower import Follower, Mode
 from review.db import SessionFactory
 from review.models import CitizenMessage

@@ -10,9 +10,9 @@ from typing import Protocol
 
 from aiohttp import web
 
+from bot.config.load import Settings
 from bot.inbox.writer import InboxWriter
 from bot.platforms.identifier_limits import IDENTIFIER_LIMITS
-from bot.settings_load import Settings
 from channels.wechat.callback import OACallback
 from review.keyword_answers import KeywordAnswers, KeywordAnswersFile
 from review.quick_scope import QuickScope, default_quick_scope

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from bot.settings_load import Settings
+from bot.config.load import Settings
 from review.media import MediaPolicy
 
 

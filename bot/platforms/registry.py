@@ -14,8 +14,8 @@ from typing import Any
 
 import aiohttp
 
+from bot.config.load import Settings
 from bot.platforms.media import media_policy
-from bot.settings_load import Settings
 from channels.base import Channel
 from channels.sandbox.config import SandboxConfig, WeChatAccount, WeComCorp, WeiboAccount
 from channels.wechat import api as wechat_api

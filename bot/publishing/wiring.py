@@ -13,10 +13,10 @@ from typing import Any
 from aiohttp import web
 
 from bot import keys
+from bot.config.load import Settings
+from bot.config.schema import PublishingSettings
 from bot.platforms.registry import build_channels, close_all, post_options, token_store
 from bot.sandbox.wiring import api_url
-from bot.settings import PublishingSettings
-from bot.settings_load import Settings
 from channels.base import Channel
 from review.db import SessionFactory
 from review.publishing.claiming import Claim

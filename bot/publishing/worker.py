@@ -20,9 +20,9 @@ from collections.abc import Sequence
 
 import aiohttp
 
+from bot.config.load import load_settings
 from bot.platforms.registry import build_channels, close_all, token_store
 from bot.publishing.wiring import build_publisher
-from bot.settings_load import load_settings
 from review.db import create_engine, session_factory
 from review.publishing.claiming import Claim
 from review.publishing.engine import AfterCall

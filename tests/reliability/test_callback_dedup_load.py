@@ -16,7 +16,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from inbox_support import count_messages, follower
 
 from bot.app import create_app
-from bot.settings_load import Settings
+from bot.config.load import Settings
 from review.db import SessionFactory
 
 

@@ -27,7 +27,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from inbox_support import follower
 
 from bot.app import create_app
-from bot.settings_load import load_settings
+from bot.config.load import load_settings
 from review.db import create_engine, session_factory
 from review.models import Base
 from review.store.directory import sync_directory

@@ -25,7 +25,7 @@ import pytest
 from directory_support import expected, snapshot, specs_of
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.settings_load import Settings, load_settings
+from bot.config.load import Settings, load_settings
 from review.db import session_factory
 
 ROOT = Path(__file__).resolve().parents[2]

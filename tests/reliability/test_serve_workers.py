@@ -18,7 +18,7 @@ import aiohttp
 import pytest
 from test_serve_lifecycle import free_port, wait_health
 
-from bot.settings_load import load_settings
+from bot.config.load import load_settings
 from channels.sandbox.follower import Follower
 
 ROOT = Path(__file__).resolve().parents[2]

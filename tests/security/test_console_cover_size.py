@@ -23,7 +23,7 @@ from PIL import Image
 from sqlalchemy import select
 
 from bot.app import create_app
-from bot.settings_load import Settings
+from bot.config.load import Settings
 from review.db import SessionFactory
 from review.models import Draft, Revision
 

@@ -15,7 +15,7 @@ from app_support import bearer, run_cli
 from console_support import sign_in
 from sqlalchemy import select, update
 
-from bot.settings_load import Settings
+from bot.config.load import Settings
 from bot.web.sessions import COOKIE
 from review.db import SessionFactory
 from review.models import AuditEvent, ConsoleSession, utcnow

@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 from inbox_support import follower
 from sqlalchemy import func, select
 
+from bot.config.load import Settings
 from bot.platforms.identifier_limits import IDENTIFIER_LIMITS as LIM
-from bot.settings_load import Settings
 from channels.callback_errors import HTTP_STATUS, CallbackError
 from channels.crypto import sha1_signature
 from channels.sandbox.callback_wire import render_fields

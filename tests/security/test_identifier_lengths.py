@@ -14,9 +14,9 @@ import pytest
 from inbox_support import follower
 from sqlalchemy import select
 
+from bot.config.load import Settings
 from bot.inbox.inbound import INBOUND
 from bot.platforms.identifier_limits import IDENTIFIER_LIMITS
-from bot.settings_load import Settings
 from channels.callback_errors import CallbackError
 from channels.crypto import sha1_signature
 from channels.sandbox.phone import ReviewerPhone

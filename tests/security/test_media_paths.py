@@ -28,8 +28,8 @@ from sqlalchemy import select
 
 from bot import keys
 from bot.app import create_app
+from bot.config.load import Settings, load_settings
 from bot.sandbox.wiring import RUNTIME
-from bot.settings_load import Settings, load_settings
 from review.db import SessionFactory
 from review.models import Publication, Revision
 

@@ -20,7 +20,7 @@ from queue_support import fake_gate, new_draft, person
 from sqlalchemy import func, select
 
 from bot.app import create_app
-from bot.settings_load import Settings
+from bot.config.load import Settings
 from review import queue
 from review.db import SessionFactory
 from review.models import GateRun, Override

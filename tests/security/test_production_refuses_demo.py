@@ -13,7 +13,7 @@ from app_support import run_cli
 from cryptography.fernet import Fernet
 
 from bot.app import create_app
-from bot.settings_load import SANDBOX_SECRET_KEY, SettingsError, load_settings, sandbox_secrets
+from bot.config.load import SANDBOX_SECRET_KEY, SettingsError, load_settings, sandbox_secrets
 from review.token_cipher import DEMO_TOKEN_KEY
 
 ROOT = Path(__file__).resolve().parents[2]

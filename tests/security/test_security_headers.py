@@ -16,7 +16,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from console_support import issue, login_token, origin
 
 from bot.app import create_app
-from bot.settings_load import Settings
+from bot.config.load import Settings
 from review.db import SessionFactory
 
 ROOT = Path(__file__).resolve().parents[2]

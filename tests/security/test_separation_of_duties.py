@@ -22,7 +22,7 @@ from console_support import origin, sign_in
 from queue_support import PASS, fake_gate, new_draft, person
 
 from bot.chat.ticks import deliver_notifications
-from bot.settings_load import Settings
+from bot.config.load import Settings
 from review import drafts, queue
 from review.db import SessionFactory
 from review.errors import Forbidden

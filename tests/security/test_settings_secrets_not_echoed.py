@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from app_support import run_cli
 
-from bot.settings_load import SettingsError, load_settings
+from bot.config.load import SettingsError, load_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = (ROOT / "settings.toml").read_text(encoding="utf-8")
@@ -70,7 +70,7 @@ def test_an_unknown_key_is_named_without_its_value(tmp_path: Path) -> None:
         load_settings(write(tmp_path, text), env={})
     assert VALUE not in str(err.value)
     assert err.value.problems == [
-        "accounts[0].appsecret_for_prod — 不认识的设置项（拼写错误？可用的项见 bot/settings.py）"
+        "accounts[0].appsecret_for_prod — 不认识的设置项（拼写错误？可用的项见 bot/config/schema.py）"
     ]
 
 

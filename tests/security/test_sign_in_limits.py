@@ -14,7 +14,7 @@ from console_support import issue, login_token, origin
 from sqlalchemy import select, update
 
 from bot.app import create_app
-from bot.settings_load import Settings
+from bot.config.load import Settings
 from review.db import SessionFactory
 from review.models import AuditEvent, Person, SignInAttempt, utcnow
 from review.store import audit

@@ -18,8 +18,8 @@ from aiohttp import web
 from app_support import bearer
 
 from bot.app import create_app
+from bot.config.load import Settings
 from bot.server import runner_options
-from bot.settings_load import Settings
 from review.db import SessionFactory
 
 TIMEOUT_S = 0.2

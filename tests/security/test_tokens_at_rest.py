@@ -18,10 +18,10 @@ from sqlalchemy import text
 
 from bot import keys
 from bot.app import create_app
+from bot.config.load import Settings, SettingsError, load_settings
 from bot.platforms.registry import token_store
 from bot.publishing.wiring import TOKENS
 from bot.sandbox.wiring import RUNTIME
-from bot.settings_load import Settings, SettingsError, load_settings
 from channels.sandbox.app import Sandbox
 from review.db import SessionFactory
 from review.models import AccessToken, utcnow

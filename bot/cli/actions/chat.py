@@ -13,7 +13,7 @@ import asyncio
 import aiohttp
 
 from bot.cli.actions.runner import CliError, settings_from
-from bot.settings_load import Settings
+from bot.config.load import Settings
 from channels.sandbox.phone import PhoneReply, ReviewerPhone
 
 QUIT = {"退出", "exit", "quit", "q"}

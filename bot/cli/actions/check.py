@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import IO, Any
 
 from bot.cli.check import EXIT_BLOCK, EXIT_ERROR, EXIT_OK
+from bot.config.load import Settings, load_settings
 from bot.platforms.limits import PLATFORM_LIMITS
 from bot.platforms.media import media_policy
-from bot.settings_load import Settings, load_settings
 from review.checks import GateInput, GateReport, GateTarget, Verdict, default_lexicons, run_gate
 from review.checks.types import CheckResult
 from review.frontmatter import FrontMatterError, parse_draft_file

@@ -15,8 +15,8 @@ from typing import Any
 
 from bot import migrate
 from bot.cli.actions.runner import CliError, settings_from
+from bot.config.load import Settings
 from bot.services import Services
-from bot.settings_load import Settings
 from review.db import SessionFactory, create_engine, is_sqlite, session_factory
 from review.models import Person
 from review.store import directory

@@ -14,8 +14,8 @@ from typing import Any
 from bot.cli.actions.common import open_services, person_arg
 from bot.cli.actions.output import print_json, print_table
 from bot.cli.actions.runner import CliError
+from bot.config.load import Settings
 from bot.services import Services
-from bot.settings_load import Settings
 from review import queue
 from review.presenters import submit_json, submit_text
 from review.queue_views import TaskView

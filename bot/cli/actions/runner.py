@@ -10,7 +10,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from bot.settings_load import Settings, SettingsError, load_settings
+from bot.config.load import Settings, SettingsError, load_settings
 from review.errors import DomainError
 
 PACKAGE = "bot.cli.actions"

@@ -16,11 +16,11 @@ from aiohttp import web
 
 from bot.app import create_app
 from bot.cli.actions.runner import CliError
+from bot.config.load import load_settings
 from bot.logs import setup_logging
 from bot.migrate import SchemaOutdated
 from bot.sandbox.wiring import api_url
 from bot.server import runner_options
-from bot.settings_load import load_settings
 from bot.workers import Secondaries, Worker, secondary_argv, watch_primary
 from review.db import is_memory_sqlite
 

@@ -11,8 +11,8 @@ from aiohttp.test_utils import TestClient
 from inbox_support import follower
 
 from bot import keys
+from bot.config.load import Settings
 from bot.inbox import callback as routes_wechat
-from bot.settings_load import Settings
 from channels.base import MessagePage, Platform, Post, Receipt
 
 

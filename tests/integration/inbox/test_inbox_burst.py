@@ -13,9 +13,9 @@ from inbox_support import follower, wait_for
 from sqlalchemy import func, select
 
 from bot.app import create_app
+from bot.config.load import Settings
 from bot.inbox import ticks as ticks_inbox
 from bot.inbox.inbound import INBOUND
-from bot.settings_load import Settings
 from review.db import SessionFactory
 from review.models import CitizenMessage, Notification
 

@@ -12,7 +12,7 @@ from inbox_support import ACCOUNT, count_messages, follower
 from sqlalchemy import select
 
 from bot.app import create_app
-from bot.settings_load import Settings
+from bot.config.load import Settings
 from review.db import SessionFactory
 from review.models import CitizenMessage, SeenNonce
 

@@ -16,9 +16,9 @@ from sqlalchemy import select
 
 from bot import keys
 from bot.app import create_app
+from bot.config.load import Settings
 from bot.inbox import service as inbox_service
 from bot.inbox import ticks as ticks_inbox
-from bot.settings_load import Settings
 from channels.sandbox.app import Sandbox, create_sandbox_app
 from channels.sandbox.config import SandboxConfig, WeChatAccount, WeiboAccount
 from channels.tokens import MemoryTokenStore

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot.settings_load import Settings
+from bot.config.load import Settings
 from review.db import SessionFactory
 from review.models import Account, utcnow
 from review.store.inbox_batch import open_batch_store

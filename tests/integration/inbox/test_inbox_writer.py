@@ -15,9 +15,9 @@ from inbox_support import count_messages, follower
 from sqlalchemy import select
 
 from bot.app import create_app
+from bot.config.load import Settings
 from bot.inbox.inbound import INBOUND
 from bot.inbox.writer import InboxWriter, ReplayRefused, WriterUnavailable
-from bot.settings_load import Settings
 from review.db import SessionFactory
 from review.models import Account, SeenNonce, utcnow
 from review.store.inbox_batch import open_batch_store

@@ -18,8 +18,8 @@ from sqlalchemy import select
 
 from bot import keys
 from bot.app import create_app
+from bot.config.load import Settings
 from bot.sandbox.wiring import RUNTIME
-from bot.settings_load import Settings
 from channels.sandbox.app import Sandbox
 from review.models import Publication
 from review.publishing.reconciliation import poll_pending

@@ -10,8 +10,8 @@ from publishing_support import seed
 from sqlalchemy import select, update
 
 from bot import keys
+from bot.config.load import Settings
 from bot.publishing.ticks import dormant_accounts
-from bot.settings_load import Settings
 from review.db import SessionFactory
 from review.errors import Forbidden
 from review.models import Account, Draft, Notification, Publication, utcnow

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from queue_support import with_deputy_head
 
+from bot.config.load import Settings
 from bot.platforms.limits import PLATFORM_LIMITS
-from bot.settings_load import Settings
 from review import drafts, queue
 from review.db import SessionFactory
 from review.errors import Forbidden

@@ -8,8 +8,8 @@ import pytest
 from queue_support import PASS, fake_gate, new_draft, person, with_deputy_head
 from sqlalchemy import select
 
+from bot.config.load import Settings
 from bot.platforms.limits import PLATFORM_LIMITS
-from bot.settings_load import Settings
 from review import drafts, queue
 from review.db import SessionFactory
 from review.errors import Conflict, Forbidden, ValidationFailed

@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from bot.app import _ticks as all_ticks
 from bot.app import create_app
+from bot.config.load import Settings
 from bot.queue.ticks import expire_and_remind
-from bot.settings_load import Settings
 from review import queue
 from review.db import SessionFactory
 from review.models import Notification, ReviewTask

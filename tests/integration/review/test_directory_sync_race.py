@@ -16,7 +16,7 @@ from directory_support import Specs, expected, snapshot, specs_of
 from sqlalchemy import event, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.settings_load import Settings
+from bot.config.load import Settings
 from review import drafts
 from review.db import SessionFactory, session_factory
 from review.models import Account, Department, Draft, Identity, Person

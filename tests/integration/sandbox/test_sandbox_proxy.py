@@ -6,9 +6,9 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from bot import migrate
 from bot.app import create_app
+from bot.config.load import Settings
 from bot.platforms.registry import sandbox_config
 from bot.sandbox.wiring import sandbox_api_app
-from bot.settings_load import Settings
 from bot.workers import Worker
 from channels.sandbox.app import create_sandbox
 

@@ -8,7 +8,7 @@ import pytest
 from aiohttp.test_utils import TestClient
 from console_support import login_token, origin, sign_in
 
-from bot.settings_load import Settings
+from bot.config.load import Settings
 from review.db import SessionFactory
 
 

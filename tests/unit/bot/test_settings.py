@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.settings_load import SettingsError, env_name, load_settings
+from bot.config.load import SettingsError, env_name, load_settings
 
 ROOT = Path(__file__).resolve().parents[3]
 SHIPPED = (ROOT / "settings.toml").read_text(encoding="utf-8")

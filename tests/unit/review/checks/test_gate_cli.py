@@ -74,7 +74,7 @@ def test_account_from_settings(capsys: pytest.CaptureFixture[str], tmp_path: Pat
         pytest.skip("no shipped settings.toml")
     f = tmp_path / "d.md"
     f.write_text(DRAFT, encoding="utf-8")
-    from bot.settings_load import load_settings
+    from bot.config.load import load_settings
 
     weibo = next(k for k, a in load_settings(settings).accounts.items() if a.platform == "weibo")
     code = run_cli("--settings", str(settings), "check", str(f), "--account", weibo)

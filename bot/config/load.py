@@ -1,6 +1,6 @@
 """Load ``settings.toml``, refuse secrets in it, take secrets from the environment, and report
 every problem at once — in Chinese, with its file and key, never with a secret value
-(``bot.settings_problems`` words them, ``bot.settings_secrets`` reads the environment)."""
+(``bot.config.problems`` words them, ``bot.config.env_secrets`` reads the environment)."""
 
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from bot.settings import Account, Department, Person, SettingsFile, WeComApp
-from bot.settings_problems import SettingsError, env_name, secrets_in_file, validation_problems
-from bot.settings_secrets import SANDBOX_SECRET_KEY, Secrets, read_secrets, sandbox_secrets
+from bot.config.env_secrets import SANDBOX_SECRET_KEY, Secrets, read_secrets, sandbox_secrets
+from bot.config.problems import SettingsError, env_name, secrets_in_file, validation_problems
+from bot.config.schema import Account, Department, Person, SettingsFile, WeComApp
 from review.keyword_answers import DEFAULT_FILE as DEFAULT_KEYWORD_ANSWERS
 from review.keyword_answers import load_keyword_answers
 

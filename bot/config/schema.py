@@ -1,6 +1,6 @@
 """The settings schema: ``settings.toml`` holds everything but secrets.
 
-Validation collects every problem at once; ``bot.settings_load`` turns them into messages that
+Validation collects every problem at once; ``bot.config.load`` turns them into messages that
 name the file, the key, the value found and what is expected.
 """
 

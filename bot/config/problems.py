@@ -93,7 +93,7 @@ def _reason(err: ErrorDetails) -> str:
     kind, ctx = err["type"], err.get("ctx") or {}
     fixed = {
         "missing": "缺少这一项",
-        "extra_forbidden": "不认识的设置项（拼写错误？可用的项见 bot/settings.py）",
+        "extra_forbidden": "不认识的设置项（拼写错误？可用的项见 bot/config/schema.py）",
         "int_type": "应为整数",
         "int_parsing": "应为整数",
         "int_from_float": "应为整数",

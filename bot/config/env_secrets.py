@@ -15,8 +15,8 @@ import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from bot.settings import SettingsFile
-from bot.settings_problems import env_name
+from bot.config.problems import env_name
+from bot.config.schema import SettingsFile
 from review.token_cipher import DEMO_TOKEN_KEY, GENERATE_HINT, TOKEN_KEY_ENV, split_keys
 from review.token_cipher import key_problems as token_key_problems
 
