@@ -34,7 +34,7 @@ async def upgrade(args: argparse.Namespace) -> int:
 async def current(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     found = await migrate.current_revision(settings.database_url)
-    head = migrate.head_revision(settings.database_url)
+    head = migrate.head_revision()
     state = "最新" if found == head else "需要升级（newmedia db upgrade）"
     print(f"当前 {found or '无'}，代码需要 {head}：{state}")
     return 0 if found == head else 1

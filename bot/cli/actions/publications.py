@@ -1,4 +1,5 @@
-"""``newmedia publications``: list; retract; draft a correction notice; settle a needs_check."""
+"""``newmedia publications list`` and ``settle``: the database only (retract and correct call a
+platform: ``publication_fixes``)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ from typing import Any
 
 from bot.cli.actions.common import open_services
 from bot.cli.actions.output import print_json, print_table
-from bot.publishing import service
 from review.publishing import resolution
 from review.states import PUBLICATION_LABELS, PublicationStatus
 from review.store import publications as store
@@ -52,21 +52,6 @@ async def listing(args: argparse.Namespace) -> int:
         print_json(out)
     else:
         print_table(out, COLUMNS)
-    return 0
-
-
-async def retract(args: argparse.Namespace) -> int:
-    """Retract and correct call the platform: the same services as the web service, no HTTP."""
-    async with open_services(args, channels=True) as services:
-        message = await service.retract(services, args.id, args.person, args.reason)
-    print(message)
-    return 0
-
-
-async def correct(args: argparse.Namespace) -> int:
-    async with open_services(args, channels=True) as services:
-        message = await service.correct(services, args.id, args.person, args.correction or "")
-    print(message)
     return 0
 
 

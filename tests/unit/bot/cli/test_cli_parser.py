@@ -55,3 +55,18 @@ def test_people_list_loads_no_database_library() -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True
     ).stdout
     assert out.strip() == "[]"
+
+
+def test_database_listings_load_neither_alembic_nor_the_gate() -> None:
+    """A listing reads the database: it needs SQLAlchemy, but not Alembic (the schema check
+    reads the revision without it), the gate with jieba, nor aiohttp (it calls no platform)."""
+    probe = (
+        "import sys; import bot.cli.actions.publications, bot.cli.actions.draft, "
+        "bot.cli.actions.runner, bot.cli.actions.common; "
+        "print(sorted(m for m in ('alembic', 'jieba', 'aiohttp', 'review.checks') "
+        "if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == "[]"
