@@ -50,9 +50,52 @@ def run(module: str, function: str, args: argparse.Namespace) -> int:
         return fail(exc)
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:
+        problem = unreachable(exc)
+        if problem is None:
+            raise
+        print(
+            f"错误：数据库不可用（{problem}）。请确认数据库已启动，并检查 settings.toml 的 "
+            "[database] url 或环境变量 NEWMEDIA_DATABASE_URL。",
+            file=sys.stderr,
+        )
+        return 2
     except BrokenPipeError:  # e.g. `newmedia draft list | head`
         sys.stderr.close()
         return 0
+
+
+#: what a database driver raises when it cannot reach or enter the server (named, not imported:
+#: ``people list`` and ``check`` load no database library)
+_UNREACHABLE = frozenset(
+    {
+        "sqlalchemy.exc.OperationalError",
+        "sqlalchemy.exc.InterfaceError",
+        "asyncpg.exceptions.InvalidCatalogNameError",
+        "asyncpg.exceptions.InvalidPasswordError",
+        "asyncpg.exceptions.InvalidAuthorizationSpecificationError",
+        "asyncpg.exceptions.CannotConnectNowError",
+        "asyncpg.exceptions.TooManyConnectionsError",
+        "socket.gaierror",
+    }
+)
+
+
+def unreachable(exc: BaseException) -> str | None:
+    """Why the database could not be reached, in a line without the URL (it may hold a
+    password), or None when ``exc`` is something else (then the stack trace is a bug report)."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        kind = type(current)
+        if isinstance(current, ConnectionError | TimeoutError) or (
+            f"{kind.__module__}.{kind.__qualname__}" in _UNREACHABLE
+        ):
+            first = str(current).splitlines()[0] if str(current) else ""
+            return f"{kind.__name__}: {first[:200]}" if first else kind.__name__
+        current = current.__cause__ or current.__context__
+    return None
 
 
 def fail(exc: BaseException) -> int:
