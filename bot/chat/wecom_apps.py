@@ -41,7 +41,7 @@ def build(app: web.Application) -> dict[str, WeComRuntime]:
         secrets = settings.secrets[key]
         callback = WeComCallback(
             secrets.token, secrets.aes_key, cfg.corp_id, cfg.agent_id, window_s=window,
-            limits=IDENTIFIER_LIMITS,
+            limits=IDENTIFIER_LIMITS, max_body=settings.file.service.max_body_bytes,
         )  # fmt: skip
         out[key] = WeComRuntime(key, cfg.corp_id, cfg.agent_id, callback)
     return out

@@ -110,6 +110,9 @@ async def _receive(request: web.Request) -> web.Response:
     rt = runtime(app, request.match_info["app_key"])
     if rt is None:
         return _text(404, "未知的企业微信应用")
+    limit = rt.callback.max_body
+    if request.content_length is not None and request.content_length > limit:
+        return _text(413, "请求体过大")
     try:
         body = await request.read()
     except web.HTTPRequestEntityTooLarge:

@@ -4,11 +4,14 @@ a reason — through the real encrypted callback, the router and the database.""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import replace
 
 import pytest
 from chat_support import Service, start, submitted
 from sqlalchemy import func, select
 
+from bot.config.load import Settings
+from review.db import SessionFactory
 from review.models import AuditEvent, ChatCommand, ReviewTask
 
 
@@ -114,3 +117,20 @@ async def test_the_same_msgid_from_two_people_is_two_commands(service: Service) 
     assert again.text == first.text
     async with service.sf() as s:
         assert await s.scalar(select(func.count()).select_from(ChatCommand)) == 2
+
+
+async def test_a_body_over_the_configured_limit_is_refused_before_it_is_read(
+    settings: Settings, sf: SessionFactory
+) -> None:
+    """``[service] max_body_bytes`` holds for the WeCom callback as for the OA one (it used the
+    adapter's 64 KiB default whatever the settings said)."""
+    service_cfg = settings.file.service.model_copy(update={"max_body_bytes": 2048})
+    small = replace(settings, file=settings.file.model_copy(update={"service": service_cfg}))
+    async for svc in start(small, sf):
+        phone = svc.phone("LiNa")
+        query, body = phone.build_request(phone.text_xml("帮助" + "。" * 1200))
+        assert len(body) > 2048
+        reply = await phone.post(query, body)
+        assert reply.status == 413
+        fits = await phone.send_text("帮助")
+        assert fits.status == 200 and fits.text is not None and "认领" in fits.text
