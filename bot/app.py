@@ -16,11 +16,13 @@ from bot.config.load import Settings
 from bot.inbox import callback as wechat_callback
 from bot.inbox import ticks as inbox_ticks
 from bot.publishing import ticks as publishing_ticks
+from bot.publishing import wakeup as publishing_wakeup
 from bot.publishing import wiring as publishing_wiring
 from bot.queue import ticks as queue_ticks
 from bot.sandbox import routes as sandbox_routes
 from bot.sandbox import wiring as sandbox_wiring
 from bot.services import Services
+from bot.shutdown import SHUTDOWN
 from bot.web import (
     api_auth,
     api_drafts,
@@ -75,17 +77,28 @@ async def _services(app: web.Application) -> AsyncIterator[None]:
     )
     app[keys.SERVICES] = services
     yield
-    # the publisher's calls in flight and the slow work after responses finish side by side:
-    # one after the other would leave the later one only what is left of serve's grace
+    # the publisher's calls in flight and the slow work after responses finish side by side
+    # (bot/shutdown.py ``drain``): one after the other would not fit serve's limit
     waits: list[Awaitable[Any]] = []
     pending = list(services.background)
     if pending:
         log.info("waiting for %d background task(s)", len(pending))
-        waits.append(asyncio.wait(pending, timeout=8))
+        waits.append(asyncio.wait(pending, timeout=SHUTDOWN.drain))
     publisher = app.get(keys.PUBLISHER)
     if publisher is not None:
-        waits.append(publisher.stop())
+        waits.append(publisher.stop(SHUTDOWN.calls, SHUTDOWN.hand_back))
     await asyncio.gather(*waits)
+
+
+async def _stopping(app: web.Application) -> None:
+    """The moment the service is told to stop (before requests in flight are waited for): no
+    tick starts and the publisher claims and sends nothing new; what runs finishes in cleanup."""
+    running = app.get(keys.JOBS)
+    if running is not None:
+        jobs.pause(running)
+    publisher = app.get(keys.PUBLISHER)
+    if publisher is not None:
+        publisher.halt()
 
 
 def _ticks(app: web.Application) -> list[jobs.TickSpec]:
@@ -183,5 +196,7 @@ def create_app(
     app.cleanup_ctx.append(_services)
     app.cleanup_ctx.extend(extra_ctx or [])
     app.cleanup_ctx.append(_jobs)
+    app.cleanup_ctx.append(publishing_wakeup.context(run=app[_RUN_JOBS]))  # stops first
+    app.on_shutdown.append(_stopping)
     _routes(app)
     return app

@@ -17,6 +17,8 @@ from typing import Any
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from bot.shutdown import SHUTDOWN
+
 log = logging.getLogger("newmedia.jobs")
 
 Tick = Callable[[web.Application], Awaitable[None]]
@@ -93,12 +95,20 @@ def start(app: web.Application, ticks: list[TickSpec]) -> Jobs:
     return jobs
 
 
-async def stop(jobs: Jobs, grace: float = 6.0) -> None:
-    """No new ticks; let the running ones finish (they are short), cancel stragglers.
+def pause(jobs: Jobs) -> None:
+    """No tick starts from now on (the moment the service is told to stop); running ones go on."""
+    jobs.scheduler.pause()
+
+
+async def stop(
+    jobs: Jobs, grace: float = SHUTDOWN.ticks, unwind: float = SHUTDOWN.tick_unwind
+) -> None:
+    """No new ticks; let the running ones finish (they are short), cancel stragglers after
+    ``grace`` and give them ``unwind`` to do so (bot/shutdown.py: both within serve's limit).
 
     Pause first and shut the scheduler down only afterwards: APScheduler's asyncio executor
     cancels every running job on shutdown, which would cut a tick off mid-call."""
-    jobs.scheduler.pause()
+    pause(jobs)
     running = list(jobs.running)
     if running:
         _done, pending = await asyncio.wait(running, timeout=grace)
@@ -106,5 +116,5 @@ async def stop(jobs: Jobs, grace: float = 6.0) -> None:
             task.cancel()
         if pending:
             log.warning("cancelled %d tick(s) still running at shutdown", len(pending))
-            await asyncio.wait(pending, timeout=2)
+            await asyncio.wait(pending, timeout=unwind)
     jobs.scheduler.shutdown(wait=False)

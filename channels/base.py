@@ -6,7 +6,7 @@ Pure data and protocols: no I/O here, so review/ can depend on it without pullin
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol, runtime_checkable
@@ -121,6 +121,9 @@ class Post:
     #: idempotency key the platform can echo back (WeChat mass ``clientmsgid``)
     idempotency_key: str = ""
     push_to_followers: bool = False
+    #: the earliest moment a platform call for this post may have started: a lookup by key
+    #: searches back to it (``None``: unknown, only the account's first post ends the search)
+    sent_after: datetime | None = None
 
 
 class ReceiptState(enum.StrEnum):
@@ -130,6 +133,39 @@ class ReceiptState(enum.StrEnum):
     UNKNOWN = "unknown"  # reconciliation could not decide
 
 
+class Absence(enum.StrEnum):
+    """What it means that a search did not find a post, for the publishing call searched for.
+    Each adapter declares it per endpoint (its ``endpoints.py`` ``ABSENCE``); review/ decides
+    from it (``review/publishing/rules.py`` ``resend_after_miss``)."""
+
+    #: the call publishes before it answers and the account lists the post at once: missing
+    #: after a complete search, it never went out (Weibo ``statuses/share``)
+    NOT_PUBLISHED = "not_published"
+    #: the platform keys the call and answers a repeat with the first result, for as long as
+    #: the search's window says (WeChat mass send's ``clientmsgid``)
+    IDEMPOTENT = "idempotent"
+    #: the platform finishes the work after answering: missing may be "still processing"
+    #: (WeChat ``freepublish/submit``)
+    MAY_BE_PROCESSING = "may_be_processing"
+
+
+@dataclass(frozen=True, slots=True)
+class Search:
+    """What a lookup by key covered (``Receipt.search`` of an UNKNOWN answer): review/ words it
+    for staff and decides from it whether a post not found may be sent again."""
+
+    absence: Absence
+    #: reached back past ``since`` (less a clock-skew margin) or to the account's first post
+    complete: bool
+    #: posts looked at, and the pages asked for
+    items: int
+    pages: int
+    #: the oldest post looked at (for a mass send: the oldest send the platform still keys)
+    back_to: datetime | None
+    #: what the search had to reach (``Post.sent_after``)
+    since: datetime | None
+
+
 @dataclass(frozen=True, slots=True)
 class Receipt:
     state: ReceiptState
@@ -137,6 +173,8 @@ class Receipt:
     url: str | None = None
     detail: str = ""
     extra: dict[str, str] = field(default_factory=dict)
+    #: what a lookup by key searched (an UNKNOWN answer after a search), else None
+    search: Search | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,6 +231,17 @@ class PlatformLimits:
 
 # ---- the contract ---------------------------------------------------------------------------
 
+#: awaited by ``publish`` right before its first call that may put something in public (WeChat
+#: ``freepublish/submit`` or a mass send after the private draft and uploads; Weibo ``share``).
+#: The engine commits the row's "sending" mark there, so a crash during the private steps leaves
+#: a row that surely went nowhere. If it raises, the channel makes no public call and lets the
+#: exception through.
+GoingPublic = Callable[[], Awaitable[None]]
+
+
+async def nothing_to_announce() -> None:
+    """The ``going_public`` of a caller that records nothing before the public step."""
+
 
 @runtime_checkable
 class Channel(Protocol):
@@ -201,7 +250,9 @@ class Channel(Protocol):
     platform: Platform
     account_key: str
 
-    async def publish(self, post: Post) -> Receipt: ...
+    async def publish(
+        self, post: Post, *, going_public: GoingPublic = nothing_to_announce
+    ) -> Receipt: ...
 
     async def check(self, post: Post, receipt: Receipt | None) -> Receipt:
         """Ask the platform what became of ``post`` (after ``pending`` or a crash).

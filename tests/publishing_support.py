@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy import insert, select
 
 from channels.base import (
+    GoingPublic,
     MessagePage,
     NotSupported,
     Platform,
@@ -20,6 +21,7 @@ from channels.base import (
     ReceiptState,
     Rejected,
     Transient,
+    nothing_to_announce,
 )
 from review.db import SessionFactory
 from review.drafts import content_hash
@@ -133,7 +135,10 @@ class FakeChannel:
     gate: asyncio.Event | None = None
     arrived: asyncio.Queue[int] = field(default_factory=asyncio.Queue)
 
-    async def publish(self, post: Post) -> Receipt:
+    async def publish(
+        self, post: Post, *, going_public: GoingPublic = nothing_to_announce
+    ) -> Receipt:
+        await going_public()  # a fake has no private steps: its one call is the public one
         self.calls += 1
         if self.gate is not None:
             self.arrived.put_nowait(post.publication_id)

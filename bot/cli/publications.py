@@ -26,11 +26,18 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     co.add_argument("--as", dest="person", required=True, help="person key or name")
     co.add_argument("--correction", help="the corrected statement (optional)")
     co.set_defaults(handler=lazy("publication_fixes", "correct"))
-    st = psub.add_parser("settle", help="record what a person found for a needs_check publication")
+    st = psub.add_parser(
+        "settle", help="record what a person found for a needs_check or pending publication"
+    )
     st.add_argument("id", type=int)
     st.add_argument("outcome", choices=["published", "failed", "retry"])
     st.add_argument("--as", dest="person", required=True, help="person key or name")
     st.add_argument("--note", required=True, help="how it was checked")
     st.add_argument("--remote-id", help="the platform's id (published)")
+    st.add_argument(
+        "--force",
+        action="store_true",
+        help="retry even though the last search did not reach the send time (may duplicate)",
+    )
     st.add_argument("--url", help="the article's link (published)")
     st.set_defaults(handler=lazy("publications", "settle"))

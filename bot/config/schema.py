@@ -77,7 +77,11 @@ class ReviewSettings(_Strict):
 
 class PublishingSettings(_Strict):
     tick_seconds: float = Field(1.0, gt=0, le=60)
+    #: a ceiling on the rows one claim takes; a claim takes only the free call slots
+    #: (concurrency_per_account × accounts), so this matters only when it is lower than that
     batch_size: int = Field(200, ge=1, le=5000)
+    #: platform calls at once per account; also what a claim holds per account (a crash
+    #: leaves at most this many rows claimed, and never-sent ones go back by themselves)
     concurrency_per_account: int = Field(8, ge=1, le=64)
     lease_seconds: int = Field(120, ge=10)
     max_attempts: int = Field(5, ge=1, le=50)

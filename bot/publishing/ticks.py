@@ -1,5 +1,6 @@
-"""The publishing area's ticks: publish due posts, settle pending ones, reconcile crashed
-attempts, refresh access tokens before they expire, and the 7/10/14-day dormant-account clock.
+"""The publishing area's ticks: settle pending posts, reconcile crashed attempts, refresh
+access tokens before they expire, and the 7/10/14-day dormant-account clock. Due posts are
+drained by the wake-up loop (wakeup.py) at their due time, not by a tick.
 
 Every tick is safe on several replicas at once: claims are guarded in SQL, token refresh uses
 ``stable_token`` normal mode (the same token for everyone), alerts carry a ``dedup_key``.
@@ -31,16 +32,16 @@ TOKEN_REFRESH_AHEAD = timedelta(minutes=10)
 VETO_DAYS = 14
 
 
-async def publish_due(app: web.Application) -> None:
-    await app[keys.PUBLISHER].publish_due()
-
-
 async def pending(app: web.Application) -> None:
     await poll_pending(app[keys.PUBLISHER])
 
 
 async def reconcile(app: web.Application) -> None:
-    await reconcile_expired(app[keys.PUBLISHER])
+    """Expired claims: rows never marked sending go back to ``scheduled`` by themselves; only
+    the marked ones (a call may have started) are reconciled with the platform."""
+    publisher = app[keys.PUBLISHER]
+    await publisher.hand_back_expired()
+    await reconcile_expired(publisher)
 
 
 async def refresh_tokens(app: web.Application) -> None:
@@ -90,7 +91,6 @@ async def dormant_accounts(app: web.Application) -> None:
 def tick_specs(app: web.Application) -> list[TickSpec]:
     cfg = app[keys.SETTINGS].file.publishing
     return [
-        TickSpec("publish_due", cfg.tick_seconds, publish_due),
         TickSpec("publish_pending", max(2.0, cfg.tick_seconds * 3), pending),
         TickSpec("publish_reconcile", max(1.0, cfg.lease_seconds / 4), reconcile),
         TickSpec("token_refresh", 60.0, refresh_tokens),

@@ -17,11 +17,13 @@ from bot.config.load import Settings
 from bot.config.schema import PublishingSettings
 from bot.platforms.registry import build_channels, close_all, post_options, token_store
 from bot.sandbox.wiring import api_url
+from bot.shutdown import SHUTDOWN
 from channels.base import Channel
 from review.db import SessionFactory
 from review.publishing.claiming import Claim
 from review.publishing.config import PublishingConfig
-from review.publishing.engine import AfterCall, Publisher
+from review.publishing.engine import Publisher
+from review.publishing.seams import CallHook
 from review.store import publications as store
 from review.store.tokens import DbTokenStore
 
@@ -46,7 +48,8 @@ def build_publisher(
     *,
     worker: str | None = None,
     claim: Claim = store.claim_due,
-    after_call: AfterCall | None = None,
+    after_call: CallHook | None = None,
+    before_call: CallHook | None = None,
 ) -> Publisher:
     """The engine over the database, configured from settings (the service and the worker)."""
     return Publisher(
@@ -57,6 +60,7 @@ def build_publisher(
         worker=worker,
         claim=claim,
         after_call=after_call,
+        before_call=before_call,
     )
 
 
@@ -79,7 +83,7 @@ def channels_ctx(
         try:
             yield
         finally:
-            await publisher.stop()
+            await publisher.stop(SHUTDOWN.calls, SHUTDOWN.hand_back)  # at once if stopped
             if owned:
                 await close_all(channels)
 

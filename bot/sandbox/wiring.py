@@ -8,6 +8,10 @@
 WeChat's PUBLISHJOBFINISH / MASSSENDJOBFINISH events go back to the service's own
 ``/wechat/{account}`` route signed and encrypted exactly as WeChat does (``Follower``), so the
 demo exercises the real callback path.
+
+The platforms keep their state in a file beside a SQLite database (``var/newmedia.db`` →
+``var/newmedia.sandbox.db``), so a demo restart does not forget posts, publish jobs in flight or
+the ids already handed out; beside an in-memory or PostgreSQL database they live in memory.
 """
 
 from __future__ import annotations
@@ -15,8 +19,10 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from pathlib import Path
 
 from aiohttp import web
+from sqlalchemy.engine import make_url
 
 from bot import keys
 from bot.platforms.registry import sandbox_config
@@ -25,6 +31,7 @@ from bot.workers import worker_of
 from channels.sandbox.app import Sandbox, create_sandbox
 from channels.sandbox.follower import Follower
 from channels.sandbox.timeline import timeline_routes
+from review.db import is_memory_sqlite, is_sqlite, normalise_url
 from review.publishing.reconciliation import on_publish_event
 
 log = logging.getLogger("newmedia.sandbox")
@@ -41,6 +48,14 @@ class SandboxRuntime:
 
 
 RUNTIME = web.AppKey("sandbox_runtime", SandboxRuntime)
+
+
+def state_file(database_url: str) -> Path | None:
+    """Where the demo's sandbox keeps its state: beside a SQLite database file, else nowhere."""
+    if not is_sqlite(database_url) or is_memory_sqlite(database_url):
+        return None
+    database = Path(str(make_url(normalise_url(database_url)).database))
+    return database.with_name(database.stem + ".sandbox.db")
 
 
 def sandbox_api_app(sandbox: Sandbox) -> web.Application:
@@ -64,7 +79,8 @@ def mount(app: web.Application) -> None:
         app.add_subapp("/sandbox", proxy_app(remote))
         return
     public = settings.file.service.public_url.rstrip("/") + "/sandbox"
-    sandbox = create_sandbox(sandbox_config(settings, public_url=public))
+    state = state_file(settings.database_url)
+    sandbox = create_sandbox(sandbox_config(settings, public_url=public), state=state)
     app[RUNTIME] = SandboxRuntime(sandbox)
     app[keys.SANDBOX] = sandbox
     app.add_subapp("/sandbox", sandbox_api_app(sandbox))
@@ -94,6 +110,7 @@ async def sandbox_ctx(app: web.Application) -> AsyncIterator[None]:
     finally:
         runtime.sandbox.set_event_sink(None)
         await runner.cleanup()
+        runtime.sandbox.close()
 
 
 async def _deliver(app: web.Application, account_key: str, event: dict[str, str]) -> None:

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from aiohttp import web
 
 from channels.sandbox.config import EventSink, SandboxConfig
 from channels.sandbox.faults import Faults
+from channels.sandbox.persistence import SandboxStore
 from channels.sandbox.recorder import Recorder
 from channels.sandbox.timeline import timeline_routes
 from channels.sandbox.wechat_api import WeChatSandbox
@@ -32,6 +34,11 @@ class Sandbox:
     wechat: WeChatSandbox
     weibo: WeiboSandbox
     wecom: WeComSandbox
+    store: SandboxStore
+
+    def close(self) -> None:
+        """Close the state file (after the apps serving this sandbox have stopped)."""
+        self.store.close()
 
     def note_user_message(self, account_key: str, openid: str, at: datetime | None = None) -> None:
         """A follower messaged the OA: opens its 48 h / 5-message customer-service window."""
@@ -44,6 +51,7 @@ class Sandbox:
     def timeline(self, account_key: str) -> list[TimelineEntry]:
         """What an account's followers see, oldest first (WeChat or Weibo account key)."""
         if account_key in self.wechat.accounts:
+            self.wechat.resume_due()
             return [
                 TimelineEntry(
                     "wechat", post.article_id, a.title, post.published_at, a.deleted, a.url, a.index
@@ -71,21 +79,28 @@ class TimelineEntry:
 SANDBOX_KEY = web.AppKey("nm_sandbox", Sandbox)
 
 
-def create_sandbox(config: SandboxConfig | None = None) -> Sandbox:
+def create_sandbox(
+    config: SandboxConfig | None = None, *, state: str | Path | None = None
+) -> Sandbox:
+    """The fake platforms; ``state``: the file that keeps them across restarts (None: memory)."""
     config = config or SandboxConfig()
-    faults, recorder = Faults(), Recorder()
+    store = SandboxStore(state)
+    faults, recorder = Faults(), Recorder(store)
     return Sandbox(
         config=config,
         faults=faults,
         recorder=recorder,
-        wechat=WeChatSandbox(config, faults, recorder),
-        weibo=WeiboSandbox(config, faults, recorder),
-        wecom=WeComSandbox(config, faults, recorder),
+        wechat=WeChatSandbox(config, faults, recorder, store),
+        weibo=WeiboSandbox(config, faults, recorder, store),
+        wecom=WeComSandbox(config, faults, recorder, store),
+        store=store,
     )
 
 
-def create_sandbox_app(config: SandboxConfig | None = None) -> tuple[web.Application, Sandbox]:
-    sandbox = create_sandbox(config)
+def create_sandbox_app(
+    config: SandboxConfig | None = None, *, state: str | Path | None = None
+) -> tuple[web.Application, Sandbox]:
+    sandbox = create_sandbox(config, state=state)
     app = web.Application()
     app[SANDBOX_KEY] = sandbox
     app.add_subapp("/wechat", sandbox.wechat.app())

@@ -1,7 +1,9 @@
 """What the three fake platforms share: errors, latency, faults and request recording.
 
 Each platform is a sub-application whose handlers raise ``SandboxError``; one middleware turns it
-into that platform's error body, applies latency and scripted faults, and records the call.
+into that platform's error body, applies latency and scripted faults, and records the call. Right
+after a handler ran, the account it touched is saved to the state file (``persistence``), before
+the caller sees the answer: what a client was told survives a restart.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from aiohttp.typedefs import Handler
 
 from channels.sandbox.config import SandboxConfig
 from channels.sandbox.faults import Faults
+from channels.sandbox.persistence import SandboxStore
 from channels.sandbox.recorder import RecordedRequest, Recorder, scrub
 
 ACCOUNT = web.RequestKey("nm_sandbox_account", str)
@@ -43,10 +46,17 @@ class PlatformSandbox:
 
     platform = "?"
 
-    def __init__(self, config: SandboxConfig, faults: Faults, recorder: Recorder) -> None:
+    def __init__(
+        self,
+        config: SandboxConfig,
+        faults: Faults,
+        recorder: Recorder,
+        store: SandboxStore | None = None,
+    ) -> None:
         self.config = config
         self.faults = faults
         self.recorder = recorder
+        self.store = store or SandboxStore()
         self._tasks: set[asyncio.Task[None]] = set()
 
     # ---- to override -------------------------------------------------------------------------
@@ -56,6 +66,10 @@ class PlatformSandbox:
         return web.json_response(body)
 
     def routes(self) -> list[web.RouteDef]:
+        raise NotImplementedError
+
+    def documents(self, account: str | None) -> dict[str, dict[str, Any]]:
+        """The state file's documents for ``account`` (and the platform's id counter)."""
         raise NotImplementedError
 
     # ---- shared ------------------------------------------------------------------------------
@@ -68,6 +82,11 @@ class PlatformSandbox:
 
     def now(self) -> float:
         return self.config.clock()
+
+    def save(self, account: str | None = None) -> None:
+        """Write what changed for ``account`` to the state file (nothing without one)."""
+        if self.store.persistent:
+            self.store.save(self.documents(account))
 
     def spawn(self, coro: Any) -> None:
         """Run background work (timers, event pushes) owned by the app's lifetime."""
@@ -113,6 +132,8 @@ class PlatformSandbox:
             except SandboxError as error:
                 result = error.code
                 response = self.error_response(error, endpoint)
+            finally:
+                self.save(request.get(ACCOUNT))
             if fault is not None and fault.delay:
                 # the platform did the work; only the answer is late (client times out)
                 await asyncio.sleep(fault.delay)

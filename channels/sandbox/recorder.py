@@ -1,14 +1,17 @@
 """Every request the sandbox saw, so tests assert on what was actually sent.
 
 Secrets (tokens, app secrets) are dropped before recording: the timeline page and test failure
-output may show these records.
+output may show these records. With a state file the records are kept there too, so what the
+control API reports (``/_control/requests``) spans restarts.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
+
+from channels.sandbox.persistence import SandboxStore
 
 SECRET_KEYS = frozenset({"access_token", "secret", "corpsecret", "appsecret", "client_secret"})
 
@@ -27,11 +30,15 @@ class RecordedRequest:
 class Recorder:
     """Append-only; ``find`` filters without copying the whole list more than once."""
 
-    def __init__(self) -> None:
-        self.requests: list[RecordedRequest] = []
+    def __init__(self, store: SandboxStore | None = None) -> None:
+        self._store = store or SandboxStore()
+        self.requests: list[RecordedRequest] = [
+            RecordedRequest(**r) for r in self._store.requests()
+        ]
 
     def add(self, request: RecordedRequest) -> None:
         self.requests.append(request)
+        self._store.add_request(asdict(request))
 
     def find(
         self,
@@ -54,6 +61,7 @@ class Recorder:
 
     def clear(self) -> None:
         self.requests.clear()
+        self._store.clear_requests()
 
     def __iter__(self) -> Iterator[RecordedRequest]:
         return iter(self.requests)

@@ -136,6 +136,7 @@ def timeline_routes(sandbox: Fakes) -> list[web.RouteDef]:
             limit = max(1, min(int(request.query.get("n", "50")), 500))
         except ValueError:
             limit = 50
+        sandbox.wechat.resume_due()  # a publish accepted before a restart, due by now
         html = _env.get_template("sandbox_timeline.html").render(
             wechat=_wechat(sandbox, limit),
             weibo=_weibo(sandbox, limit),

@@ -2,24 +2,27 @@
 
 Publishing is asynchronous as on the real platform: ``freepublish/get`` answers 1 until
 ``publish_delay`` has passed, then the outcome (4 when the article carries the reject marker or
-a scripted status), and a ``PUBLISHJOBFINISH`` event goes to ``event_sink``.
+a scripted status), and a ``PUBLISHJOBFINISH`` event goes to ``event_sink``. With a state file,
+a job accepted before a restart finishes after it once its time has passed (at the next call of
+that account, or when the timeline page is read).
 """
 
 from __future__ import annotations
 
-import itertools
 import logging
 from datetime import datetime
+from typing import Any
 
 from aiohttp import web
 
 from channels.sandbox.config import SandboxConfig
 from channels.sandbox.faults import Faults
+from channels.sandbox.persistence import Ids, SandboxStore
 from channels.sandbox.platform import ACCOUNT, PAYLOAD, PlatformSandbox, SandboxError
 from channels.sandbox.recorder import Recorder
 from channels.sandbox.tokens import TokenIssuer
 from channels.sandbox.wechat_publish import WeChatPublishing
-from channels.sandbox.wechat_state import CustomMessage, WeChatState
+from channels.sandbox.wechat_state import CustomMessage, Job, WeChatState, dump, restore
 
 log = logging.getLogger("channels.sandbox.wechat")
 INVALID_MEDIA = 40007
@@ -29,17 +32,50 @@ IMAGE_TYPES = ("image/jpeg", "image/png", "image/gif")
 class WeChatSandbox(PlatformSandbox):
     platform = "wechat"
 
-    def __init__(self, config: SandboxConfig, faults: Faults, recorder: Recorder) -> None:
-        super().__init__(config, faults, recorder)
+    def __init__(
+        self,
+        config: SandboxConfig,
+        faults: Faults,
+        recorder: Recorder,
+        store: SandboxStore | None = None,
+    ) -> None:
+        super().__init__(config, faults, recorder, store)
         self.tokens = TokenIssuer(config)
         self.accounts = {a.account_key: WeChatState(a) for a in config.wechat}
         self._by_appid = {s.account.appid: s for s in self.accounts.values()}
         self.media: dict[str, tuple[bytes, str]] = {}  # key → (bytes, content type)
-        self._ids = itertools.count(100000001)
+        self._ids = Ids(100000001, self.store.load("wechat/#ids"))
         self.publishing = WeChatPublishing(self)
+        #: jobs still open when the state was loaded: no timer runs for them in this process
+        self._restored: dict[str, list[Job]] = {}
+        for key, state in self.accounts.items():
+            doc = self.store.load(f"wechat/{key}")
+            if doc is not None:
+                restore(state, doc)
+                self._restored[key] = [j for j in state.jobs.values() if not j.done]
+        for media_key, content, content_type in self.store.media():
+            self.media[media_key] = (content, content_type)
 
     def next_id(self, prefix: str = "") -> str:
-        return f"{prefix}{next(self._ids)}"
+        return f"{prefix}{self._ids.take()}"
+
+    def documents(self, account: str | None) -> dict[str, dict[str, Any]]:
+        docs = {"wechat/#ids": self._ids.dump()}
+        if account in self.accounts:
+            docs[f"wechat/{account}"] = dump(self.accounts[account])
+        return docs
+
+    def resume_due(self) -> None:
+        """Finish the restored jobs whose time has passed (the process was down at their due)."""
+        for key, jobs in self._restored.items():
+            if jobs:
+                self._resume(self.accounts[key], jobs)
+
+    def _resume(self, state: WeChatState, jobs: list[Job]) -> None:
+        now = self.now()
+        for job in [j for j in jobs if j.due <= now or j.done]:
+            jobs.remove(job)
+            self.publishing.finish(state, job)
 
     # ---- helpers tests and simulators use -----------------------------------------------------
 
@@ -50,10 +86,12 @@ class WeChatSandbox(PlatformSandbox):
         """A follower wrote to the account: opens a fresh 48 h / 5-message service window."""
         ts = at.timestamp() if at is not None else self.now()
         self.accounts[account_key].cs_window[openid] = (ts, 0)
+        self.save(account_key)
 
     def script_publish(self, account_key: str, *statuses: int) -> None:
         """The next publish jobs of this account end with these publish_status values."""
         self.accounts[account_key].scripted_outcomes.extend(statuses)
+        self.save(account_key)
 
     def expire_tokens(self, account_key: str) -> None:
         self.tokens.expire(self.accounts[account_key].account.appid)
@@ -63,6 +101,9 @@ class WeChatSandbox(PlatformSandbox):
     def auth(self, request: web.Request) -> WeChatState:
         state = self._by_appid[self.tokens.owner_of(request.query.get("access_token"))]
         request[ACCOUNT] = state.account.account_key
+        waiting = self._restored.get(state.account.account_key)
+        if waiting:
+            self._resume(state, waiting)
         return state
 
     async def _upload(self, request: web.Request, limit: int) -> str:
@@ -78,6 +119,7 @@ class WeChatSandbox(PlatformSandbox):
             raise SandboxError(40009, "invalid image size")
         key = self.next_id("img")
         self.media[key] = (content, media.content_type)
+        self.store.put_media(key, content, media.content_type)
         return key
 
     def media_url(self, key: str) -> str:

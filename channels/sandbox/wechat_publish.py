@@ -44,6 +44,8 @@ class Host(Protocol):
 
     def push_event(self, state: WeChatState, fields: dict[str, str]) -> None: ...
 
+    def save(self, account: str | None = None) -> None: ...
+
 
 class WeChatPublishing:
     def __init__(self, sandbox: Host) -> None:
@@ -112,6 +114,7 @@ class WeChatPublishing:
         if job.outcome == 0:
             post = self._publish(state, job)
             url = post.articles[0].url
+        self.sb.save(state.account.account_key)  # a timer's finish is a change of its own
         if job.kind == "publish":
             fields = {"Event": "PUBLISHJOBFINISH", "publish_id": job.job_id}
             fields |= {"publish_status": str(job.status), "article_id": job.article_id or ""}

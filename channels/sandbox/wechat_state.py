@@ -1,9 +1,13 @@
-"""The WeChat fake's per-account state: drafts, publish jobs, published articles, windows."""
+"""The WeChat fake's per-account state: drafts, publish jobs, published articles, windows.
+
+``dump`` / ``restore`` turn it into the JSON document the state file keeps (persistence.py);
+the indexes (``by_article``, ``free``) are rebuilt from the timeline, not stored twice.
+"""
 
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from channels.sandbox.config import WeChatAccount
@@ -80,3 +84,36 @@ class WeChatState:
     @property
     def gh_id(self) -> str:
         return self.account.gh_id or f"gh_{self.account.appid}"
+
+
+def dump(state: WeChatState) -> dict[str, Any]:
+    return {
+        "materials": state.materials,
+        "drafts": state.drafts,
+        "jobs": [asdict(job) for job in state.jobs.values()],
+        "timeline": [asdict(post) for post in state.timeline],
+        "mass_by_client": state.mass_by_client,
+        "mass_per_day": state.mass_per_day,
+        "cs_window": {k: list(v) for k, v in state.cs_window.items()},
+        "sent": [asdict(m) for m in state.sent],
+        "scripted_outcomes": list(state.scripted_outcomes),
+    }
+
+
+def restore(state: WeChatState, doc: dict[str, Any]) -> None:
+    """Fill a fresh account state from its stored document."""
+    state.materials = dict(doc["materials"])
+    state.drafts = dict(doc["drafts"])
+    state.jobs = {j["job_id"]: Job(**j) for j in doc["jobs"]}
+    for raw in doc["timeline"]:
+        articles = [Article(**a) for a in raw["articles"]]
+        post = Published(**{**raw, "articles": articles})
+        state.timeline.append(post)
+        state.by_article[post.article_id] = post
+        if post.via == "freepublish":
+            state.free.append(post)
+    state.mass_by_client = dict(doc["mass_by_client"])
+    state.mass_per_day = dict(doc["mass_per_day"])
+    state.cs_window = {k: (float(v[0]), int(v[1])) for k, v in doc["cs_window"].items()}
+    state.sent = [CustomMessage(**m) for m in doc["sent"]]
+    state.scripted_outcomes = deque(doc["scripted_outcomes"])

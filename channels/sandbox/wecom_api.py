@@ -6,18 +6,20 @@ reviewer-phone simulator can "click" a card button (``click`` gives it the event
 
 from __future__ import annotations
 
-import itertools
 import secrets
-from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
 
-from channels.sandbox.config import SandboxConfig, WeComCorp
+from channels.sandbox.config import SandboxConfig
 from channels.sandbox.faults import Faults
+from channels.sandbox.persistence import Ids, SandboxStore
 from channels.sandbox.platform import ACCOUNT, PlatformSandbox, SandboxError
 from channels.sandbox.recorder import Recorder
 from channels.sandbox.tokens import TokenIssuer
+from channels.sandbox.wecom_state import WeComMessage, WeComState, dump, restore
+
+__all__ = ["WeComMessage", "WeComSandbox", "WeComState"]
 
 ALL_INVALID = 81013
 INVALID_ARGS = 40058
@@ -31,32 +33,30 @@ CARD_TYPES = {
 INTERACTIVE = {"button_interaction", "vote_interaction", "multiple_interaction"}
 
 
-@dataclass
-class WeComMessage:
-    msgid: str
-    userid: str
-    msgtype: str
-    body: dict[str, Any]  # the msgtype's own object ("text", "markdown", "template_card")
-    at: float
-    replaced_name: str = ""  # a card's buttons after update_template_card
-
-
-@dataclass
-class WeComState:
-    corp: WeComCorp
-    inbox: dict[str, list[WeComMessage]] = field(default_factory=dict)  # userid → received
-    cards: dict[str, list[WeComMessage]] = field(default_factory=dict)  # task_id → copies
-    response_codes: dict[str, str] = field(default_factory=dict)  # code → task_id (unused)
-
-
 class WeComSandbox(PlatformSandbox):
     platform = "wecom"
 
-    def __init__(self, config: SandboxConfig, faults: Faults, recorder: Recorder) -> None:
-        super().__init__(config, faults, recorder)
+    def __init__(
+        self,
+        config: SandboxConfig,
+        faults: Faults,
+        recorder: Recorder,
+        store: SandboxStore | None = None,
+    ) -> None:
+        super().__init__(config, faults, recorder, store)
         self.tokens = TokenIssuer(config)
         self.corps = {c.corpid: WeComState(c) for c in config.wecom}
-        self._ids = itertools.count(1)
+        self._ids = Ids(1, self.store.load("wecom/#ids"))
+        for corpid, state in self.corps.items():
+            doc = self.store.load(f"wecom/{corpid}")
+            if doc is not None:
+                restore(state, doc)
+
+    def documents(self, account: str | None) -> dict[str, dict[str, Any]]:
+        docs = {"wecom/#ids": self._ids.dump()}
+        if account in self.corps:
+            docs[f"wecom/{account}"] = dump(self.corps[account])
+        return docs
 
     def routes(self) -> list[web.RouteDef]:
         return [
@@ -80,6 +80,7 @@ class WeComSandbox(PlatformSandbox):
         if task_id not in state.cards:
             raise KeyError(task_id)
         code = self._response_code(state, task_id)
+        self.save(corpid)
         return {
             "ToUserName": corpid,
             "FromUserName": userid,
@@ -134,7 +135,7 @@ class WeComSandbox(PlatformSandbox):
         valid = [u for u in wanted if u in state.corp.userids]
         if not valid:
             raise SandboxError(ALL_INVALID, "all touser invalid")
-        msgid = f"msg{next(self._ids)}"
+        msgid = f"msg{self._ids.take()}"
         for userid in valid:
             message = WeComMessage(msgid, userid, msgtype, content, self.now())
             state.inbox.setdefault(userid, []).append(message)

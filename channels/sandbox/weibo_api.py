@@ -8,54 +8,24 @@ that bite in production: at most 140 characters (20012) and a link on the app's 
 from __future__ import annotations
 
 import bisect
-import itertools
 import re
 import time
-from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
 from aiohttp import web
 
-from channels.sandbox.config import SandboxConfig, WeiboAccount
+from channels.sandbox.config import SandboxConfig
 from channels.sandbox.faults import Faults
+from channels.sandbox.persistence import Ids, SandboxStore
 from channels.sandbox.platform import ACCOUNT, PAYLOAD, PlatformSandbox, SandboxError
 from channels.sandbox.recorder import Recorder
+from channels.sandbox.weibo_state import Comment, Status, WeiboState, dump, restore
+
+__all__ = ["Comment", "Status", "WeiboSandbox", "WeiboState", "weibo_time"]
 
 URL_RE = re.compile(r"https?://[^\s，。）)]+")
 NOT_FOUND = 20101
-
-
-@dataclass
-class Status:
-    id: int
-    text: str
-    created_at: float
-    deleted: bool = False
-
-
-@dataclass
-class Comment:
-    id: int
-    status_id: int
-    user_id: str
-    user_name: str
-    text: str
-    created_at: float
-    reply_to: int | None = None  # our replies: the comment answered
-
-
-@dataclass
-class WeiboState:
-    account: WeiboAccount
-    statuses: list[Status] = field(default_factory=list)  # oldest first
-    by_id: dict[int, Status] = field(default_factory=dict)
-    comments: list[Comment] = field(default_factory=list)  # to_me, ascending id
-    comment_ids: list[int] = field(default_factory=list)
-    by_comment: dict[int, Comment] = field(default_factory=dict)
-    replies: list[Comment] = field(default_factory=list)
-    expired: bool = False
-    calls: tuple[int, int] = (0, 0)  # (clock hour, calls in it)
 
 
 def weibo_time(ts: float) -> str:
@@ -66,11 +36,27 @@ def weibo_time(ts: float) -> str:
 class WeiboSandbox(PlatformSandbox):
     platform = "weibo"
 
-    def __init__(self, config: SandboxConfig, faults: Faults, recorder: Recorder) -> None:
-        super().__init__(config, faults, recorder)
+    def __init__(
+        self,
+        config: SandboxConfig,
+        faults: Faults,
+        recorder: Recorder,
+        store: SandboxStore | None = None,
+    ) -> None:
+        super().__init__(config, faults, recorder, store)
         self.accounts = {a.account_key: WeiboState(a) for a in config.weibo}
         self._by_token = {s.account.access_token: s for s in self.accounts.values()}
-        self._ids = itertools.count(5_000_000_000_000_001)
+        self._ids = Ids(5_000_000_000_000_001, self.store.load("weibo/#ids"))
+        for key, state in self.accounts.items():
+            doc = self.store.load(f"weibo/{key}")
+            if doc is not None:
+                restore(state, doc)
+
+    def documents(self, account: str | None) -> dict[str, dict[str, Any]]:
+        docs = {"weibo/#ids": self._ids.dump()}
+        if account in self.accounts:
+            docs[f"weibo/{account}"] = dump(self.accounts[account])
+        return docs
 
     def error_response(self, error: SandboxError, endpoint: str) -> web.Response:
         body = {"request": "/" + endpoint, "error_code": error.code, "error": error.message}
@@ -102,14 +88,16 @@ class WeiboSandbox(PlatformSandbox):
     ) -> int:
         """A citizen comments on one of the account's statuses; returns the comment id."""
         state = self.accounts[account_key]
-        comment = Comment(next(self._ids), int(status_id), user_id, user_name, text, self.now())
+        comment = Comment(self._ids.take(), int(status_id), user_id, user_name, text, self.now())
         state.comments.append(comment)
         state.comment_ids.append(comment.id)
         state.by_comment[comment.id] = comment
+        self.save(account_key)
         return comment.id
 
     def expire_token(self, account_key: str) -> None:
         self.accounts[account_key].expired = True
+        self.save(account_key)
 
     # ---- plumbing ------------------------------------------------------------------------------
 
@@ -170,7 +158,7 @@ class WeiboSandbox(PlatformSandbox):
             raise SandboxError(10017, "text not find domain!")
         if state.statuses and state.statuses[-1].text == text and not state.statuses[-1].deleted:
             raise SandboxError(20019, "repeat content!")
-        status = Status(next(self._ids), text, self.now())
+        status = Status(self._ids.take(), text, self.now())
         state.statuses.append(status)
         state.by_id[status.id] = status
         return web.json_response(self._status_json(state, status))
@@ -251,7 +239,7 @@ class WeiboSandbox(PlatformSandbox):
         if not text or len(text) > self.config.weibo_max_chars:
             raise SandboxError(20012, "Text too long, please input text less than 140 characters!")
         reply = Comment(
-            next(self._ids),
+            self._ids.take(),
             status.id,
             state.account.uid,
             state.account.name or state.account.account_key,

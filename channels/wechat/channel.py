@@ -2,19 +2,36 @@
 
 Every draft carries the post's idempotency key twice - as ``p=<key>`` in the 阅读原文 link and as
 an HTML comment in the content - because freepublish has no lookup by our key: after a crash,
-``check(post, None)`` walks ``freepublish/batchget`` looking for it instead of publishing again.
+``check(post, None)`` walks ``freepublish/batchget`` back to the send time looking for it
+instead of publishing again, and says how far it searched.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
-from channels.base import MessagePage, NotSupported, Platform, Post, Receipt, ReceiptState, Rejected
+from channels.base import (
+    Absence,
+    GoingPublic,
+    MessagePage,
+    NotSupported,
+    Platform,
+    Post,
+    Receipt,
+    ReceiptState,
+    Rejected,
+    Search,
+    nothing_to_announce,
+)
+from channels.lookup import CLOCK_SKEW, Walk
 from channels.wechat.api import WeChatAPI
 from channels.wechat.covers import CoverCache
+from channels.wechat.endpoints import ABSENCE, CLIENTMSGID_WINDOW
+from channels.wechat.limits import BATCHGET_PAGE, RECONCILE_PAGES
 from channels.wechat.render import check_limits, image_sources, render_article
 
 log = logging.getLogger("channels.wechat")
@@ -65,16 +82,20 @@ class WeChatChannel:
         api: WeChatAPI,
         *,
         load_image: ImageLoader = no_media,
-        reconcile_pages: int = 3,
+        reconcile_pages: int = RECONCILE_PAGES,
         cover_material: str = "thumb",
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.api = api
         self.account_key = api.account_key
         self._load = load_image
         self._reconcile_pages = reconcile_pages
+        self._clock = clock
         self.covers = CoverCache(api, material_type=cover_material)
 
-    async def publish(self, post: Post) -> Receipt:
+    async def publish(
+        self, post: Post, *, going_public: GoingPublic = nothing_to_announce
+    ) -> Receipt:
         check_limits(post, "")
         if not post.cover_path:
             raise Rejected("公众号图文必须有封面图", code="cover")
@@ -110,6 +131,7 @@ class WeChatChannel:
                 raise
             log.info("cached cover of %s was no longer valid; uploaded again", self.account_key)
             media_id = await self.api.add_draft([article])
+        await going_public()  # the draft and uploads are private; what follows is not
         if post.push_to_followers:
             return await self._mass(post, media_id)
         publish_id = await self.api.submit(media_id)
@@ -165,12 +187,18 @@ class WeChatChannel:
         return Receipt(state, remote_id=MASS_PREFIX + msg_id, detail=detail, extra=receipt.extra)
 
     async def _reconcile(self, post: Post) -> Receipt:
-        """Find the post among published articles by its marker; UNKNOWN when not found."""
+        """Find the post by its marker among published articles, newest first, back to
+        ``post.sent_after`` (bounded by ``reconcile_pages``); UNKNOWN, saying what was
+        searched, when not found. Each item's ``update_time`` is at or after its publish time,
+        so an item older than the send time means every later one is older too."""
         key = post.idempotency_key
         if not key:
             return Receipt(ReceiptState.UNKNOWN, detail="无幂等键，无法核对")
+        if post.push_to_followers:
+            return self._mass_lookup(post)
+        walk = Walk(post.sent_after, ABSENCE["freepublish/submit"])
         for page in range(self._reconcile_pages):
-            data = await self.api.batchget(page * 20, 20, content=True)
+            data = await self.api.batchget(page * BATCHGET_PAGE, BATCHGET_PAGE, content=True)
             items = data.get("item") or []
             for item in items:
                 news = (item.get("content") or {}).get("news_item") or []
@@ -183,9 +211,38 @@ class WeChatChannel:
                             detail="已在发布记录中找到",
                             extra={"index": str(index), "reconciled": "1"},
                         )
-            if len(items) < 20:
+            stamped = [(str(item.get("article_id")), self._updated(item)) for item in items]
+            if walk.page(stamped, last=len(items) < BATCHGET_PAGE):
                 break
-        return Receipt(ReceiptState.UNKNOWN, detail="发布记录中未找到（可能仍在发布中或从未提交）")
+        return Receipt(
+            ReceiptState.UNKNOWN,
+            detail="发布记录中未找到（可能仍在发布中或从未提交）",
+            search=walk.report(),
+        )
+
+    def _mass_lookup(self, post: Post) -> Receipt:
+        """A mass send is not listed by batchget and cannot be looked up by our key; the
+        platform's own memory of the ``clientmsgid`` is the search: while it remembers the send
+        time, sending again answers with the first msg_id instead of pushing twice."""
+        remembered = self._clock() - CLIENTMSGID_WINDOW + CLOCK_SKEW
+        since = post.sent_after
+        search = Search(
+            Absence.IDEMPOTENT,
+            complete=since is not None and since >= remembered,
+            items=0,
+            pages=0,
+            back_to=remembered,
+            since=since,
+        )
+        return Receipt(ReceiptState.UNKNOWN, detail="群发无法按编号查询", search=search)
+
+    def _updated(self, item: dict[str, Any]) -> datetime:
+        """An item's ``update_time``; one we cannot read counts as now (never ends early)."""
+        raw = item.get("update_time") or (item.get("content") or {}).get("update_time")
+        try:
+            return datetime.fromtimestamp(int(str(raw)), UTC)
+        except (TypeError, ValueError, OverflowError):
+            return self._clock()
 
     async def retract(self, remote_id: str, *, index: int = 1) -> None:
         """Delete one article (1-based ``index``); a mass-sent one via ``message/mass/delete``."""

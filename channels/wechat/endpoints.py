@@ -16,8 +16,9 @@ the retry limit) against quotas in the thousands. Staff may clear them in the ba
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import timedelta
 
-from channels.base import CallEffect
+from channels.base import Absence, CallEffect
 
 #: endpoint (as passed to ``WeChatAPI.call``) → what it can do in public
 EFFECTS: Mapping[str, CallEffect] = {
@@ -26,7 +27,7 @@ EFFECTS: Mapping[str, CallEffect] = {
     "material/add_material": CallEffect.PRIVATE,
     "draft/add": CallEffect.PRIVATE,
     "freepublish/submit": CallEffect.PUBLIC,
-    # reaches followers; clientmsgid is not relied on to make a blind resend harmless
+    # reaches followers: a failed call is checked first, never resent blindly (ABSENCE below)
     "message/mass/sendall": CallEffect.PUBLIC,
     "freepublish/delete": CallEffect.PUBLIC,
     "message/mass/delete": CallEffect.PUBLIC,
@@ -35,3 +36,16 @@ EFFECTS: Mapping[str, CallEffect] = {
     "freepublish/batchget": CallEffect.READ,
     "message/mass/get": CallEffect.READ,
 }
+
+#: publishing endpoint → what it means that a lookup by key did not find its post.
+#: ``freepublish/batchget`` lists finished articles only, and ``freepublish/get`` needs the
+#: publish_id a lost answer never gave us: a submit not found may still be processing. A mass
+#: send is not listed there at all, but the platform answers a repeated ``clientmsgid`` with
+#: the first msg_id (45065) while it remembers it, so the resend is itself the lookup.
+ABSENCE: Mapping[str, Absence] = {
+    "freepublish/submit": Absence.MAY_BE_PROCESSING,
+    "message/mass/sendall": Absence.IDEMPOTENT,
+}
+#: how long the platform remembers a mass send's ``clientmsgid``: 24 hours (the 群发 API page,
+#: 防止重复推送; not yet in ../shared/platforms.md)
+CLIENTMSGID_WINDOW = timedelta(hours=24)

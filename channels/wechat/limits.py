@@ -13,6 +13,11 @@ TITLE_MAX = 32
 AUTHOR_MAX = 16
 DIGEST_MAX = 128
 CONTENT_BELOW = 20_000
+#: articles per ``freepublish/batchget`` page: the most the API gives in one page
+BATCHGET_PAGE = 20
+#: pages a lookup by key reads at most (200 published posts: weeks of a bureau's articles);
+#: further back the search says it was incomplete and a person decides
+RECONCILE_PAGES = 10
 
 LIMITS = PlatformLimits(
     title_required=True,

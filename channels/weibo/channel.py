@@ -1,7 +1,7 @@
 """The Weibo ``Channel``: share a short status linking to the article page, reply to comments.
 
 The link carries ``p=<idempotency key>``, so after a crash ``check(post, None)`` can find the
-status among the account's recent posts instead of posting it twice.
+status in the account's timeline, searched back to the send time, instead of posting it twice.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from channels.base import (
+    GoingPublic,
     IncomingMessage,
     MessagePage,
     Platform,
@@ -20,10 +21,13 @@ from channels.base import (
     Receipt,
     ReceiptState,
     Rejected,
+    nothing_to_announce,
 )
+from channels.lookup import Walk
 from channels.weibo.api import WeiboAPI
+from channels.weibo.endpoints import ABSENCE
 from channels.weibo.errors import REPEAT_CONTENT
-from channels.weibo.limits import MAX_CHARS
+from channels.weibo.limits import MAX_CHARS, TIMELINE_PAGE, TIMELINE_PAGES
 from channels.weibo.render import render_status
 
 log = logging.getLogger("channels.weibo")
@@ -52,6 +56,11 @@ def parse_time(raw: str) -> datetime:
         return datetime.now(UTC)
 
 
+def _time(status: dict[str, Any]) -> datetime:
+    """A status's time; one we cannot read counts as now, so it never ends a search early."""
+    return parse_time(str(status.get("created_at", "")))
+
+
 class WeiboChannel:
     """One Weibo account: ``WeiboChannel(WeiboAPI(...), safe_domain="mzj.example.gov.cn")``."""
 
@@ -65,6 +74,7 @@ class WeiboChannel:
         max_chars: int = MAX_CHARS,
         page_size: int = 50,
         max_pages: int = 5,
+        timeline_pages: int = TIMELINE_PAGES,
     ) -> None:
         self.api = api
         self.account_key = api.account_key
@@ -72,6 +82,7 @@ class WeiboChannel:
         self._max_chars = max_chars
         self._page_size = page_size
         self._max_pages = max_pages
+        self._timeline_pages = timeline_pages
 
     def status_text(self, post: Post) -> str:
         host = urlsplit(post.link_url or "").hostname or ""
@@ -82,8 +93,11 @@ class WeiboChannel:
         link = marked_link(post.link_url or "", post.idempotency_key or str(post.publication_id))
         return render_status(post, link, self._max_chars)
 
-    async def publish(self, post: Post) -> Receipt:
+    async def publish(
+        self, post: Post, *, going_public: GoingPublic = nothing_to_announce
+    ) -> Receipt:
         text = self.status_text(post)
+        await going_public()
         try:
             data = await self.api.share(text)
         except Rejected as exc:
@@ -108,12 +122,21 @@ class WeiboChannel:
         return await self._find(post)
 
     async def _find(self, post: Post) -> Receipt:
+        """Walk the account's timeline newest first back to ``post.sent_after`` (bounded by
+        ``timeline_pages``); the UNKNOWN answer says what was searched. Only an empty page
+        proves the end: Weibo may answer a page short of ``count`` while older statuses exist."""
         key = post.idempotency_key or str(post.publication_id)
-        data = await self.api.user_timeline(count=50)
-        for status in data.get("statuses") or ():
-            if carries(status, key):
-                return self._receipt(status, "已在账号最近微博中找到")
-        return Receipt(ReceiptState.UNKNOWN, detail="账号最近50条微博中未找到")
+        walk = Walk(post.sent_after, ABSENCE["statuses/share.json"])
+        for page in range(1, self._timeline_pages + 1):
+            data = await self.api.user_timeline(count=TIMELINE_PAGE, page=page)
+            statuses = list(data.get("statuses") or ())
+            for status in statuses:
+                if carries(status, key):
+                    return self._receipt(status, "已在账号微博中找到")
+            stamped = [(str(s.get("idstr") or s.get("id")), _time(s)) for s in statuses]
+            if walk.page(stamped, last=not statuses):
+                break
+        return Receipt(ReceiptState.UNKNOWN, detail="账号微博中未找到", search=walk.report())
 
     async def retract(self, remote_id: str, *, index: int = 1) -> None:
         await self.api.destroy(remote_id)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from channels.base import CallEffect
+from channels.base import Absence, CallEffect
 
 #: endpoint (as passed to ``WeiboAPI.call``) → what it can do in public
 EFFECTS: Mapping[str, CallEffect] = {
@@ -21,3 +21,8 @@ EFFECTS: Mapping[str, CallEffect] = {
     "statuses/user_timeline.json": CallEffect.READ,
     "comments/to_me.json": CallEffect.READ,
 }
+
+#: publishing endpoint → what it means that a lookup by key did not find its post. ``share``
+#: answers with the created status, so a status that got through is already in the account's
+#: own timeline: missing after a search back to the send time, it never went out.
+ABSENCE: Mapping[str, Absence] = {"statuses/share.json": Absence.NOT_PUBLISHED}

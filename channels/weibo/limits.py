@@ -11,6 +11,11 @@ from channels.base import PlatformLimits
 from channels.weibo.render import status_text
 
 MAX_CHARS = 140
+#: statuses per ``statuses/user_timeline`` page: the most the API gives in one page
+TIMELINE_PAGE = 100
+#: pages a lookup by key reads at most (1,000 statuses: days of a bureau's posts); further
+#: back the search says it was incomplete and a person decides
+TIMELINE_PAGES = 10
 #: the ``?p=<publication key>`` marker ``channel.marked_link`` appends to the article link
 LINK_MARKER_CHARS = 30
 

@@ -27,6 +27,11 @@ class Publication(Base):
     #: when the current attempt's claim runs out (crash detection)
     lease_until: Mapped[datetime | None] = mapped_column()
     claimed_by: Mapped[str | None] = mapped_column(String(64))
+    #: when this attempt's public call was about to start (after the channel's private steps: a
+    #: WeChat draft, uploads), committed before that call: set, the post may be out (a lapsed
+    #: lease is reconciled); NULL, it surely is not (a lapsed lease is simply handed back).
+    #: Cleared whenever the row goes back to ``scheduled``.
+    sending_at: Mapped[datetime | None] = mapped_column()
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     #: our key the platform can echo back (mass clientmsgid, link marker)
@@ -39,6 +44,8 @@ class Publication(Base):
     retracted_at: Mapped[datetime | None] = mapped_column()
     retract_reason: Mapped[str | None] = mapped_column(Text)
     late_seconds: Mapped[float | None] = mapped_column()
+    #: ``pending``: when the poller asks the platform again (it backs off; NULL: at once)
+    next_check_at: Mapped[datetime | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

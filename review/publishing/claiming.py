@@ -5,6 +5,10 @@ Rows are taken with a guarded claim (``store.claim_due``: each row goes to exact
 In the same transaction a row whose content is not exactly what every stage approved is
 cancelled (先审后发), and a row whose account has no channel fails; only the rest come back to
 be sent. Nothing here calls a platform.
+
+Rows go back to ``scheduled`` here too when no call of theirs can have started (never marked
+sending, see recording.py ``mark_sending``): a stopping worker's own (``hand_back``) and any
+whose lease ran out (``hand_back_expired``, every reconcile round) — no person, no alert.
 """
 
 from __future__ import annotations
@@ -91,6 +95,24 @@ class DbClaims:
                 sendable.append((pub, target))
         log.info("claimed %d publication(s) (%d to send)", len(rows), len(sendable))
         return Claimed(sendable, len(rows))
+
+    async def hand_back(self) -> int:
+        """Every row this worker claimed and never marked goes back to ``scheduled``, in one
+        guarded UPDATE (a stop: nothing of ours is left for the lease to run out on)."""
+        async with self.sessions.begin() as session:
+            handed = await store.hand_back_unsent(session, worker=self.worker, now=self.clock())
+        if handed:
+            log.info("handed back %d claimed publication(s) never sent", handed)
+        return handed
+
+    async def hand_back_expired(self) -> int:
+        """Rows of any worker whose lease ran out before a call started go back to
+        ``scheduled`` and are published once, normally; only marked rows are reconciled."""
+        async with self.sessions.begin() as session:
+            handed = await store.hand_back_expired(session, now=self.clock())
+        if handed:
+            log.info("%d expired claim(s) never sent: back to scheduled", handed)
+        return handed
 
     async def _cancel_unapproved(
         self, session: AsyncSession, pub: Publication, target: Target, now: datetime

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 class PublishingConfig:
     """How hard the engine works and how long it holds a claimed row."""
 
-    #: most rows claimed at once (the next are claimed when half of these are done)
+    #: a ceiling on the rows one claim takes; a claim takes only the free call slots
+    #: (``concurrency_per_account`` × accounts with a channel), refilled when half are free
     batch_size: int = 200
     #: platform calls running at once for one account
     concurrency_per_account: int = 8

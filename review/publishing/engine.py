@@ -1,74 +1,45 @@
-"""The publish tick: claim due rows → call channels concurrently → record each.
+"""The publish tick: claim due rows → mark each sending → call channels concurrently → record.
 
-No transaction is ever open across a platform call. Calls run concurrently, at most
-``concurrency_per_account`` at a time per account (each account has its own platform limits);
-outcomes are recorded by an ``OutcomeLog``, which commits those completing together in one
-transaction (review/publishing/recording.py).
-A claimed row is only sent while its lease has time left; rows not yet sent when the service
-stops are handed back, so a stop never loses or duplicates a post.
+No transaction is ever open across a platform call. At most ``concurrency_per_account`` calls
+run per account, and a claim takes only the free call slots, so little is held that is not
+being sent. Just before its call a row is marked sending, committed (recording.py): after a
+crash the database knows which rows may have gone out (reconciled) and which surely did not
+(handed back). Stopping: nothing new is claimed or sent, calls under way get ``grace``, then
+every row of ours never marked goes back to ``scheduled`` in one UPDATE; a row whose call is
+still under way keeps its mark and is reconciled when its lease runs out.
 
-``Engine`` reaches storage only through two narrow seams, ``ClaimSource`` and ``OutcomeLog``;
-``Publisher`` is the engine over the database (claiming.py, recording.py), and unit tests drive
-the engine with fakes.
+``Engine`` reaches storage only through the seams in seams.py; ``Publisher`` is the engine over
+the database (claiming.py, recording.py), and unit tests drive the engine with fakes.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import os
 import socket
 import uuid
 from collections.abc import Callable, Mapping
-from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Protocol
 
 from channels.base import Channel, Post
 from review.db import SessionFactory
 from review.models import Publication, utcnow
 from review.publishing import rules
-from review.publishing.claiming import Claim, Claimed, DbClaims
+from review.publishing.claiming import Claim, DbClaims
 from review.publishing.config import PostOptions, PublishingConfig
 from review.publishing.recording import Recorder, Target
-from review.states import PublicationStatus
+from review.publishing.seams import AfterCall as AfterCall
+from review.publishing.seams import CallHook, ClaimSource, OutcomeLog, Timer, within
 from review.store import publications as store
 
 log = logging.getLogger("newmedia.publisher")
 
-#: called with the publication id right after the platform answered, before the record (tests)
-AfterCall = Callable[[int], None]
 
-
-class ClaimSource(Protocol):
-    """Where due rows come from: each claimed row is this worker's until recorded or released."""
-
-    async def claim(self, limit: int) -> Claimed: ...
-
-
-class OutcomeLog(Protocol):
-    """Where what the platform answered is kept (``recording.Recorder``)."""
-
-    async def record(
-        self,
-        pub: Publication,
-        target: Target,
-        outcome: rules.Outcome,
-        accepted_at: datetime | None,
-        *,
-        expected: PublicationStatus = ...,
-    ) -> bool: ...
-
-    async def record_late(
-        self, pub: Publication, target: Target, outcome: rules.Outcome
-    ) -> PublicationStatus | None: ...
-
-    def holding(
-        self, publication_id: int, lease_seconds: float
-    ) -> AbstractAsyncContextManager[None]: ...
-
-    async def release(self, publication_id: int) -> None: ...
+class _NotSent(Exception):
+    """Raised through the channel at its public step: the row was not marked, so no call."""
 
 
 @dataclass
@@ -76,6 +47,7 @@ class Job:
     pub: Publication
     target: Target
     post: Post
+    #: its mark is committed and its call is about to start (or has)
     started: bool = False
 
 
@@ -91,10 +63,16 @@ class Engine:
     recorder: OutcomeLog
     options: Mapping[str, PostOptions] = field(default_factory=dict)
     clock: Callable[[], datetime] = utcnow
-    after_call: AfterCall | None = None
+    after_call: CallHook | None = None
+    before_call: CallHook | None = None
     _stopping: bool = field(default=False, init=False)
     _inflight: set[asyncio.Task[None]] = field(default_factory=set, init=False)
+    #: jobs waiting for their account's call slot (cancelled by ``halt``: none is ever started)
+    _waiting: set[asyncio.Task[None]] = field(default_factory=set, init=False)
+    #: one per running ``publish_due``: set when it may claim again, or must stop
+    _rooms: set[asyncio.Event] = field(default_factory=set, init=False)
     _limits: dict[str, asyncio.Semaphore] = field(default_factory=dict, init=False)
+    _stop_task: asyncio.Task[int] | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
         self.policy = rules.RetryPolicy(
@@ -108,6 +86,12 @@ class Engine:
         if sem is None:
             sem = self._limits[account_key] = asyncio.Semaphore(self.config.concurrency_per_account)
         return sem
+
+    @property
+    def capacity(self) -> int:
+        """Rows held at most: every account's call slots (``batch_size`` only caps it)."""
+        slots = self.config.concurrency_per_account * max(1, len(self.channels))
+        return max(1, min(self.config.batch_size, slots))
 
     def build(self, pub: Publication, target: Target) -> Post:
         opts = self.options.get(target.key, PostOptions())
@@ -125,76 +109,72 @@ class Engine:
     async def publish_due(self) -> int:
         """Drain everything due now; returns how many rows were claimed.
 
-        Claims are pipelined: as soon as half a batch has finished, the next rows are claimed
-        (up to ``batch_size`` in flight), so a slow post never holds back the batch behind it."""
+        A claim takes only the free call slots, and the next is made as soon as half of them
+        are free again, so a slow post never holds back the rows behind it and a crash leaves
+        few rows claimed. Returns at once when stopping (``stop`` looks after calls under way)."""
         total = 0
         running: set[asyncio.Task[None]] = set()
-        size = self.config.batch_size
-        refill = size // 2
+        capacity = self.capacity
+        refill = (capacity + 1) // 2
         room = asyncio.Event()
+        self._rooms.add(room)
         more = True
 
         def finished(task: asyncio.Task[None]) -> None:
             running.discard(task)
             self._inflight.discard(task)
             if not task.cancelled() and task.exception() is not None:
-                # the row stays ``publishing``; its lease runs out and it is reconciled
+                # the row stays ``publishing``; its lease runs out: handed back or reconciled
                 log.error("publish task failed", exc_info=task.exception())
-            if len(running) <= refill:
+            if not running or capacity - len(self._inflight) >= refill:
                 room.set()
 
-        while True:
-            if more and not self._stopping and len(running) <= refill:
-                limit = size - len(running)
-                claimed = await self.claims.claim(limit)
-                total += claimed.taken
-                more = claimed.taken >= limit
-                for pub, target in claimed.sendable:
-                    job = Job(pub, target, self.build(pub, target))
-                    task = asyncio.ensure_future(self._run(job))
-                    running.add(task)
-                    self._inflight.add(task)
-                    task.add_done_callback(finished)
-                continue
-            if not running:
-                break
-            if more and not self._stopping:
+        try:
+            while not self._stopping:
+                free = capacity - len(self._inflight)
+                if more and free >= refill:
+                    claimed = await self.claims.claim(free)
+                    total += claimed.taken
+                    more = claimed.taken >= free
+                    if self._stopping:  # the stop came during the claim: none of it is sent
+                        await self.claims.hand_back()
+                        break
+                    for pub, target in claimed.sendable:
+                        task = asyncio.ensure_future(
+                            self._run(Job(pub, target, self.build(pub, target)))
+                        )
+                        running.add(task)
+                        self._inflight.add(task)
+                        task.add_done_callback(finished)
+                    continue
+                if not running:
+                    break
                 room.clear()
-                if len(running) > refill:
-                    await room.wait()
-            else:
-                await asyncio.wait(set(running))
+                await room.wait()
+        finally:
+            self._rooms.discard(room)
         return total
 
     async def _run(self, job: Job) -> None:
-        async with self.limit(job.target.key):
-            lease = job.pub.lease_until
-            margin = timedelta(seconds=min(30.0, self.config.lease_seconds / 4))
-            if self._stopping or (lease is not None and self.clock() > lease - margin):
-                await self.recorder.release(job.pub.id)
+        sem = self.limit(job.target.key)
+        task = asyncio.current_task()
+        if task is not None:
+            self._waiting.add(task)
+        try:
+            await sem.acquire()  # a stop cancels the job here: nothing was marked or sent
+        finally:
+            if task is not None:
+                self._waiting.discard(task)
+        try:
+            if not await self._clear_to_start(job):
                 return
-            job.started = True
-            channel = self.channels[job.target.key]
-            accepted_at: datetime | None = None
-            ambiguous = rules.was_ambiguous(job.pub)
-            try:
-                # the lease is renewed while the call runs: a slow platform is not "a crash"
-                async with self.recorder.holding(job.pub.id, self.config.lease_seconds):
-                    outcome = await self._attempt(channel, job, ambiguous)
-                if outcome.platform_accepted:
-                    accepted_at = self.clock()
-            except Exception as exc:  # the closed error set, or a bug: rules decide
-                outcome = rules.from_error(
-                    exc, job.pub.attempts, self.policy, self.clock(), ambiguous=ambiguous
-                )
-                log.warning(
-                    "publication %d attempt %d: %s (code %s)",
-                    job.pub.id,
-                    job.pub.attempts,
-                    type(exc).__name__,
-                    getattr(exc, "code", None),
-                )
-        # the platform has answered: free the account's slot for the next call while we record
+            called = await self._call(job)
+        finally:
+            # the platform has answered: free the account's slot for the next call while we record
+            sem.release()
+        if called is None:  # refused at the public step: nothing went out, nothing to record
+            return
+        outcome, accepted_at = called
         if self.after_call is not None:
             self.after_call(job.pub.id)
         if await self.recorder.record(job.pub, job.target, outcome, accepted_at):
@@ -203,6 +183,52 @@ class Engine:
             # a reconciler took the row over meanwhile: keep what the platform told us anyway
             await self.recorder.record_late(job.pub, job.target, outcome)
 
+    async def _clear_to_start(self, job: Job) -> bool:
+        """A row is worked on only while its lease has time left and nobody asked us to stop;
+        otherwise it goes back unsent."""
+        lease = job.pub.lease_until
+        margin = timedelta(seconds=min(30.0, self.config.lease_seconds / 4))
+        if self._stopping or (lease is not None and self.clock() > lease - margin):
+            await self.recorder.release(job.pub.id)
+            return False
+        if self.before_call is not None:
+            self.before_call(job.pub.id)
+        return True
+
+    async def _going_public(self, job: Job) -> None:
+        """The channel's private steps are done and its public call comes next: mark the row
+        sending, committed, or stop here (the row is not ours, or we are stopping)."""
+        if not await self.recorder.mark_sending(job.pub.id):
+            log.warning("publication %d is no longer ours before its call: not sent", job.pub.id)
+            raise _NotSent
+        if self._stopping:  # the stop came while the mark committed: nothing has gone out
+            await self.recorder.release(job.pub.id)
+            raise _NotSent
+        job.started = True
+
+    async def _call(self, job: Job) -> tuple[rules.Outcome, datetime | None] | None:
+        channel = self.channels[job.target.key]
+        ambiguous = rules.was_ambiguous(job.pub)
+        try:
+            # the lease is renewed while the call runs: a slow platform is not "a crash"
+            async with self.recorder.holding(job.pub.id, self.config.lease_seconds):
+                outcome = await self._attempt(channel, job, ambiguous)
+        except _NotSent:
+            return None
+        except Exception as exc:  # the closed error set, or a bug: rules decide
+            outcome = rules.from_error(
+                exc, job.pub.attempts, self.policy, self.clock(), ambiguous=ambiguous
+            )
+            log.warning(
+                "publication %d attempt %d: %s (code %s)",
+                job.pub.id,
+                job.pub.attempts,
+                type(exc).__name__,
+                getattr(exc, "code", None),
+            )
+            return outcome, None
+        return outcome, self.clock() if outcome.platform_accepted else None
+
     async def _attempt(self, channel: Channel, job: Job, ambiguous: bool) -> rules.Outcome:
         """Publish; after an ambiguous failure only look for the post on the platform: what is
         not found there goes to a human, never out a second time."""
@@ -210,17 +236,44 @@ class Engine:
             found = await channel.check(job.post, rules.receipt_of(job.pub))
             log.info("publication %d checked after an unclear attempt: %s", job.pub.id, found.state)
             return rules.after_ambiguous(found)
-        return rules.from_receipt(await channel.publish(job.post))
+        going_public = functools.partial(self._going_public, job)
+        return rules.from_receipt(await channel.publish(job.post, going_public=going_public))
 
     # ---- shutdown ------------------------------------------------------------------------------
 
-    async def stop(self, grace: float = 8.0) -> None:
-        """Stop claiming; let calls already under way finish (their rows are recorded)."""
+    def halt(self) -> None:
+        """From now on nothing is claimed or sent: the service calls this the moment it is told
+        to stop. Jobs waiting for a call slot end unsent (``stop`` hands their rows back)."""
         self._stopping = True
-        pending = list(self._inflight)
-        if pending:
-            log.info("waiting for %d publication call(s) in flight", len(pending))
-            await asyncio.wait(pending, timeout=grace)
+        for room in self._rooms:
+            room.set()
+        for task in list(self._waiting):
+            task.cancel()
+
+    async def stop(
+        self, grace: float, hand_back: float | None = None, *, timer: Timer = asyncio.sleep
+    ) -> int:
+        """``halt``; calls under way get ``grace`` seconds to finish and be recorded; then every
+        row of ours never marked goes back to ``scheduled`` (within ``hand_back`` seconds).
+        Returns how many went back. A second call waits for the first; it never waits twice."""
+        self.halt()  # before the first await: once stop() is called, no new call starts
+        if self._stop_task is None:
+            self._stop_task = asyncio.ensure_future(self._stop(grace, hand_back, timer))
+        return await asyncio.shield(self._stop_task)
+
+    async def _stop(self, grace: float, hand_back: float | None, timer: Timer) -> int:
+        calls = [t for t in self._inflight if not t.done()]
+        if calls:
+            log.info("waiting up to %.1f s for %d publication call(s) in flight", grace, len(calls))
+            if await within(asyncio.wait(calls), grace, timer) is None:
+                left = sum(not t.done() for t in calls)
+                log.warning(
+                    "%d publication call(s) still in flight at stop: reconciled later", left
+                )
+        handed = await within(self.claims.hand_back(), hand_back, timer)
+        if handed is None:
+            log.warning("handing back unsent publications timed out: their leases will")
+        return handed or 0
 
     @property
     def stopping(self) -> bool:
@@ -232,6 +285,7 @@ class Publisher(Engine):
     (reconciliation.py) takes a ``Publisher``: it queries the same database as the same worker."""
 
     recorder: Recorder
+    claims: DbClaims
 
     def __init__(
         self,
@@ -243,7 +297,8 @@ class Publisher(Engine):
         worker: str | None = None,
         clock: Callable[[], datetime] = utcnow,
         claim: Claim = store.claim_due,
-        after_call: AfterCall | None = None,
+        after_call: CallHook | None = None,
+        before_call: CallHook | None = None,
     ) -> None:
         self.sessions = sessions
         self.worker = worker or worker_name()
@@ -257,4 +312,11 @@ class Publisher(Engine):
             channels=channels,
             claim=claim,
         )
-        super().__init__(channels, config, claims, recorder, dict(options or {}), clock, after_call)
+        super().__init__(
+            channels, config, claims, recorder, dict(options or {}), clock, after_call, before_call
+        )
+
+    async def hand_back_expired(self) -> int:
+        """Rows whose lease ran out before any call started go back to ``scheduled`` (every
+        worker's, no person involved); run before ``reconcile_expired``, which takes the rest."""
+        return await self.claims.hand_back_expired()

@@ -3,10 +3,14 @@ short transaction.
 
 The notification and the audit event are written in the same transaction as the status change,
 so staff are told exactly once for exactly the change that happened. ``record`` hands the outcome
-to a collector that waits a few milliseconds for others, then commits them all at once: each row
-is still updated only while it is ``publishing`` *and* ours, the audit chain is extended with one
-lock (``audit.append_many``), and the platform call is long over (no transaction spans it). If a
-batch fails, its outcomes are retried one transaction each, so one bad row cannot sink the rest.
+to a collector (batching.py) that waits a few milliseconds for others, then commits them all at
+once: each row is still updated only while it is ``publishing`` *and* ours, the audit chain is
+extended with one lock (``audit.append_many``), and the platform call is long over (no
+transaction spans it).
+
+``mark_sending`` is the other side of the call: the row is marked, committed, just before it
+(marks of calls starting together share one transaction), so after a crash the database tells
+a row that may have been sent from one that surely was not.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from review.models import Publication, Revision
 from review.notify import notify
 from review.publishing import rules
 from review.publishing.alert_groups import GROUPED_KINDS
+from review.publishing.batching import Batcher
 from review.states import PUBLICATION_LABELS
 from review.states import PublicationStatus as P
 from review.store import audit
@@ -37,6 +42,9 @@ log = logging.getLogger("newmedia.publisher")
 BATCH_WINDOW = 0.003
 #: most outcomes in one transaction
 BATCH_MAX = 200
+#: sending marks are not held back: only marks queued in the same turn of the loop (the calls
+#: starting together) or while the previous mark commits share a transaction
+MARK_WINDOW = 0.0
 
 
 @dataclass(frozen=True)
@@ -56,8 +64,6 @@ class _Pending:
     outcome: rules.Outcome
     accepted_at: datetime | None
     expected: P
-    #: resolved with the result once committed (None: applied in the caller's transaction)
-    done: asyncio.Future[bool] | None = None
 
 
 class Recorder:
@@ -73,12 +79,14 @@ class Recorder:
         self.sessions = sessions
         self.worker = worker
         self.clock = clock
-        self.window = window
-        self.max_batch = max_batch
-        self._queue: list[_Pending] = []
-        self._flusher: asyncio.Task[None] | None = None
+        self._outcomes = Batcher(self._commit, window=window, max_batch=max_batch, what="outcomes")
+        self._marks: Batcher[int] = Batcher(
+            self._commit_marks, window=MARK_WINDOW, max_batch=max_batch, what="sending marks"
+        )
         #: transactions committed by the collector (tests and the benchmark read it)
         self.batches = 0
+        #: sending-mark transactions committed
+        self.mark_batches = 0
 
     async def record(
         self,
@@ -90,27 +98,7 @@ class Recorder:
         expected: P = P.PUBLISHING,
     ) -> bool:
         """Record one outcome (batched with others); false when the row is no longer ours."""
-        done: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
-        self._queue.append(_Pending(pub, target, outcome, accepted_at, expected, done))
-        if self._flusher is None or self._flusher.done():
-            self._flusher = asyncio.ensure_future(self._flush())
-        # shield: a caller cancelled now does not un-record an outcome already queued
-        return await asyncio.shield(done)
-
-    async def _flush(self) -> None:
-        while self._queue:
-            if self.window > 0:
-                await asyncio.sleep(self.window)
-            batch, self._queue = self._queue[: self.max_batch], self._queue[self.max_batch :]
-            try:
-                results = await self._commit(batch)
-            except Exception:
-                log.exception("recording %d outcome(s) together failed; one by one", len(batch))
-                for item in batch:
-                    await self._commit_alone(item)
-                continue
-            for item, ok in zip(batch, results, strict=True):
-                _resolve(item, ok)
+        return await self._outcomes.submit(_Pending(pub, target, outcome, accepted_at, expected))
 
     async def _commit(self, batch: list[_Pending]) -> list[bool]:
         async with self.sessions.begin() as session:
@@ -118,13 +106,18 @@ class Recorder:
         self.batches += 1
         return results
 
-    async def _commit_alone(self, item: _Pending) -> None:
-        try:
-            [ok] = await self._commit([item])
-        except Exception as exc:
-            _resolve(item, exc)
-            return
-        _resolve(item, ok)
+    async def mark_sending(self, publication_id: int) -> bool:
+        """Mark our row as about to be sent, committed before this returns (with the marks of
+        calls starting together); false when the row is no longer ours: then it is not sent."""
+        return await self._marks.submit(publication_id)
+
+    async def _commit_marks(self, ids: list[int]) -> list[bool]:
+        async with self.sessions.begin() as session:
+            marked = await store.mark_sending(session, ids, worker=self.worker, now=self.clock())
+        self.mark_batches += 1
+        # a row queued twice (claimed again by this worker) is sent by its first job only
+        first = {pid: index for index, pid in reversed(list(enumerate(ids)))}
+        return [pid in marked and first[pid] == i for i, pid in enumerate(ids)]
 
     async def apply(
         self,
@@ -294,12 +287,3 @@ class Recorder:
     async def release(self, publication_id: int) -> None:
         async with self.sessions.begin() as session:
             await store.release(session, publication_id, worker=self.worker)
-
-
-def _resolve(item: _Pending, result: bool | Exception) -> None:
-    if item.done is None or item.done.done():
-        return
-    if isinstance(result, Exception):
-        item.done.set_exception(result)
-    else:
-        item.done.set_result(result)

@@ -1,4 +1,5 @@
-"""Settling a publication the platform could not confirm (``needs_check``) — by a person.
+"""Settling a publication the platform could not confirm (``needs_check``, or ``pending`` that
+stays 平台处理中) — by a person.
 
 After a crash the publisher asks the platform what became of a post; when the platform cannot
 say, the row waits in ``needs_check`` and reviewers are told. A reviewer of the owner department
@@ -13,7 +14,8 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from review.errors import Conflict, NotFound, ValidationFailed
-from review.models import utcnow
+from review.models import Publication, utcnow
+from review.publishing import searched
 from review.publishing.retraction import authorise
 from review.states import PUBLICATION_LABELS
 from review.states import PublicationStatus as P
@@ -23,6 +25,9 @@ from review.store import publications as pub_store
 from review.store import resolutions as store
 
 OUTCOMES = {"published": P.PUBLISHED, "failed": P.FAILED, "retry": P.SCHEDULED}
+#: 平台处理中 too (a demo restart, a platform that never answers): a person may record what the
+#: account shows — but not retry, since a publish the platform accepted may still come out
+SETTLEABLE = (P.NEEDS_CHECK, P.PENDING)
 
 
 async def settle(
@@ -35,6 +40,7 @@ async def settle(
     remote_id: str | None = None,
     url: str | None = None,
     now: datetime | None = None,
+    force: bool = False,
 ) -> str:
     now = now or utcnow()
     target = OUTCOMES.get(outcome)
@@ -50,11 +56,24 @@ async def settle(
     account = await dir_store.account_by_id(session, pub.account_id)
     assert account is not None
     person = await authorise(session, person_key, account)
-    if pub.status != P.NEEDS_CHECK:
+    if pub.status not in SETTLEABLE:
         label = PUBLICATION_LABELS.get(P(pub.status), pub.status)
         raise Conflict(f"发布记录 {publication_id} 当前为「{label}」，不需要人工核对")
+    if pub.status == P.PENDING and target is P.SCHEDULED:
+        raise Conflict(
+            f"发布记录 {publication_id} 平台已受理、仍在处理中，之后仍可能发出，不能直接重发："
+            "请在平台后台核对，已发出记为 published，确认没有发出记为 failed"
+        )
+    warning = retry_warning(pub, target, force=force)
     if not await store.settle(
-        session, publication_id, target, now=now, remote_id=remote_id, url=url, note=note
+        session,
+        publication_id,
+        target,
+        P(pub.status),
+        now=now,
+        remote_id=remote_id,
+        url=url,
+        note=note,
     ):
         raise Conflict(f"发布记录 {publication_id} 已被他人处理，请刷新后查看")
     await audit.append(
@@ -63,7 +82,20 @@ async def settle(
         action="publication.settle",
         subject_type="publication",
         subject_id=publication_id,
-        detail={"outcome": outcome, "remote_id": remote_id, "url": url, "note": note},
+        detail={"outcome": outcome, "remote_id": remote_id, "url": url, "note": note}
+        | ({"confirmed_warning": warning} if warning else {}),
     )
     label = PUBLICATION_LABELS[target]
-    return f"发布记录 {publication_id} 已核对为「{label}」（{account.name}）。"
+    return f"{warning}发布记录 {publication_id} 已核对为「{label}」（{account.name}）。"
+
+
+def retry_warning(pub: Publication, target: P, *, force: bool) -> str:
+    """Sending again after a search that stopped short of the send time may publish twice:
+    refused unless the person confirms (``force``, ``--force`` on the CLI), and the
+    confirmation then starts with the warning. Empty for any other case."""
+    warning = searched.incomplete_warning(pub.receipt_extra) if target is P.SCHEDULED else None
+    if not warning:
+        return ""
+    if not force:
+        raise Conflict(f"{warning}如已在平台后台确认未发出，请确认后重发（命令行加 --force）。")
+    return warning

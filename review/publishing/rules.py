@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from channels.base import (
+    Absence,
     AuthExpired,
     NotSent,
     NotSupported,
@@ -19,9 +20,11 @@ from channels.base import (
     Receipt,
     ReceiptState,
     Rejected,
+    Search,
     Transient,
 )
 from review.models import Publication, Revision
+from review.publishing import searched
 from review.states import PublicationStatus as P
 
 #: ``receipt_extra`` flag: the last attempt may have reached the platform; check before any resend
@@ -81,6 +84,8 @@ def from_receipt(receipt: Receipt, *, reconciled: bool = False) -> Outcome:
             notify="publication_rejected",
             extra=extra,
         )
+    if reconciled and receipt.search is not None:
+        return after_miss(receipt, receipt.search, "崩溃后")
     why = "崩溃后无法确认是否已发布" if reconciled else "平台状态无法确认"
     return Outcome(
         P.NEEDS_CHECK,
@@ -136,7 +141,10 @@ def after_ambiguous(receipt: Receipt) -> Outcome:
     """The check made instead of a resend: the platform's answer stands; without one, a human.
 
     UNKNOWN is never a licence to publish again: WeChat's lookup only sees finished articles, so
-    a submit still being processed looks exactly like one that never arrived."""
+    a submit still being processed looks exactly like one that never arrived. A lookup that
+    says what it searched is decided by ``after_miss``."""
+    if receipt.state is ReceiptState.UNKNOWN and receipt.search is not None:
+        return after_miss(receipt, receipt.search, "上次发布请求结果不明（超时、中断或平台出错），")
     if receipt.state is ReceiptState.UNKNOWN:
         return _needs_check(
             "上次发布请求结果不明（超时、中断或平台出错），平台上未能确认是否已发布，"
@@ -146,6 +154,46 @@ def after_ambiguous(receipt: Receipt) -> Outcome:
     # the flag is settled: replace it with what the platform told us
     extra = {k: v for k, v in outcome.extra.items() if k != AMBIGUOUS} | {"checked": "1"}
     return replace(outcome, extra=extra)
+
+
+def resend_after_miss(search: Search) -> bool:
+    """May a post a lookup did not find be sent again by itself, with nobody asked?
+
+    - Weibo ``statuses/share`` (``NOT_PUBLISHED``): the call publishes before it answers and
+      returns the created status, so a status that got through is in the account's own
+      timeline at once; a timeline searched back past the send time without it means the call
+      never took effect. Yes, when the search was complete. (A second guard stays: Weibo
+      refuses a repeat of the latest status, 20019, and the channel then looks again.)
+    - WeChat mass send (``IDEMPOTENT``): the platform answers a repeated ``clientmsgid`` with
+      the first msg_id (45065) instead of pushing again, while it remembers it (24 hours);
+      the channel calls the search complete when the send time is inside that window. Yes then.
+    - WeChat ``freepublish/submit`` (``MAY_BE_PROCESSING``): ``freepublish/batchget`` lists
+      finished articles only, and ``freepublish/get`` needs the publish_id a lost answer never
+      gave us; a job still processing (发布中) looks exactly like one never submitted. Never.
+
+    An incomplete search (the page bound came before the send time) is never enough."""
+    return search.complete and search.absence is not Absence.MAY_BE_PROCESSING
+
+
+def after_miss(receipt: Receipt, search: Search, why: str) -> Outcome:
+    """A lookup by key did not find the post: send again at once where that cannot publish
+    twice (``resend_after_miss``), else a person, told exactly what was searched. Either way
+    the search is kept in ``receipt_extra`` (``searched.as_extra``) for whoever settles it; the
+    entries also replace an ambiguous flag, so the retry is a real publish."""
+    extra = {k: v for k, v in receipt.extra.items() if k != AMBIGUOUS} | searched.as_extra(search)
+    words = searched.describe(search)
+    if resend_after_miss(search):
+        sure = "，确认未发出" if search.absence is Absence.NOT_PUBLISHED else ""
+        error = f"{why}核对：{words}{sure}，自动重新发送"
+        return Outcome(P.SCHEDULED, error=error, extra=extra)
+    if search.complete and search.absence is Absence.MAY_BE_PROCESSING:
+        words += "（公众号发布可能仍在处理中，查不到不等于未发出）"
+    return Outcome(
+        P.NEEDS_CHECK,
+        error=f"{why}无法确认是否已发布：{words}，为免重复发布不再自动重试",
+        notify="publication_needs_check",
+        extra=extra | {"unconfirmed": "1"},
+    )
 
 
 def _needs_check(error: str) -> Outcome:
@@ -202,6 +250,22 @@ def receipt_of(pub: Publication) -> Receipt | None:
     return Receipt(state, remote_id=pub.remote_id, url=pub.url, extra=extra)
 
 
+def sent_after(pub: Publication) -> datetime:
+    """The earliest moment a platform call for ``pub`` may have started (``Post.sent_after``):
+    how far back a lookup by key must search before "not found" can mean "not sent".
+
+    Every claim needs ``due_at <= now``, and a retry moves ``due_at`` later while keeping the
+    first due time in ``scheduled_for``; so no call of this row started before the earlier of
+    the two. (``updated_at``, the claim time, cannot serve: the reconciler's own claim
+    overwrites it before the lookup runs, which would cut the search short.) Once the row
+    records the moment it was marked sending (``sending_at``), return that instead, but only
+    for a row whose last attempt was a publish: after an ambiguous attempt the row went back to
+    ``scheduled`` (mark cleared) and the next attempt, marked anew, is only a check, so keep
+    this bound for ``was_ambiguous(pub)`` rows."""
+    first = pub.scheduled_for
+    return pub.due_at if first is None else min(first, pub.due_at)
+
+
 def build_post(
     pub: Publication,
     revision: Revision,
@@ -224,6 +288,7 @@ def build_post(
         link_url=link_url,
         idempotency_key=pub.idempotency_key,
         push_to_followers=push_to_followers,
+        sent_after=sent_after(pub),
     )
 
 

@@ -76,6 +76,7 @@ def _values(row: OutcomeRow, now: datetime) -> dict[str, Any]:
     if outcome.status is P.SCHEDULED:
         values["due_at"] = outcome.retry_at or now
         values["claimed_by"] = None
+        values["sending_at"] = None  # the next attempt starts unmarked
     if outcome.status is not P.PUBLISHING:
         values["lease_until"] = None
     return values

@@ -5,6 +5,10 @@ RETURNING``: on PostgreSQL its subquery takes ``FOR UPDATE SKIP LOCKED`` so repl
 due rows instead of queueing on them; on SQLite the transaction is ``BEGIN IMMEDIATE`` (see
 review/db.py), so claims are serialised. Outcomes are recorded only while the row is still
 ``publishing`` *and* still ours (``claimed_by``): a reconciler that took over an expired lease wins.
+
+``sending_at`` is the mark committed just before a platform call (publication_sending.py): only
+marked rows go to reconciliation (``claim_expired``). Every way back to ``scheduled`` here, and
+every claim, clears the mark.
 """
 
 from __future__ import annotations
@@ -21,10 +25,20 @@ from review.states import PublicationStatus as P
 from review.states import TaskStatus
 from review.store.draft_scope import readable
 from review.store.publication_outcomes import OutcomeRow, record, record_late, record_many
+from review.store.publication_sending import hand_back_expired, hand_back_unsent, mark_sending
 from review.store.transitions import apply, transition
 from review.visibility import Scope
 
-__all__ = ["OutcomeRow", "record", "record_late", "record_many"]  # recording outcomes: beside
+# recording outcomes, and the sending mark with the hand-backs it allows: beside
+__all__ = [
+    "OutcomeRow",
+    "hand_back_expired",
+    "hand_back_unsent",
+    "mark_sending",
+    "record",
+    "record_late",
+    "record_many",
+]
 
 
 def _rowcount(result: Any) -> int:
@@ -60,6 +74,8 @@ async def claim_due(
             claimed_by=worker,
             lease_until=now + timedelta(seconds=lease_seconds),
             attempts=Publication.attempts + 1,
+            # a row revived or settled for a retry may carry an old attempt's mark
+            sending_at=None,
             updated_at=now,
         )
         .returning(Publication)
@@ -73,10 +89,15 @@ async def claim_due(
 async def claim_expired(
     session: AsyncSession, *, now: datetime, limit: int, worker: str, lease_seconds: float
 ) -> list[Publication]:
-    """Take over ``publishing`` rows whose claimant vanished (lease expired) to reconcile them."""
+    """Take over ``publishing`` rows whose claimant vanished (lease expired) to reconcile them:
+    only marked ones, whose call may have started (the unmarked go back: ``hand_back_expired``)."""
     stale = (
         select(Publication.id)
-        .where(Publication.status == P.PUBLISHING, Publication.lease_until < now)
+        .where(
+            Publication.status == P.PUBLISHING,
+            Publication.lease_until < now,
+            Publication.sending_at.is_not(None),
+        )
         .order_by(Publication.lease_until)
         .limit(limit)
     )
@@ -86,6 +107,7 @@ async def claim_expired(
             Publication.id.in_(_ids(session, stale)),
             Publication.status == P.PUBLISHING,
             Publication.lease_until < now,
+            Publication.sending_at.is_not(None),
         )
         .values(
             claimed_by=worker, lease_until=now + timedelta(seconds=lease_seconds), updated_at=now
@@ -101,7 +123,9 @@ async def release(session: AsyncSession, publication_id: int, *, worker: str) ->
     stmt = (
         transition(Publication, P.SCHEDULED, P.PUBLISHING)
         .where(Publication.id == publication_id, Publication.claimed_by == worker)
-        .values(claimed_by=None, lease_until=None, attempts=Publication.attempts - 1)
+        .values(
+            claimed_by=None, lease_until=None, sending_at=None, attempts=Publication.attempts - 1
+        )
         .execution_options(synchronize_session=False)
     )
     return await apply(session, stmt) == 1
@@ -240,4 +264,13 @@ async def draft_of(session: AsyncSession, publication_id: int) -> Draft | None:
         select(Draft)
         .join(Publication, Publication.draft_id == Draft.id)
         .where(Publication.id == publication_id)
+    )
+
+
+async def next_due(session: AsyncSession) -> datetime | None:
+    """When the earliest ``scheduled`` row falls due: the publisher sleeps until then
+    (``bot/publishing/wakeup.py``) instead of polling every second (one seek on
+    ``ix_publications_due``)."""
+    return await session.scalar(
+        select(func.min(Publication.due_at)).where(Publication.status == P.SCHEDULED)
     )

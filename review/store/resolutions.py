@@ -1,4 +1,5 @@
-"""The one query behind settling a ``needs_check`` publication by hand (guarded in SQL)."""
+"""The one query behind settling a publication by hand (``needs_check`` or ``pending``; guarded
+in SQL on the status the person saw)."""
 
 from __future__ import annotations
 
@@ -16,13 +17,16 @@ async def settle(
     session: AsyncSession,
     publication_id: int,
     target: P,
+    seen: P = P.NEEDS_CHECK,
     *,
     now: datetime,
     remote_id: str | None = None,
     url: str | None = None,
     note: str | None = None,
 ) -> bool:
-    """``needs_check`` → published | failed | scheduled, only if nobody settled it first."""
+    """``seen`` → published | failed | scheduled, only while the row is still ``seen`` (nobody
+    settled it first, no platform answer came in); the transition table refuses the rest
+    (``pending`` → ``scheduled``)."""
     values: dict[str, Any] = {"updated_at": now, "lease_until": None}
     if target is P.PUBLISHED:
         values.update(published_at=now, remote_id=remote_id, url=url)
@@ -31,7 +35,7 @@ async def settle(
     if note:
         values["last_error"] = note
     stmt = (
-        transition(Publication, target, P.NEEDS_CHECK)
+        transition(Publication, target, seen)
         .where(Publication.id == publication_id)
         .values(**values)
         .execution_options(synchronize_session=False)

@@ -1,5 +1,8 @@
 """Queries the review queue needs on publications: create them when a chain completes (reviving
-a cancelled or failed row), cancel the still-scheduled ones when an edited draft is re-submitted."""
+a cancelled or failed row), cancel the still-scheduled ones when an edited draft is re-submitted.
+
+Whatever makes a row ``scheduled`` calls ``announce`` in the same transaction: on PostgreSQL the
+publishers LISTEN on ``CHANNEL`` (``bot/publishing/wakeup.py``) and wake when it commits."""
 
 from __future__ import annotations
 
@@ -12,6 +15,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from review.models import Publication, utcnow
 from review.states import PublicationStatus as P
 from review.store.transitions import apply, transition
+
+#: the NOTIFY channel of "a publication was scheduled"; channels are database-wide, so the
+#: payload names the schema (replicas share one; tests and benchmarks each have their own)
+CHANNEL = "newmedia_publications"
+
+
+async def announce(session: AsyncSession) -> None:
+    """Wake every replica's publisher when this transaction commits (PostgreSQL delivers a
+    NOTIFY only on commit, and one per transaction however often it is sent). SQLite has no
+    listeners: the publisher's fallback poll (``tick_seconds``) finds the row there."""
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(select(func.pg_notify(CHANNEL, func.current_schema())))
 
 
 async def publications_of(session: AsyncSession, draft_id: int) -> list[Publication]:
@@ -57,6 +72,7 @@ async def insert_publication(
     )
     session.add(pub)
     await session.flush()
+    await announce(session)
     return pub
 
 
@@ -92,4 +108,7 @@ async def revive_cancelled(
         .values(**values)
         .execution_options(synchronize_session=False)
     )
-    return await apply(session, stmt) == 1
+    revived = await apply(session, stmt) == 1
+    if revived:
+        await announce(session)
+    return revived

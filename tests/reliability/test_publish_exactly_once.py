@@ -1,7 +1,9 @@
 """Exactly once across processes: several workers, one database, one out-of-process sandbox.
 
-The naive-claim tests show the claim is what keeps it so: two in-process publishers are forced
-to read the same due rows before either writes (no timing), and only a guarded claim survives.
+The naive-claim tests force two in-process publishers to read the same due rows before either
+writes (no timing): the guarded claim gives each row to one of them; a naive claim gives both
+of them every row, and then only the sending mark's guard (``claimed_by``, unmarked) keeps each
+post single: the loser's marks are refused, so it calls nothing.
 """
 
 from __future__ import annotations
@@ -148,15 +150,21 @@ async def race_two_claimers(
     return seeded.publication_ids, gate, channel
 
 
-async def test_a_naive_select_then_update_claim_publishes_twice(
+async def test_a_naive_select_then_update_claim_is_caught_by_the_sending_mark(
     sf: SessionFactory, db_backend: str
 ) -> None:
-    """The claim is what keeps posts single: with a naive one, two workers that read the same
-    due rows before either writes both take them, and every post goes out twice."""
+    """With a naive claim two workers that read the same due rows before either writes both
+    take them (the later write wins ``claimed_by``); each post still goes out once, because a
+    call starts only after a mark guarded by ``claimed_by`` (review/store/publications.py
+    ``mark_sending``): the loser's marks are refused. Without that guard every post went out
+    twice."""
     ids, gate, channel = await race_two_claimers(sf, db_backend, naive_claim)
-    assert gate.reads == [ids, ids]  # the interleaving happened
+    assert gate.reads == [ids, ids]  # the interleaving happened: both claimed every row
     assert len(channel.published) == len(ids)
-    assert set(channel.published.values()) == {2}
+    assert set(channel.published.values()) == {1}
+    async with sf() as s:
+        holders = set((await s.scalars(select(Publication.claimed_by))).all())
+    assert len(holders) == 1 and holders <= {"a", "b"}  # the later claimer sent everything
 
 
 async def test_the_real_claim_publishes_once_when_both_workers_read_first(
@@ -193,7 +201,9 @@ async def test_platform_5xx_is_checked_not_resent_and_permanent_failure(
     sf: SessionFactory, db_url: str, tmp_path: Path
 ) -> None:
     """A 5xx may have been carried out: the next attempt looks for the post instead of sending
-    it again, and what it cannot find goes to a human. A refusal fails at once."""
+    it again, and sends it again only when a complete search of the timeline back to the send
+    time did not find it (here the platform refused before doing the work). A refusal fails at
+    once."""
     from publish_harness import control
     from sqlalchemy import select
 
@@ -203,7 +213,7 @@ async def test_platform_5xx_is_checked_not_resent_and_permanent_failure(
     await seed(sf, 1, accounts=("ccmz_wechat",))
     settings = write_settings(tmp_path)
     with sandbox_process(settings, "--publish-delay", "0.05") as url:
-        control(url, "/_control/fail", {"endpoint": "2/statuses/share.json", "n": 3, "status": 500})
+        control(url, "/_control/fail", {"endpoint": "2/statuses/share.json", "n": 1, "status": 500})
         control(url, "/_control/fail", {"endpoint": "cgi-bin/freepublish/submit", "errcode": 53503})
         worker = start_worker(settings, url, env_for(db_url))
         try:
@@ -211,16 +221,17 @@ async def test_platform_5xx_is_checked_not_resent_and_permanent_failure(
         finally:
             stop(worker)
         published = published_counts(url)
-    assert counts == {"needs_check": 1, "failed": 1}
+    assert counts == {"published": 1, "failed": 1}
     async with sf() as s:
         weibo, wechat = (await s.scalars(select(Publication).order_by(Publication.id))).all()
         kinds = (await s.scalars(select(Notification.kind))).all()
-    assert (weibo.status, weibo.attempts) == ("needs_check", 2)  # one share, then one lookup
+    # the share that failed, the search instead of a resend, then the share that went out
+    assert (weibo.status, weibo.attempts) == ("published", 3)
     assert (wechat.status, wechat.attempts) == ("failed", 1) and "53503" in (
         wechat.last_error or ""
     )
-    assert sorted(kinds) == ["publication_failed", "publication_needs_check"]
-    assert not published  # neither reached followers
+    assert sorted(kinds) == ["publication_failed"]
+    assert list(published.values()) == [1]  # the Weibo post, once
 
 
 async def test_sigterm_during_a_publish_exits_quickly_without_duplicates(

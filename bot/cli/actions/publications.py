@@ -65,6 +65,7 @@ async def settle(args: argparse.Namespace) -> int:
             note=args.note,
             remote_id=args.remote_id,
             url=args.url,
+            force=args.force,
         )
     print(message)
     return 0

@@ -21,11 +21,11 @@ from bot.logs import setup_logging
 from bot.migrate import SchemaOutdated
 from bot.sandbox.wiring import api_url
 from bot.server import runner_options
+from bot.shutdown import SHUTDOWN
 from bot.workers import Secondaries, Worker, secondary_argv, watch_primary
 from review.db import is_memory_sqlite
 
 log = logging.getLogger("newmedia.serve")
-SHUTDOWN_TIMEOUT = 8.0
 
 
 def _port_taken(host: str, port: int) -> bool:
@@ -72,13 +72,17 @@ async def serve(args: argparse.Namespace) -> int:
         loop.add_signal_handler(sig, stop.set)
     app = create_app(settings, worker=worker)
     runner = web.AppRunner(
-        app, shutdown_timeout=SHUTDOWN_TIMEOUT, access_log=None, **runner_options(settings)
+        app, shutdown_timeout=SHUTDOWN.requests, access_log=None, **runner_options(settings)
     )
     try:
         await runner.setup()
-    except SchemaOutdated as exc:
-        print(f"错误：{exc}")
-        return 2
+    except Exception as exc:
+        # what started before the failure (the HTTP session …) is closed, not leaked
+        await app.cleanup()
+        if isinstance(exc, SchemaOutdated):
+            print(f"错误：{exc}")
+            return 2
+        raise  # the runner words an unreachable database; anything else is a bug report
     site = web.TCPSite(runner, host, port, reuse_port=worker.role != "single")
     try:
         await site.start()
@@ -105,10 +109,11 @@ async def serve(args: argparse.Namespace) -> int:
     log.info("stopping: finishing accepted work")
     if watcher is not None:
         watcher.cancel()
-    stopping = [asyncio.wait_for(runner.cleanup(), timeout=SHUTDOWN_TIMEOUT + 1)]
+    # every part of the stop nests in SHUTDOWN.limit (bot/shutdown.py)
+    stopping = [asyncio.wait_for(runner.cleanup(), timeout=SHUTDOWN.deadline)]
     if children is not None:
-        # a secondary's own clean-up may take SHUTDOWN_TIMEOUT + 1 s; the stop stays within 10 s
-        stopping.append(children.stop(SHUTDOWN_TIMEOUT + 1.5))
+        # each secondary has the same deadline for its own clean-up; killed after that
+        stopping.append(children.stop(SHUTDOWN.secondaries))
     for result in await asyncio.gather(*stopping, return_exceptions=True):
         if isinstance(result, TimeoutError):
             log.warning("shutdown took too long; exiting anyway")

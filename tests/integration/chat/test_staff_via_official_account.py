@@ -13,7 +13,7 @@ from inbox_support import follower
 from bot import keys
 from bot.config.load import Settings
 from bot.inbox import callback as routes_wechat
-from channels.base import MessagePage, Platform, Post, Receipt
+from channels.base import GoingPublic, MessagePage, Platform, Post, Receipt
 
 
 class RecordingChannel:
@@ -26,7 +26,7 @@ class RecordingChannel:
     async def reply(self, to: str, text: str, *, ref: str | None = None) -> None:
         self.replies.append((to, text))
 
-    async def publish(self, post: Post) -> Receipt:
+    async def publish(self, post: Post, *, going_public: GoingPublic) -> Receipt:
         raise AssertionError("not used")
 
     async def check(self, post: Post, receipt: Receipt | None) -> Receipt:

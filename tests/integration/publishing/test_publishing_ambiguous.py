@@ -11,7 +11,7 @@ import pytest
 from publishing_support import FakeChannel, seed
 from sqlalchemy import select, update
 
-from channels.base import NotSent, Post, Receipt, Transient
+from channels.base import GoingPublic, NotSent, Post, Receipt, Transient
 from review.db import SessionFactory
 from review.models import AuditEvent, Notification, Publication, utcnow
 from review.publishing import resolution
@@ -42,7 +42,8 @@ async def kinds(sf: SessionFactory) -> list[str]:
 def lost_answer(ch: FakeChannel, code: str) -> None:
     """The platform does the work, but the answer never arrives intact."""
 
-    async def publish(post: Post) -> Receipt:
+    async def publish(post: Post, *, going_public: GoingPublic) -> Receipt:
+        await going_public()
         ch.calls += 1
         ch.published[post.idempotency_key] += 1
         raise Transient("lost", code=code)

@@ -105,7 +105,8 @@ async def test_ambiguous_timeout_is_checked_before_a_retry(sf: SessionFactory) -
     ch = FakeChannel("ccmz_wechat")
     pub = publisher(sf, ch)
 
-    async def publish_then_time_out(post):  # type: ignore[no-untyped-def]
+    async def publish_then_time_out(post, *, going_public):  # type: ignore[no-untyped-def]
+        await going_public()
         ch.published[post.idempotency_key] += 1
         raise Transient("timeout", code="timeout")
 
@@ -195,17 +196,20 @@ async def test_late_posts_say_so(sf: SessionFactory) -> None:
 
 
 async def test_stop_hands_back_unsent_rows(sf: SessionFactory) -> None:
-    """Stop while two calls are under way (held at the platform): they finish and are recorded,
-    the four never started go back to scheduled. The interleaving is forced, not timed."""
+    """Stop while two calls are under way (held at the platform): they finish and are recorded;
+    the two claimed rows waiting for a slot are never started and go back to scheduled, the two
+    never claimed stay there. The interleaving is forced, not timed."""
     await seed(sf, 6)
     ch = FakeChannel("ccmz_wechat", gate=asyncio.Event())
-    pub = Publisher(sf, {"ccmz_wechat": ch}, replace(FAST, concurrency_per_account=2))  # type: ignore[dict-item]
+    # two accounts' slots are claimed (4 rows), but every row is for the one account: 2 wait
+    channels = {"ccmz_wechat": ch, "ccmz_weibo": FakeChannel("ccmz_weibo")}
+    pub = Publisher(sf, channels, replace(FAST, concurrency_per_account=2))  # type: ignore[arg-type]
     task = asyncio.ensure_future(pub.publish_due())
     for _ in range(2):  # both calls are at the platform (the test fails by timeout otherwise)
         await ch.arrived.get()
     # stop() marks itself stopping before its first await; the gate opens only after that
     asyncio.get_running_loop().call_soon(ch.gate.set)  # type: ignore[union-attr]
-    await pub.stop()
+    assert await pub.stop(60) == 2
     await task
     assert ch.calls == 2
     states = sorted(r.status for r in await rows(sf))
@@ -222,7 +226,7 @@ async def test_a_named_worker_records_what_it_claimed(sf: SessionFactory, settin
     ch = FakeChannel("ccmz_wechat")
     pub = build_publisher(settings, sf, {"ccmz_wechat": ch}, worker="w-7")  # type: ignore[dict-item]
     assert await pub.publish_due() == 3
-    await pub.stop()
+    await pub.stop(60)
     assert [p.status for p in await rows(sf)] == ["published"] * 3
     assert {p.claimed_by for p in await rows(sf)} <= {"w-7", None}
     assert pub.worker == pub.recorder.worker == "w-7"

@@ -24,6 +24,8 @@ class Row:
     status: P = P.SCHEDULED
     attempts: int = 0
     lease_until: datetime | None = None
+    #: the sending mark: committed just before the call
+    sending_at: datetime | None = None
     receipt_extra: dict[str, str] = field(default_factory=dict)
     remote_id: str | None = None
     url: str | None = None
@@ -50,6 +52,12 @@ class FakeLedger:
     recorded: list[tuple[int, P]] = field(default_factory=list)
     released: list[int] = field(default_factory=list)
     claims: int = 0
+    #: the limit each claim asked for, in order
+    limits: list[int] = field(default_factory=list)
+    #: ids handed back by ``hand_back`` (a stop), in order
+    handed_back: list[int] = field(default_factory=list)
+    #: ids whose mark is refused (the row was taken from us meanwhile)
+    refuse_marks: set[int] = field(default_factory=set)
 
     def add(self, account: str, *, due_in: float = 0.0) -> int:
         pid = len(self.rows) + 1
@@ -63,6 +71,7 @@ class FakeLedger:
 
     async def claim(self, limit: int) -> Claimed:
         self.claims += 1
+        self.limits.append(limit)
         now = self.clock()
         due = sorted(
             (r for r in self.rows.values() if r.status is P.SCHEDULED and r.due_at <= now),
@@ -72,6 +81,7 @@ class FakeLedger:
             row.status = P.PUBLISHING
             row.attempts += 1
             row.lease_until = now + timedelta(seconds=self.lease_seconds)
+            row.sending_at = None
         return Claimed([(self._publication(r), self._target(r)) for r in due], len(due))
 
     def _publication(self, row: Row) -> Publication:
@@ -127,6 +137,7 @@ class FakeLedger:
             row.receipt_extra = dict(outcome.extra)
         if outcome.status is P.SCHEDULED:
             row.due_at = outcome.retry_at or self.clock()
+            row.sending_at = None
         row.lease_until = None
         self.recorded.append((pub.id, outcome.status))
         return True
@@ -140,6 +151,26 @@ class FakeLedger:
 
     async def release(self, publication_id: int) -> None:
         row = self.rows[publication_id]
-        row.status, row.lease_until = P.SCHEDULED, None
+        row.status, row.lease_until, row.sending_at = P.SCHEDULED, None, None
         row.attempts -= 1
         self.released.append(publication_id)
+
+    async def mark_sending(self, publication_id: int) -> bool:
+        row = self.rows[publication_id]
+        if publication_id in self.refuse_marks or row.status is not P.PUBLISHING:
+            return False
+        if row.sending_at is not None:
+            return False
+        row.sending_at = self.clock()
+        return True
+
+    async def hand_back(self) -> int:
+        """A stop: every claimed row never marked goes back to scheduled."""
+        unsent = [
+            r for r in self.rows.values() if r.status is P.PUBLISHING and r.sending_at is None
+        ]
+        for row in unsent:
+            row.status, row.lease_until = P.SCHEDULED, None
+            row.attempts -= 1
+            self.handed_back.append(row.id)
+        return len(unsent)

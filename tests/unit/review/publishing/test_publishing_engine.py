@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from fake_ledger import Clock, FakeLedger
 from publishing_support import FakeChannel
 
-from channels.base import NotSent, Post, Receipt, Transient
+from channels.base import GoingPublic, NotSent, Post, Receipt, Transient
 from review.publishing.config import PublishingConfig
 from review.publishing.engine import Engine
 from review.states import PublicationStatus as P
@@ -42,7 +42,8 @@ class SlowChannel(FakeChannel):
     peak: int = 0
     called: asyncio.Event = field(default_factory=asyncio.Event)
 
-    async def publish(self, post: Post) -> Receipt:
+    async def publish(self, post: Post, *, going_public: GoingPublic) -> Receipt:
+        await going_public()
         self.running += 1
         self.called.set()
         self.peak = max(self.peak, self.running)
@@ -103,7 +104,8 @@ async def test_a_post_found_after_an_unclear_attempt_is_recorded_as_published() 
     pid = book.add("ccmz_wechat")
     ch = FakeChannel("ccmz_wechat")
 
-    async def publish_then_lose_the_answer(post: Post) -> Receipt:
+    async def publish_then_lose_the_answer(post: Post, *, going_public: GoingPublic) -> Receipt:
+        await going_public()
         ch.calls += 1
         ch.published[post.idempotency_key] += 1
         raise Transient("connection reset", code="network")
@@ -130,14 +132,18 @@ async def test_calls_per_account_stay_within_the_configured_concurrency() -> Non
 
 
 async def test_rows_not_yet_sent_when_stopping_are_handed_back() -> None:
+    """Two accounts' slots are claimed (capacity 2) but every row is for one account: one call
+    runs, one row waits for the slot. Stopping ends the wait unsent and hands its row back."""
     book = ledger()
     pids = [book.add("ccmz_wechat") for _ in range(3)]
     ch = SlowChannel("ccmz_wechat")
-    eng = engine(book, ch, config=PublishingConfig(concurrency_per_account=1))
+    one_each = PublishingConfig(concurrency_per_account=1)
+    eng = engine(book, ch, FakeChannel("ccmz_weibo"), config=one_each)
     drain = asyncio.ensure_future(eng.publish_due())
     await ch.called.wait()
-    await eng.stop()
+    assert await eng.stop(60) == 1
     await drain
     assert [book.status(p) for p in pids] == [P.PUBLISHED, P.SCHEDULED, P.SCHEDULED]
-    assert book.released == pids[1:] and book.rows[pids[1]].attempts == 0
+    assert book.handed_back == [pids[1]] and book.rows[pids[1]].attempts == 0
+    assert book.rows[pids[2]].attempts == 0  # never claimed: a claim takes only free slots
     assert ch.calls == 1

@@ -1,0 +1,76 @@
+"""Grouped commits for the publishing hot path: items that arrive together share one short
+transaction (outcomes after their calls, sending marks before them; recording.py).
+
+Every commit on SQLite is serialised, so a drain of a thousand posts must not pay one
+transaction per post. ``submit`` queues an item and returns its own result once the batch it
+joined has committed. The collector waits ``window`` seconds for more (0: only the items queued
+in the same turn of the event loop, plus whatever arrives while the previous batch commits). If
+a batch fails, its items are committed one transaction each, so one bad row cannot sink the
+rest; an item that fails alone gets the exception.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Generic, TypeVar
+
+log = logging.getLogger("newmedia.publisher")
+
+T = TypeVar("T")
+
+#: commits a batch in one transaction; one result per item, in order
+Commit = Callable[[list[T]], Awaitable[list[bool]]]
+
+
+class Batcher(Generic[T]):
+    def __init__(self, commit: Commit[T], *, window: float, max_batch: int, what: str) -> None:
+        self.commit = commit
+        self.window = window
+        self.max_batch = max_batch
+        self.what = what
+        self._queue: list[tuple[T, asyncio.Future[bool]]] = []
+        self._flusher: asyncio.Task[None] | None = None
+
+    async def submit(self, item: T) -> bool:
+        """Commit ``item`` with whatever else arrives now; its own result."""
+        done: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._queue.append((item, done))
+        if self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.ensure_future(self._flush())
+        # shield: a caller cancelled now does not undo an item already queued
+        return await asyncio.shield(done)
+
+    async def _flush(self) -> None:
+        while self._queue:
+            if self.window > 0:
+                await asyncio.sleep(self.window)
+            batch, self._queue = self._queue[: self.max_batch], self._queue[self.max_batch :]
+            try:
+                results = await self.commit([item for item, _ in batch])
+            except Exception:
+                log.exception("committing %d %s together failed; one by one", len(batch), self.what)
+                for entry in batch:
+                    await self._commit_alone(entry)
+                continue
+            for (_, done), ok in zip(batch, results, strict=True):
+                _resolve(done, ok)
+
+    async def _commit_alone(self, entry: tuple[T, asyncio.Future[bool]]) -> None:
+        item, done = entry
+        try:
+            [ok] = await self.commit([item])
+        except Exception as exc:
+            _resolve(done, exc)
+            return
+        _resolve(done, ok)
+
+
+def _resolve(done: asyncio.Future[bool], result: bool | Exception) -> None:
+    if done.done():
+        return
+    if isinstance(result, Exception):
+        done.set_exception(result)
+    else:
+        done.set_result(result)

@@ -1,0 +1,91 @@
+"""A post stuck 平台处理中 (``pending``) can be settled by a person — but not sent again."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from app_support import run_cli
+from publishing_support import seed
+from sqlalchemy import update
+
+from review.db import SessionFactory
+from review.errors import Conflict
+from review.models import Publication
+from review.publishing import resolution
+from review.states import PUBLICATION_LABELS
+from review.states import PublicationStatus as P
+from review.store import publications as pstore
+from review.store import resolutions
+
+pytestmark = pytest.mark.pg
+
+
+async def pending_publication(sf: SessionFactory) -> int:
+    """One 长春民政 publication the platform accepted and never finished."""
+    pub_id = (await seed(sf, 1)).publication_ids[0]
+    async with sf.begin() as s:
+        await s.execute(
+            update(Publication)
+            .where(Publication.id == pub_id)
+            .values(status=P.PENDING, receipt_extra={"publish_id": "100000005"})
+        )
+    return pub_id
+
+
+async def status_of(sf: SessionFactory, pub_id: int) -> str:
+    async with sf() as s:
+        pub = await pstore.get(s, pub_id)
+        assert pub is not None
+        return pub.status
+
+
+async def test_a_pending_post_is_settled_published_or_failed(sf: SessionFactory) -> None:
+    published, failed = await pending_publication(sf), await pending_publication(sf)
+    async with sf.begin() as s:
+        msg = await resolution.settle(
+            s, published, "li_na", "published", note="后台已见该文章", url="https://mp/s/x"
+        )
+        assert "已发布" in msg
+        await resolution.settle(s, failed, "li_na", "failed", note="后台发表记录里没有")
+    assert (await status_of(sf, published), await status_of(sf, failed)) == ("published", "failed")
+
+
+async def test_a_pending_post_is_not_sent_again_by_hand(sf: SessionFactory) -> None:
+    pub_id = await pending_publication(sf)
+    async with sf.begin() as s:
+        with pytest.raises(Conflict, match="仍可能发出"):
+            await resolution.settle(s, pub_id, "li_na", "retry", note="后台没看到")
+    assert await status_of(sf, pub_id) == "pending"
+
+
+async def test_the_platform_answering_first_wins(sf: SessionFactory) -> None:
+    """The guard is the status the person saw: a poll that settled it meanwhile is not undone."""
+    pub_id = await pending_publication(sf)
+    async with sf.begin() as s:
+        await s.execute(
+            update(Publication).where(Publication.id == pub_id).values(status=P.PUBLISHED)
+        )
+        now = (await pstore.get(s, pub_id)).updated_at  # type: ignore[union-attr]
+        assert not await resolutions.settle(s, pub_id, P.FAILED, P.PENDING, now=now)
+    assert await status_of(sf, pub_id) == "published"
+
+
+async def test_cli_settles_a_pending_post(
+    sf: SessionFactory,
+    db_url: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("NEWMEDIA_DATABASE_URL", db_url)
+    pub_id = await pending_publication(sf)
+    argv = ["publications", "settle", str(pub_id)]
+    code, _, err = await asyncio.to_thread(
+        run_cli, capsys, *argv, "retry", "--as", "li_na", "--note", "后台没看到"
+    )
+    assert code != 0 and "仍可能发出" in err
+    code, out, _ = await asyncio.to_thread(
+        run_cli, capsys, *argv, "failed", "--as", "li_na", "--note", "后台发表记录里没有"
+    )
+    assert code == 0 and f"发布记录 {pub_id} 已核对为「{PUBLICATION_LABELS[P.FAILED]}」" in out
+    assert await status_of(sf, pub_id) == "failed"
