@@ -76,6 +76,8 @@ class ReviewSettings(_Strict):
 
 
 class PublishingSettings(_Strict):
+    #: the publisher wakes at each post's due time (and, on PostgreSQL, when another replica
+    #: schedules one); this is only its fallback poll, and the retry/reconcile ticks' period
     tick_seconds: float = Field(1.0, gt=0, le=60)
     #: a ceiling on the rows one claim takes; a claim takes only the free call slots
     #: (concurrency_per_account × accounts), so this matters only when it is lower than that

@@ -126,20 +126,31 @@ async def test_a_failed_check_keeps_the_row_unclear(sf: SessionFactory) -> None:
 
 @pytest.mark.pg
 async def test_a_slow_call_renews_its_lease_and_is_not_taken_over(sf: SessionFactory) -> None:
+    """While the call is in flight the heartbeat moves the lease on, and a reconciler whose
+    clock is past the first lease finds the row still held. The call is held by a gate and the
+    reconciler's clock is set, so no race against the heartbeat decides the outcome."""
     await seed(sf, 1)
-    ch = FakeChannel("ccmz_wechat", delay=1.0)
-    # a sub-second lease keeps the test fast
-    short = replace(FAST, lease_seconds=0.45)
-    slow = publisher(sf, ch, short)
-    task = asyncio.ensure_future(slow.publish_due())
-    survivor = publisher(sf, ch, short)
-    taken = 0
-    for _ in range(6):  # well past the first lease
-        await asyncio.sleep(0.2)
-        taken += await reconcile_expired(survivor)
+    ch = FakeChannel("ccmz_wechat", gate=asyncio.Event())
+    short = replace(FAST, lease_seconds=0.6)  # a heartbeat every fraction of a second
+    task = asyncio.ensure_future(publisher(sf, ch, short).publish_due())
+    await asyncio.wait_for(ch.arrived.get(), 30)  # the call is in flight
+    first = (await only_row(sf)).lease_until
+    assert first is not None
+    renewed = first
+    for _ in range(600):  # an upper bound against a hang, not a wait for a race
+        renewed = (await only_row(sf)).lease_until or first
+        if renewed > first:
+            break
+        await asyncio.sleep(0.05)
+    assert renewed > first, "the heartbeat never renewed the lease"
+    past_first_lease = first + (renewed - first) / 2
+    survivor = Publisher(sf, {"ccmz_wechat": ch}, short, clock=lambda: past_first_lease)  # type: ignore[dict-item]
+    assert await reconcile_expired(survivor) == 0
+    assert ch.gate is not None
+    ch.gate.set()
     await task
     row = await only_row(sf)
-    assert (taken, ch.checks, row.status, row.lease_until) == (0, 0, "published", None)
+    assert (ch.checks, row.status, row.lease_until) == (0, "published", None)
     assert ch.published[row.idempotency_key] == 1
 
 
