@@ -60,7 +60,7 @@ from review.db import SessionFactory, create_engine, session_factory
 from review.models import Base, Publication, utcnow
 from review.publishing.engine import Publisher
 from review.store import publications as store
-from review.store.directory import sync_directory
+from review.store.directory_sync import sync_directory
 
 #: seconds between the seeding and the due second: both modes start from the same state
 LEAD_S = 2.0

@@ -12,7 +12,7 @@ from sqlalchemy import Connection, inspect, text
 
 from bot.config.load import Settings
 from review.db import SessionFactory, create_engine, normalise_url
-from review.store.directory import sync_directory
+from review.store.directory_sync import sync_directory
 
 if TYPE_CHECKING:
     from alembic.config import Config

@@ -23,7 +23,7 @@ from bot.config.load import Settings, load_settings
 from bot.migrate import alembic_config
 from review.db import SessionFactory, create_engine, session_factory
 from review.models import Base
-from review.store.directory import sync_directory
+from review.store.directory_sync import sync_directory
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_URL = os.environ.get("NEWMEDIA_TEST_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from bot.config.load import Settings
 from review.db import SessionFactory
 from review.models import Account, Department, Identity, Person, ReviewStage
-from review.store.directory import AccountSpec, DeptSpec, PersonSpec
+from review.store.directory_sync import AccountSpec, DeptSpec, PersonSpec
 
 Snapshot = dict[str, list[tuple[Any, ...]]]
 

@@ -30,7 +30,7 @@ from bot.app import create_app
 from bot.config.load import load_settings
 from review.db import create_engine, session_factory
 from review.models import Base
-from review.store.directory import sync_directory
+from review.store.directory_sync import sync_directory
 
 ROOT = Path(__file__).resolve().parents[2]
 BINS = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))

@@ -21,7 +21,7 @@ from review import drafts
 from review.db import SessionFactory, session_factory
 from review.models import Account, Department, Draft, Identity, Person
 from review.store import directory
-from review.store.directory import sync_directory
+from review.store.directory_sync import sync_directory
 
 N = 8
 
