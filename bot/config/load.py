@@ -128,6 +128,23 @@ def _check_keyword_answers(f: SettingsFile, found: Path, problems: list[str]) ->
         )
 
 
+#: the databases the service runs on (the async driver is chosen by ``review.db.normalise_url``)
+DATABASE_SCHEME = re.compile(r"^(sqlite(\+aiosqlite)?|postgres(ql)?(\+asyncpg)?)://")
+
+
+def _database_problem(url: str, from_env: bool) -> str | None:
+    """A URL the service cannot use, named by where it came from — never echoed (it may hold a
+    password)."""
+    if DATABASE_SCHEME.match(url):
+        return None
+    where = "环境变量 NEWMEDIA_DATABASE_URL" if from_env else "database.url"
+    scheme = url.split("://", 1)[0] if "://" in url else ""
+    shown = (
+        f"（现为 {scheme}://…）" if scheme.isascii() and scheme.replace("+", "").isalnum() else ""
+    )
+    return f"{where} 应为 sqlite:///路径 或 postgresql://用户@主机:端口/库名{shown}"
+
+
 def _has_password(url: str) -> bool:
     found = URL_PASSWORD.match(url)
     return bool(found and found.group(1))
@@ -167,7 +184,11 @@ def load_settings(
     keyword_answers = _keyword_answers(parsed, path)
     if for_service and parsed.inbox.keyword_answers_file:
         _check_keyword_answers(parsed, keyword_answers, problems)
-    db_url = _anchor_sqlite(env.get("NEWMEDIA_DATABASE_URL") or parsed.database.url, path)
+    raw_url = env.get("NEWMEDIA_DATABASE_URL") or parsed.database.url
+    url_problem = _database_problem(raw_url, bool(env.get("NEWMEDIA_DATABASE_URL")))
+    if url_problem:
+        problems.append(url_problem)
+    db_url = _anchor_sqlite(raw_url, path)
     if _has_password(parsed.database.url):
         problems.append(
             "database.url 含有密码 — 请从文件中删去，把完整的数据库地址放在环境变量 "

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 
 from bot.services import Services
-from channels.base import ChannelError, NotSupported, Transient
+from channels.base import ChannelError, NotSent, NotSupported, Transient
 from review.errors import Conflict
 from review.presenters import submit_summary
 from review.publishing import retraction
@@ -29,6 +29,13 @@ async def retract(services: Services, publication_id: int, person_key: str, reas
         await channel.retract(plan.remote_id, index=plan.index)
     except NotSupported as exc:
         raise Conflict(f"该平台不支持通过接口撤回（{exc.message}），请到平台后台手动删除") from None
+    except NotSent:
+        hint = (
+            "演示环境的模拟平台随 newmedia serve 运行：请先启动服务再撤回"
+            if services.settings.demo
+            else "请检查网络后重试"
+        )
+        raise Conflict(f"无法连接平台，撤回未完成（没有发出任何请求）：{hint}") from None
     except Transient:
         raise Conflict("平台暂时无法响应，撤回未完成，请稍后重试") from None
     except ChannelError as exc:

@@ -46,24 +46,30 @@ async def settle(
     target = OUTCOMES.get(outcome)
     if target is None:
         raise ValidationFailed(f"未知的核对结果「{outcome}」，可选：published、failed、retry")
-    if len(note.strip()) < 4:
-        raise ValidationFailed("请写明核对依据（例如在公众号后台看到/未看到该文章）", field="note")
-    if target is P.PUBLISHED and not (remote_id or url):
-        raise ValidationFailed("已发布须填写平台编号或文章链接", field="url")
+    # what the row is comes first: a person told "write a longer note" about a row that needs no
+    # check, or does not exist, fixes the wrong thing
     pub = await pub_store.get(session, publication_id)
     if pub is None:
         raise NotFound(f"发布记录 {publication_id} 不存在")
     account = await dir_store.account_by_id(session, pub.account_id)
     assert account is not None
-    person = await authorise(session, person_key, account)
+    person = await authorise(session, person_key, account, doing="核对发布结果")
     if pub.status not in SETTLEABLE:
         label = PUBLICATION_LABELS.get(P(pub.status), pub.status)
         raise Conflict(f"发布记录 {publication_id} 当前为「{label}」，不需要人工核对")
-    if pub.status == P.PENDING and target is P.SCHEDULED:
+    if pub.status == P.PENDING and target is not P.PUBLISHED:
+        # the platform accepted the job: it may still go out, and a row marked failed would
+        # never be looked at again while the post is live
         raise Conflict(
-            f"发布记录 {publication_id} 平台已受理、仍在处理中，之后仍可能发出，不能直接重发："
-            "请在平台后台核对，已发出记为 published，确认没有发出记为 failed"
+            f"发布记录 {publication_id} 平台已受理、仍在处理中，之后仍可能发出：系统会继续自动查询"
+            "平台结果。只有在平台后台看到已发出时才能人工核对（记为 published，附链接或平台编号）"
         )
+    if len(note.strip()) < 4:
+        raise ValidationFailed(
+            "请写明核对依据，至少 4 个字（例如在公众号后台看到/未看到该文章）", field="note"
+        )
+    if target is P.PUBLISHED and not (remote_id or url):
+        raise ValidationFailed("已发布须填写平台编号或文章链接", field="url")
     warning = retry_warning(pub, target, force=force)
     if not await store.settle(
         session,

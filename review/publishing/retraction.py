@@ -56,15 +56,18 @@ async def _load(
     return pub, account, revision
 
 
-async def authorise(session: AsyncSession, person_key: str, account: Account) -> Person:
-    """谁开设、谁管理: a reviewer or head of the account's owner department."""
+async def authorise(
+    session: AsyncSession, person_key: str, account: Account, *, doing: str = "撤回或更正"
+) -> Person:
+    """谁开设、谁管理: a reviewer or head of the account's owner department (``doing`` names the
+    action in the refusal)."""
     person = await dir_store.person_by_name_or_key(session, person_key)
     if person is None or not person.active:
         raise Forbidden(f"未知或已停用的人员「{person_key}」")
     if person.department_id != account.owner_department_id or not (
         person.has_role("reviewer") or person.has_role("head")
     ):
-        raise Forbidden(f"{person.name} 不是账号「{account.name}」主管部门的审核人，不能撤回或更正")
+        raise Forbidden(f"{person.name} 不是账号「{account.name}」主管部门的审核人，不能{doing}")
     return person
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import inspect
+import logging
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -34,6 +35,11 @@ def resolve(module: str, function: str) -> Callable[[argparse.Namespace], Any]:
 
 
 def run(module: str, function: str, args: argparse.Namespace) -> int:
+    # a command answers in its own words (Chinese, one line); the service's log lines (English,
+    # for operators) would otherwise reach the terminal through logging's last-resort handler.
+    # ``serve`` configures real logging itself.
+    if not logging.getLogger().handlers:
+        logging.getLogger().addHandler(logging.NullHandler())
     try:
         result = resolve(module, function)(args)
         if inspect.iscoroutine(result):
@@ -50,6 +56,9 @@ def run(module: str, function: str, args: argparse.Namespace) -> int:
         return fail(exc)
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # e.g. `newmedia draft list | head`
+        sys.stderr.close()
+        return 0
     except Exception as exc:
         problem = unreachable(exc)
         if problem is None:
@@ -60,9 +69,6 @@ def run(module: str, function: str, args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    except BrokenPipeError:  # e.g. `newmedia draft list | head`
-        sys.stderr.close()
-        return 0
 
 
 #: what a database driver raises when it cannot reach or enter the server (named, not imported:
@@ -89,6 +95,8 @@ def unreachable(exc: BaseException) -> str | None:
     while current is not None and id(current) not in seen:
         seen.add(id(current))
         kind = type(current)
+        if isinstance(current, BrokenPipeError):  # our reader went away, not the database
+            return None
         if isinstance(current, ConnectionError | TimeoutError) or (
             f"{kind.__module__}.{kind.__qualname__}" in _UNREACHABLE
         ):

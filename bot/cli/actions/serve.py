@@ -11,6 +11,7 @@ import asyncio
 import logging
 import signal
 import socket
+from urllib.parse import urlsplit
 
 from aiohttp import web
 
@@ -39,6 +40,22 @@ def _port_taken(host: str, port: int) -> bool:
         except OSError:
             return True
     return False
+
+
+def public_url_mismatch(public_url: str, port: int) -> str | None:
+    """The console's sign-in, its links and the CLI's ``chat``/``sandbox follower`` go to
+    ``[service] public_url``: serving on another port of this machine sends them nowhere."""
+    found = urlsplit(public_url)
+    if found.hostname not in ("127.0.0.1", "localhost", "::1"):
+        return None  # behind a proxy: the public address is the proxy's, not ours
+    expected = found.port or (443 if found.scheme == "https" else 80)
+    if expected == port:
+        return None
+    return (
+        f"注意：settings.toml 的 [service] public_url 是 {public_url}，而本服务监听 {port} 端口："
+        "控制台登录和 newmedia chat、sandbox follower 会去找前者。请把 public_url 改为 "
+        f"http://{found.hostname}:{port}，或不加 --port 运行。"
+    )
 
 
 def _worker(args: argparse.Namespace, configured: int, database_url: str) -> Worker:
@@ -105,6 +122,10 @@ async def serve(args: argparse.Namespace) -> int:
     if worker.role != "secondary":
         extra = f"；{worker.count} 个进程" if worker.count > 1 else ""
         print(f"newmedia 已启动：http://{host}:{port}/  （{mode}{extra}；Ctrl+C 停止）", flush=True)
+        elsewhere = public_url_mismatch(settings.file.service.public_url, port)
+        if elsewhere:
+            print(elsewhere, flush=True)
+            log.warning("public_url names another port than the one served")
     await stop.wait()
     log.info("stopping: finishing accepted work")
     if watcher is not None:

@@ -63,3 +63,9 @@ def test_serve_says_the_same_and_leaks_nothing(tmp_path: Path) -> None:
     assert "数据库不可用（ConnectionRefusedError" in done.stderr
     assert "Unclosed" not in done.stderr + done.stdout
     assert "sekrit-pw" not in done.stderr + done.stdout
+
+
+def test_a_closed_pipe_is_not_a_database_problem() -> None:
+    """`newmedia publications list | head -2`: the reader went away — exit quietly (it said
+    「数据库不可用（BrokenPipeError…）」)."""
+    assert runner.unreachable(BrokenPipeError(32, "Broken pipe")) is None

@@ -142,3 +142,33 @@ def test_a_password_in_the_database_url_is_refused(tmp_path: Path, url: str, ref
     except SettingsError as err:
         problems = err.problems
     assert any("database.url 含有密码" in p for p in problems) is refused
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("mysql://root:hunter22@db.example/newmedia", "（现为 mysql://…）"),
+        ("127.0.0.1:5432", ""),
+        ("postgresql//newmedia@db.example/newmedia", ""),
+    ],
+)
+def test_a_database_url_the_service_cannot_use_is_named_not_echoed(
+    tmp_path: Path, url: str, shown: str
+) -> None:
+    """A mistyped or unsupported URL was a 57-line traceback from SQLAlchemy at the first query."""
+    with pytest.raises(SettingsError) as err:
+        load_settings(write(tmp_path, SHIPPED), env={"NEWMEDIA_DATABASE_URL": url})
+    [problem] = [p for p in err.value.problems if "NEWMEDIA_DATABASE_URL" in p]
+    assert problem.startswith("环境变量 NEWMEDIA_DATABASE_URL 应为 sqlite:///路径 或 postgresql://")
+    assert problem.endswith(shown or "库名")
+    assert "hunter22" not in str(err.value) and "db.example" not in str(err.value)
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["sqlite:///var/x.db", "sqlite+aiosqlite:///var/x.db", "postgres://u@h/db",
+     "postgresql://u@h/db", "postgresql+asyncpg://u@h:5432/db"],
+)  # fmt: skip
+def test_the_database_urls_the_service_runs_on_pass(tmp_path: Path, url: str) -> None:
+    settings = load_settings(write(tmp_path, SHIPPED), env={"NEWMEDIA_DATABASE_URL": url})
+    assert settings.database_url.split("://")[0] == url.split("://")[0]
