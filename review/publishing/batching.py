@@ -1,5 +1,6 @@
 """Grouped commits for the publishing hot path: items that arrive together share one short
-transaction (outcomes after their calls, sending marks before them; recording.py).
+transaction (outcomes after their calls and sending marks before them, in the same one:
+recording.py).
 
 Every commit on SQLite is serialised, so a drain of a thousand posts must not pay one
 transaction per post. ``submit`` queues an item and returns its own result once the batch it
@@ -20,14 +21,28 @@ log = logging.getLogger("newmedia.publisher")
 
 T = TypeVar("T")
 
+#: how long a batch holding an urgent item waits for more: a call waits this much longer to
+#: start, and in a drain the calls starting within it share one transaction
+URGENT_WINDOW = 0.001
+
 #: commits a batch in one transaction; one result per item, in order
 Commit = Callable[[list[T]], Awaitable[list[bool]]]
 
 
 class Batcher(Generic[T]):
-    def __init__(self, commit: Commit[T], *, window: float, max_batch: int, what: str) -> None:
+    def __init__(
+        self,
+        commit: Commit[T],
+        *,
+        window: float,
+        max_batch: int,
+        what: str,
+        urgent: Callable[[T], bool] | None = None,
+    ) -> None:
         self.commit = commit
         self.window = window
+        #: an item someone is waiting on before a platform call: its batch does not wait
+        self.urgent = urgent
         self.max_batch = max_batch
         self.what = what
         self._queue: list[tuple[T, asyncio.Future[bool]]] = []
@@ -44,8 +59,9 @@ class Batcher(Generic[T]):
 
     async def _flush(self) -> None:
         while self._queue:
-            if self.window > 0:
-                await asyncio.sleep(self.window)
+            wait = URGENT_WINDOW if self._urgent_queued() else self.window
+            if wait > 0:
+                await asyncio.sleep(wait)
             batch, self._queue = self._queue[: self.max_batch], self._queue[self.max_batch :]
             try:
                 results = await self.commit([item for item, _ in batch])
@@ -56,6 +72,9 @@ class Batcher(Generic[T]):
                 continue
             for (_, done), ok in zip(batch, results, strict=True):
                 _resolve(done, ok)
+
+    def _urgent_queued(self) -> bool:
+        return self.urgent is not None and any(self.urgent(item) for item, _ in self._queue)
 
     async def _commit_alone(self, entry: tuple[T, asyncio.Future[bool]]) -> None:
         item, done = entry

@@ -42,9 +42,8 @@ log = logging.getLogger("newmedia.publisher")
 BATCH_WINDOW = 0.003
 #: most outcomes in one transaction
 BATCH_MAX = 200
-#: sending marks are not held back: only marks queued in the same turn of the loop (the calls
-#: starting together) or while the previous mark commits share a transaction
-MARK_WINDOW = 0.0
+#: a batch holding a sending mark is not held back: only what is queued in the same turn of the
+#: loop, or while the previous batch commits, goes with it (``Batcher.urgent``)
 
 
 @dataclass(frozen=True)
@@ -66,6 +65,11 @@ class _Pending:
     expected: P
 
 
+@dataclass(frozen=True)
+class _Mark:
+    publication_id: int
+
+
 class Recorder:
     def __init__(
         self,
@@ -79,9 +83,14 @@ class Recorder:
         self.sessions = sessions
         self.worker = worker
         self.clock = clock
-        self._outcomes = Batcher(self._commit, window=window, max_batch=max_batch, what="outcomes")
-        self._marks: Batcher[int] = Batcher(
-            self._commit_marks, window=MARK_WINDOW, max_batch=max_batch, what="sending marks"
+        # one writer for both: on SQLite every commit is serialised, and in a drain the marks of
+        # calls about to start and the outcomes of calls just answered arrive side by side
+        self._writes: Batcher[_Pending | _Mark] = Batcher(
+            self._commit,
+            window=window,
+            max_batch=max_batch,
+            what="publication writes",
+            urgent=lambda item: isinstance(item, _Mark),
         )
         #: transactions committed by the collector (tests and the benchmark read it)
         self.batches = 0
@@ -98,26 +107,30 @@ class Recorder:
         expected: P = P.PUBLISHING,
     ) -> bool:
         """Record one outcome (batched with others); false when the row is no longer ours."""
-        return await self._outcomes.submit(_Pending(pub, target, outcome, accepted_at, expected))
+        return await self._writes.submit(_Pending(pub, target, outcome, accepted_at, expected))
 
-    async def _commit(self, batch: list[_Pending]) -> list[bool]:
+    async def _commit(self, batch: list[_Pending | _Mark]) -> list[bool]:
+        """Marks first (a call waits on each), then outcomes, in one transaction."""
+        ids = [item.publication_id for item in batch if isinstance(item, _Mark)]
+        outcomes = [item for item in batch if isinstance(item, _Pending)]
         async with self.sessions.begin() as session:
-            results = await self.apply_many(session, batch)
+            marked = (
+                await store.mark_sending(session, ids, worker=self.worker, now=self.clock())
+                if ids
+                else set()
+            )
+            recorded = iter(await self.apply_many(session, outcomes) if outcomes else [])
         self.batches += 1
-        return results
+        self.mark_batches += bool(ids)
+        # a row queued twice (claimed again by this worker) is sent by its first job only
+        first = {pid: index for index, pid in reversed(list(enumerate(ids)))}
+        marks = iter(pid in marked and first[pid] == i for i, pid in enumerate(ids))
+        return [next(marks) if isinstance(item, _Mark) else next(recorded) for item in batch]
 
     async def mark_sending(self, publication_id: int) -> bool:
         """Mark our row as about to be sent, committed before this returns (with the marks of
         calls starting together); false when the row is no longer ours: then it is not sent."""
-        return await self._marks.submit(publication_id)
-
-    async def _commit_marks(self, ids: list[int]) -> list[bool]:
-        async with self.sessions.begin() as session:
-            marked = await store.mark_sending(session, ids, worker=self.worker, now=self.clock())
-        self.mark_batches += 1
-        # a row queued twice (claimed again by this worker) is sent by its first job only
-        first = {pid: index for index, pid in reversed(list(enumerate(ids)))}
-        return [pid in marked and first[pid] == i for i, pid in enumerate(ids)]
+        return await self._writes.submit(_Mark(publication_id))
 
     async def apply(
         self,

@@ -162,3 +162,31 @@ async def test_claims_are_pipelined_in_small_batches(sf: SessionFactory) -> None
     assert await pub.publish_due() == 0
     assert sum(ch.published.values()) == 23 and set(ch.published.values()) == {1}
     assert [s for s, _ in await statuses(sf)] == ["published"] * 23
+
+
+@pytest.mark.pg
+async def test_marks_and_outcomes_arriving_together_share_one_transaction(
+    sf: SessionFactory,
+) -> None:
+    """On SQLite every commit is serialised: the marks of calls about to start ride with the
+    outcomes of calls just answered, in one transaction, and each gets its own answer."""
+    rows, targets = await claimed(sf, 6)
+    done, starting = rows[:3], rows[3:]
+    recorder = Recorder(sf, WORKER, utcnow, window=3600)  # only a mark can release the batch
+    now = utcnow()
+    results = await asyncio.wait_for(
+        asyncio.gather(
+            *(recorder.record(p, targets[p.id], published(p), now) for p in done),
+            *(recorder.mark_sending(p.id) for p in starting),
+        ),
+        30,
+    )
+    assert results == [True] * 6
+    assert (recorder.batches, recorder.mark_batches) == (1, 1)
+    async with sf() as s:
+        marked = {
+            pid: at is not None
+            for pid, at in (await s.execute(select(Publication.id, Publication.sending_at))).all()
+        }
+    assert [marked[p.id] for p in starting] == [True] * 3
+    assert await statuses(sf) == [("published", WORKER)] * 3 + [("publishing", WORKER)] * 3

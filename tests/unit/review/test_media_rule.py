@@ -19,7 +19,7 @@ from review.media import (
     path_problem,
     read_image,
 )
-from review.media_files import publish_loader, store_upload
+from review.media_files import FRESH_SECONDS, publish_loader, store_upload
 
 
 def png(size: tuple[int, int] = (4, 4)) -> bytes:
@@ -131,3 +131,23 @@ async def test_publish_loader_refuses_with_the_reason(policy: MediaPolicy) -> No
     with pytest.raises(Rejected, match=r"不能用 \.\. 离开图片目录") as refused:
         await load("../settings.toml")
     assert refused.value.code == "image"
+
+
+async def test_publish_loader_serves_a_cover_just_looked_at_and_looks_again_after(
+    policy: MediaPolicy,
+) -> None:
+    """A drain sends one cover with post after post: within ``FRESH_SECONDS`` of looking at it
+    on disk the loader serves what it read, without resolving and stat'ing it again; after that
+    it looks again and sees a replaced file (and a refused one is refused)."""
+    now = [100.0]
+    load = publish_loader(policy, clock=lambda: now[0])
+    first = await load("cover.png")
+    (policy.root / "cover.png").write_bytes(png((9, 9)))
+    assert await load("cover.png") == first  # the same moment: not looked at again
+    now[0] += FRESH_SECONDS + 0.1
+    again = await load("cover.png")
+    assert again[1] == (policy.root / "cover.png").read_bytes() != first[1]
+    (policy.root / "cover.png").write_bytes(b"not an image any more")
+    now[0] += FRESH_SECONDS + 0.1
+    with pytest.raises(Rejected, match="不是图片文件"):
+        await load("cover.png")
