@@ -10,9 +10,10 @@ import pytest
 from sandbox_env import PNG, Env
 
 from channels.base import ChannelError, Post, ReceiptState
+from channels.wechat.api import WeChatAPI
 from channels.wechat.channel import WeChatChannel
 from review.media import MediaPolicy
-from review.media_files import publish_loader
+from review.media_files import FRESH_SECONDS, publish_loader
 
 MATERIAL = "cgi-bin/material/add_material"
 
@@ -51,9 +52,13 @@ async def test_concurrent_posts_share_one_upload(env: Env, wechat: WeChatChannel
 
 
 async def test_a_different_file_is_uploaded_anew(
-    env: Env, wechat: WeChatChannel, media: Path
+    env: Env, wechat_api: WeChatAPI, media: Path
 ) -> None:
+    now = [0.0]
+    loader = publish_loader(MediaPolicy(media, 10 * 2**20), clock=lambda: now[0])
+    wechat = WeChatChannel(wechat_api, load_image=loader)
     await wechat.publish(post(1))
+    now[0] += FRESH_SECONDS + 1  # the loader looks at the file on disk again
     # the same name with other content (a new picture saved over the old one)
     (media / "cover.png").write_bytes((media / "cover.png").read_bytes() + b"\0")
     stat = (media / "cover.png").stat()
@@ -102,8 +107,11 @@ async def test_failed_upload_is_not_cached(env: Env, wechat: WeChatChannel) -> N
 async def test_loader_keeps_files_until_they_change(tmp_path: Path) -> None:
     one, three = PNG + b"one", PNG + b"three"  # trailing bytes: still the same picture
     (tmp_path / "a.png").write_bytes(one)
-    load = publish_loader(MediaPolicy(tmp_path, 2**20))
+    now = [0.0]
+    load = publish_loader(MediaPolicy(tmp_path, 2**20), clock=lambda: now[0])
     assert (await load("a.png"))[1] == one
+    now[0] += FRESH_SECONDS + 1
     assert (await load("a.png"))[1] == one
     (tmp_path / "a.png").write_bytes(three)
+    now[0] += FRESH_SECONDS + 1
     assert (await load("a.png"))[1] == three
