@@ -3,9 +3,10 @@ out-of-process sandbox, through kill -9 before, during and after the platform ca
 slow calls, platform 5xx and timeouts, and the service down across the due time.
 
 Pass, after every scenario (``publish_harness.problems``): each post on the platform exactly
-once, none left ``publishing``, and ``needs_check`` only for a post whose publishing call reached
-the platform and that is not live. Where nothing can have been sent (before the call, service
-down) there is no ``needs_check`` and no such alert at all.
+once, none left ``publishing``, and ``needs_check`` only for a post that may have been sent (its
+publishing call reached the platform, or its sending mark was committed right before that call
+when the process died) and that is not live. Where nothing can have been sent (before the call,
+service down) there is no ``needs_check`` and no such alert at all.
 
 No timing: a kill point is a count in the worker's fault hook or a call the sandbox holds (it
 did the work; its answer waits for the test), a timeout is a held answer the client gives up
@@ -63,6 +64,16 @@ async def assert_settled_exactly_once(sf: SessionFactory, workers: Cluster) -> d
     return tally(final)
 
 
+def assert_all_live_or_maybe_sent(counts: dict[str, int], total: int) -> None:
+    """A replica killed with other calls in flight may die in the instant between a row's mark
+    and its request leaving: that row may have been sent as far as anyone can know, and a WeChat
+    submit not found cannot be told from one still processing, so a person checks it
+    (``problems`` has already held it to being marked and not live). Everything else is live."""
+    assert set(counts) <= {"published", "needs_check"}, counts
+    assert counts.get("published", 0) + counts.get("needs_check", 0) == total, counts
+    assert counts.get("needs_check", 0) <= 3, counts  # at most a few calls starting together
+
+
 async def assert_nobody_asked(sf: SessionFactory, counts: dict[str, int]) -> None:
     """Nothing can have been sent twice or lost: no person is asked to check anything."""
     assert "needs_check" not in counts, counts
@@ -112,7 +123,7 @@ async def test_kill_9_after_the_platform_accepted(
         assert [k for k in left if k in live], "no accepted post was left unrecorded"
         workers.start(replicas)
         counts = await assert_settled_exactly_once(sf, workers)
-    assert counts == {"published": DEEP}
+    assert_all_live_or_maybe_sent(counts, DEEP)
 
 
 @REPLICAS
@@ -145,7 +156,7 @@ async def test_kill_9_during_the_call(
         counts = await assert_settled_exactly_once(sf, workers)
         final = {r.key: r.status for r in await rows(sf)}
     assert [final[k] for k in in_flight] == ["published", "published"]
-    assert counts == {"published": DEEP}
+    assert_all_live_or_maybe_sent(counts, DEEP)
 
 
 @REPLICAS
