@@ -10,15 +10,19 @@ from __future__ import annotations
 
 import asyncio
 import json
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
 from channels.sandbox.config import SandboxConfig
 from channels.sandbox.faults import Faults
-from channels.sandbox.persistence import SandboxStore
+from channels.sandbox.persistence import Ids, SandboxStore
 from channels.sandbox.recorder import RecordedRequest, Recorder, scrub
+
+S = TypeVar("S")
+Doc = dict[str, Any]
 
 ACCOUNT = web.RequestKey("nm_sandbox_account", str)
 PAYLOAD = web.RequestKey("nm_sandbox_payload", dict)
@@ -71,6 +75,29 @@ class PlatformSandbox:
     def documents(self, account: str | None) -> dict[str, dict[str, Any]]:
         """The state file's documents for ``account`` (and the platform's id counter)."""
         raise NotImplementedError
+
+    # ---- the state file: ``<platform>/#ids`` and one document per account ----------------------
+
+    def load_ids(self, first: int) -> Ids:
+        return Ids(first, self.store.load(f"{self.platform}/#ids"))
+
+    def load_states(self, states: Mapping[str, S], restore: Callable[[S, Doc], None]) -> list[str]:
+        """Restore each account the state file holds; the keys restored."""
+        restored: list[str] = []
+        for key, state in states.items():
+            doc = self.store.load(f"{self.platform}/{key}")
+            if doc is not None:
+                restore(state, doc)
+                restored.append(key)
+        return restored
+
+    def state_documents(
+        self, ids: Ids, states: Mapping[str, S], account: str | None, dump: Callable[[S], Doc]
+    ) -> dict[str, Doc]:
+        docs = {f"{self.platform}/#ids": ids.dump()}
+        if account is not None and account in states:
+            docs[f"{self.platform}/{account}"] = dump(states[account])
+        return docs
 
     # ---- shared ------------------------------------------------------------------------------
 

@@ -17,7 +17,7 @@ from aiohttp import web
 
 from channels.sandbox.config import SandboxConfig
 from channels.sandbox.faults import Faults
-from channels.sandbox.persistence import Ids, SandboxStore
+from channels.sandbox.persistence import SandboxStore
 from channels.sandbox.platform import ACCOUNT, PAYLOAD, PlatformSandbox, SandboxError
 from channels.sandbox.recorder import Recorder
 from channels.sandbox.tokens import TokenIssuer
@@ -44,15 +44,13 @@ class WeChatSandbox(PlatformSandbox):
         self.accounts = {a.account_key: WeChatState(a) for a in config.wechat}
         self._by_appid = {s.account.appid: s for s in self.accounts.values()}
         self.media: dict[str, tuple[bytes, str]] = {}  # key → (bytes, content type)
-        self._ids = Ids(100000001, self.store.load("wechat/#ids"))
+        self._ids = self.load_ids(100000001)
         self.publishing = WeChatPublishing(self)
         #: jobs still open when the state was loaded: no timer runs for them in this process
-        self._restored: dict[str, list[Job]] = {}
-        for key, state in self.accounts.items():
-            doc = self.store.load(f"wechat/{key}")
-            if doc is not None:
-                restore(state, doc)
-                self._restored[key] = [j for j in state.jobs.values() if not j.done]
+        self._restored: dict[str, list[Job]] = {
+            key: [j for j in self.accounts[key].jobs.values() if not j.done]
+            for key in self.load_states(self.accounts, restore)
+        }
         for media_key, content, content_type in self.store.media():
             self.media[media_key] = (content, content_type)
 
@@ -60,10 +58,7 @@ class WeChatSandbox(PlatformSandbox):
         return f"{prefix}{self._ids.take()}"
 
     def documents(self, account: str | None) -> dict[str, dict[str, Any]]:
-        docs = {"wechat/#ids": self._ids.dump()}
-        if account in self.accounts:
-            docs[f"wechat/{account}"] = dump(self.accounts[account])
-        return docs
+        return self.state_documents(self._ids, self.accounts, account, dump)
 
     def resume_due(self) -> None:
         """Finish the restored jobs whose time has passed (the process was down at their due)."""

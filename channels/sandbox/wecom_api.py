@@ -13,7 +13,7 @@ from aiohttp import web
 
 from channels.sandbox.config import SandboxConfig
 from channels.sandbox.faults import Faults
-from channels.sandbox.persistence import Ids, SandboxStore
+from channels.sandbox.persistence import SandboxStore
 from channels.sandbox.platform import ACCOUNT, PlatformSandbox, SandboxError
 from channels.sandbox.recorder import Recorder
 from channels.sandbox.tokens import TokenIssuer
@@ -46,17 +46,11 @@ class WeComSandbox(PlatformSandbox):
         super().__init__(config, faults, recorder, store)
         self.tokens = TokenIssuer(config)
         self.corps = {c.corpid: WeComState(c) for c in config.wecom}
-        self._ids = Ids(1, self.store.load("wecom/#ids"))
-        for corpid, state in self.corps.items():
-            doc = self.store.load(f"wecom/{corpid}")
-            if doc is not None:
-                restore(state, doc)
+        self._ids = self.load_ids(1)
+        self.load_states(self.corps, restore)
 
     def documents(self, account: str | None) -> dict[str, dict[str, Any]]:
-        docs = {"wecom/#ids": self._ids.dump()}
-        if account in self.corps:
-            docs[f"wecom/{account}"] = dump(self.corps[account])
-        return docs
+        return self.state_documents(self._ids, self.corps, account, dump)
 
     def routes(self) -> list[web.RouteDef]:
         return [

@@ -17,7 +17,7 @@ from aiohttp import web
 
 from channels.sandbox.config import SandboxConfig
 from channels.sandbox.faults import Faults
-from channels.sandbox.persistence import Ids, SandboxStore
+from channels.sandbox.persistence import SandboxStore
 from channels.sandbox.platform import ACCOUNT, PAYLOAD, PlatformSandbox, SandboxError
 from channels.sandbox.recorder import Recorder
 from channels.sandbox.weibo_state import Comment, Status, WeiboState, dump, restore
@@ -46,17 +46,11 @@ class WeiboSandbox(PlatformSandbox):
         super().__init__(config, faults, recorder, store)
         self.accounts = {a.account_key: WeiboState(a) for a in config.weibo}
         self._by_token = {s.account.access_token: s for s in self.accounts.values()}
-        self._ids = Ids(5_000_000_000_000_001, self.store.load("weibo/#ids"))
-        for key, state in self.accounts.items():
-            doc = self.store.load(f"weibo/{key}")
-            if doc is not None:
-                restore(state, doc)
+        self._ids = self.load_ids(5_000_000_000_000_001)
+        self.load_states(self.accounts, restore)
 
     def documents(self, account: str | None) -> dict[str, dict[str, Any]]:
-        docs = {"weibo/#ids": self._ids.dump()}
-        if account in self.accounts:
-            docs[f"weibo/{account}"] = dump(self.accounts[account])
-        return docs
+        return self.state_documents(self._ids, self.accounts, account, dump)
 
     def error_response(self, error: SandboxError, endpoint: str) -> web.Response:
         body = {"request": "/" + endpoint, "error_code": error.code, "error": error.message}
