@@ -12,6 +12,7 @@ from aiohttp import ClientSession, ClientTimeout, web
 from bot import jobs, keys, migrate, server
 from bot.chat import notifier, wecom_callback
 from bot.chat import ticks as chat_ticks
+from bot.config.lists import gate_lists
 from bot.config.load import Settings
 from bot.inbox import callback as wechat_callback
 from bot.inbox import ticks as inbox_ticks
@@ -34,6 +35,7 @@ from bot.web import (
     console_inbox,
     headers,
     health,
+    preview,
     sign_in,
 )
 from bot.workers import WORKER, Worker
@@ -90,6 +92,14 @@ async def _services(app: web.Application) -> AsyncIterator[None]:
     await asyncio.gather(*waits)
 
 
+async def _gate_lists(app: web.Application) -> AsyncIterator[None]:
+    """The gate reads the shipped lists plus the bureau's (``[lists]``) and follows their edits;
+    the services' clock decides when the files are looked at again."""
+    services = app[keys.SERVICES]
+    with gate_lists(app[keys.SETTINGS], clock=lambda: services.clock().timestamp()):
+        yield
+
+
 async def _stopping(app: web.Application) -> None:
     """The moment the service is told to stop (before requests in flight are waited for): no
     tick starts and the publisher claims and sends nothing new; what runs finishes in cleanup."""
@@ -125,6 +135,7 @@ def _routes(app: web.Application) -> None:
     console.setup(app)
     console_edit.setup(app)
     console_inbox.setup(app)
+    preview.setup(app)  # after console: it uses the console's template setup
     sign_in.setup(app)
 
 
@@ -194,6 +205,7 @@ def create_app(
         [sandbox_wiring.sandbox_ctx, publishing_wiring.channels_ctx(channels), notifier.context]
     )
     app.cleanup_ctx.append(_services)
+    app.cleanup_ctx.append(_gate_lists)
     app.cleanup_ctx.extend(extra_ctx or [])
     app.cleanup_ctx.append(_jobs)
     app.cleanup_ctx.append(publishing_wakeup.context(run=app[_RUN_JOBS]))  # stops first

@@ -1,4 +1,5 @@
-"""Creating and editing drafts. Every edit makes a new immutable revision."""
+"""Creating and editing drafts. Every edit makes a new immutable revision; an edit that names
+no publish time keeps the draft's (a dropped time would publish at the next slot unnoticed)."""
 
 from __future__ import annotations
 
@@ -11,17 +12,31 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from review.draft_rules import KINDS, MAX_BODY, MAX_TITLE, content_problems
 from review.errors import Forbidden, NotFound, ValidationFailed
 from review.models import Draft, Person, Revision, utcnow
 from review.states import DraftStatus
 from review.store import audit
 from review.store import directory as dir_store
 from review.store import drafts as store
+from review.timefmt import SHANGHAI
 
-KINDS = ("通知公告", "政策解读", "办事指南", "工作动态", "转载", "规范性文件", "惩戒性公示")
-#: hard limits checked at the door; the gate checks the finer platform rules
-MAX_TITLE = 64
-MAX_BODY = 20_000
+#: KINDS and the limits live in review.draft_rules (pure; ``newmedia check`` asks it too)
+__all__ = [
+    "EDITABLE",
+    "KINDS",
+    "MAX_BODY",
+    "MAX_TITLE",
+    "DraftInput",
+    "content_hash",
+    "create",
+    "edit",
+    "edit_note",
+    "load",
+    "schedule_note",
+    "short_time",
+    "validate",
+]
 EDITABLE = {
     DraftStatus.DRAFT,
     DraftStatus.BLOCKED,
@@ -44,6 +59,9 @@ class DraftInput:
     cover_path: str | None = None
     publish_at: datetime | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    #: on an edit without a publish time: True drops the old one (back to the account's slots),
+    #: False keeps it — an edit that does not mention the schedule must not lose it
+    clear_schedule: bool = False
 
 
 def content_hash(rev: DraftInput | Revision) -> str:
@@ -62,23 +80,12 @@ def content_hash(rev: DraftInput | Revision) -> str:
 
 
 def validate(inp: DraftInput, *, now: datetime | None = None) -> None:
+    """The door rules (``review.draft_rules``, which ``newmedia check`` asks too), then what
+    only a saved draft has: accounts and a publish time."""
     now = now or utcnow()
-    if not inp.title.strip():
-        raise ValidationFailed("标题不能为空", field="title")
-    if len(inp.title) > MAX_TITLE:
-        raise ValidationFailed(f"标题过长：{len(inp.title)} 字，最多 {MAX_TITLE} 字", field="title")
-    if not inp.body.strip():
-        raise ValidationFailed("正文不能为空", field="body")
-    if len(inp.body) >= MAX_BODY:
-        raise ValidationFailed(
-            f"正文过长：{len(inp.body)} 字符，微信公众号要求少于 {MAX_BODY} 字符", field="body"
-        )
-    if inp.kind not in KINDS:
-        raise ValidationFailed(
-            f"未知的稿件类型「{inp.kind}」，可选：{'、'.join(KINDS)}", field="kind"
-        )
-    if inp.kind == "转载" and not (inp.source or "").strip():
-        raise ValidationFailed("转载稿件必须注明来源（source）", field="source")
+    problems = content_problems(inp.title, inp.body, inp.kind, inp.source)
+    if problems:
+        raise ValidationFailed(problems[0].message, field=problems[0].field)
     if not inp.accounts:
         raise ValidationFailed("至少选择一个发布账号（--account）", field="accounts")
     if inp.publish_at is not None and inp.publish_at < now - timedelta(minutes=1):
@@ -144,6 +151,9 @@ async def edit(
     if editor.id != draft.author_id and not editor.has_role("editor"):
         raise Forbidden(f"{editor.name} 不是稿件作者，也没有编辑角色")
     validate(inp)
+    before = await store.current_revision(session, draft)
+    if inp.publish_at is None and not inp.clear_schedule:
+        inp = replace(inp, publish_at=before.publish_at)  # kept, even if it has passed
     account_ids = await _account_ids(session, inp.accounts)
     await store.set_targets(session, draft.id, account_ids)
     rev = await store.add_revision(session, draft, **_revision_fields(inp, editor))
@@ -153,9 +163,39 @@ async def edit(
         action="draft.edit",
         subject_type="draft",
         subject_id=draft.id,
-        detail={"revision": rev.number, "hash": rev.content_hash, "was": str(status)},
+        detail={
+            "revision": rev.number,
+            "hash": rev.content_hash,
+            "was": str(status),
+            "schedule": schedule_note(before.publish_at, rev.publish_at),
+        },
     )
     return draft, rev, status
+
+
+def short_time(when: datetime) -> str:
+    """``12月3日 09:00`` (Beijing time): how a schedule is said back to an editor."""
+    local = when.astimezone(SHANGHAI)
+    return f"{local.month}月{local.day}日 {local:%H:%M}"
+
+
+def schedule_note(before: datetime | None, after: datetime | None) -> str:
+    """What an edit did to the publish time, in one sentence the editor reads."""
+    if after is None:
+        return "发布时间已取消，改为按账号发布时段" if before else "发布时间：按账号发布时段"
+    if before is None or before != after:
+        return f"发布时间改为 {short_time(after)}"
+    if after < utcnow():
+        return f"发布时间保持为 {short_time(after)}（已过，审核通过后立即发布）"
+    return f"发布时间保持为 {short_time(after)}"
+
+
+async def edit_note(session: AsyncSession, draft_id: int, rev: Revision) -> str:
+    """``schedule_note`` for a saved revision against the one before it (the CLI, API and
+    console say it after every edit)."""
+    revisions = await store.revisions(session, draft_id)
+    before = next((r for r in revisions if r.number == rev.number - 1), None)
+    return schedule_note(before.publish_at if before else None, rev.publish_at)
 
 
 async def load(session: AsyncSession, draft_id: int) -> tuple[Draft, Revision]:

@@ -6,11 +6,15 @@ because the person who fixes them is an editor, not a programmer.
 
 from __future__ import annotations
 
+import difflib
 import re
 import tomllib
 
+from review.draft_rules import KINDS
+
 FENCE = "+++"
-KINDS = ("通知公告", "政策解读", "办事指南", "工作动态", "转载", "惩戒性公示")
+#: every key a draft file may set; anything else is a typo an editor must hear about
+KEYS = ("title", "kind", "source", "author", "digest", "cover", "accounts", "at")
 _STR_KEYS = ("title", "kind", "source", "author", "digest")
 _TOML_LINE = re.compile(r"line (\d+)")
 _HEADING = re.compile(r"^#[ \t]+(.+?)[ \t#]*$")
@@ -32,11 +36,33 @@ def _key_line(block: list[str], key: str, first: int) -> int:
     return first
 
 
+def closest_key(key: str) -> str | None:
+    """The known key ``key`` was probably meant to be: a near spelling (``titel`` → title), or a
+    known key that is one of its words (``publish_at`` → at)."""
+    near = difflib.get_close_matches(key.lower(), KEYS, n=1, cutoff=0.6)
+    if near:
+        return near[0]
+    words = re.split(r"[_\-\s]+", key.lower())
+    return next((k for k in KEYS if k in words or k.rstrip("s") in words), None)
+
+
+def _refuse_unknown(meta: dict[str, object], block: list[str]) -> None:
+    for key in meta:
+        if key in KEYS:
+            continue
+        guess = closest_key(key)
+        hint = f"，是不是想写 {guess}？" if guess else ""
+        raise FrontMatterError(
+            f"未知的字段「{key}」{hint}（可用：{'、'.join(KEYS)}）", _key_line(block, key, 2)
+        )
+
+
 def parse_draft_file(text: str) -> tuple[dict[str, object], str]:
     """Split a draft file into (front matter, Markdown body).
 
     Without a ``title`` key, the first ``# `` heading becomes the title and leaves the body.
-    ``cover`` may be a path (string) or true/false. Unknown keys are passed through unchanged.
+    ``cover`` may be a path (string) or true/false. An unknown key is refused with the known key
+    it was probably meant to be: a dropped ``publish_at`` would silently lose the schedule.
     """
     text = text.removeprefix("\ufeff")
     lines = text.splitlines(keepends=True)
@@ -53,6 +79,7 @@ def parse_draft_file(text: str) -> tuple[dict[str, object], str]:
             m = _TOML_LINE.search(str(exc))
             line = int(m.group(1)) + 1 if m else max(close, 2)  # "at end of document"
             raise FrontMatterError(f"front matter 的 TOML 格式有误（{exc}）", line) from exc
+        _refuse_unknown(meta, block)
         for key in _STR_KEYS:
             if key in meta and not isinstance(meta[key], str):
                 raise FrontMatterError(

@@ -20,6 +20,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from review.watched_file import WatchedFile
+
 log = logging.getLogger("newmedia.inbox.keywords")
 
 DEFAULT_FILE = Path(__file__).parent / "data" / "keyword_answers.toml"
@@ -95,13 +97,10 @@ def default_keyword_answers() -> KeywordAnswers:
     return load_keyword_answers()
 
 
-class KeywordAnswersFile:
-    """The answers of an editable file, read again when the file changes.
-
-    The file's modification time is looked at most every ``check_s`` seconds (one ``stat``, so
-    the fast path stays fast). An edit that does not parse, or a file caught half-saved with no
-    entry left, keeps the previous answers and is logged once; it is tried again at every
-    check, so the finished save is picked up. A typo never takes the answers away."""
+class KeywordAnswersFile(WatchedFile[KeywordAnswers]):
+    """The answers of an editable file, read again when the file changes (see
+    :class:`review.watched_file.WatchedFile`). A file caught half-saved with no entry left
+    keeps the previous answers too."""
 
     def __init__(
         self,
@@ -110,39 +109,18 @@ class KeywordAnswersFile:
         check_s: float = 5.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.path = path
-        self.check_s = check_s
-        self._clock = clock
-        self._mtime = self._stat()
-        self._answers = load_keyword_answers(path)  # at start-up a broken file is an error
-        self._checked_at = clock()
-        self._failed_mtime: int | None = None
-        self.reloads = 0
+        super().__init__(
+            path,
+            load_keyword_answers,
+            log=log,
+            what="answers",
+            check_s=check_s,
+            clock=clock,
+            refuse=_emptied,
+        )
 
-    def _stat(self) -> int | None:
-        try:
-            return self.path.stat().st_mtime_ns
-        except OSError:
-            return None
 
-    def current(self) -> KeywordAnswers:
-        now = self._clock()
-        if now < self._checked_at + self.check_s:
-            return self._answers
-        self._checked_at = now
-        mtime = self._stat()
-        if mtime is None or mtime == self._mtime:
-            return self._answers
-        try:
-            fresh = load_keyword_answers(self.path)
-            if len(fresh) == 0 and len(self._answers) > 0:
-                raise ValueError("文件中没有任何条目（可能尚未保存完整）")
-        except (ValueError, OSError, UnicodeDecodeError) as exc:
-            if mtime != self._failed_mtime:  # once per broken version, tried again each check
-                self._failed_mtime = mtime
-                log.warning("%s not reloaded, the previous answers stay: %s", self.path.name, exc)
-            return self._answers
-        self._mtime, self._answers = mtime, fresh
-        self.reloads += 1
-        log.info("%s reloaded: %d keys", self.path.name, len(fresh))
-        return fresh
+def _emptied(fresh: KeywordAnswers, previous: KeywordAnswers) -> str | None:
+    if len(fresh) == 0 and len(previous) > 0:
+        return "文件中没有任何条目（可能尚未保存完整）"
+    return None

@@ -24,6 +24,7 @@ from markdown_it.token import Token
 from PIL import Image, UnidentifiedImageError
 
 from review.errors import DomainError
+from review.media_renditions import ARTICLE_IMAGE, THUMB, RenditionFailed, stored
 
 #: what the platforms take (WeChat: JPG/PNG/GIF), by the format Pillow reads from the content
 IMAGE_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "GIF": "image/gif"}
@@ -155,16 +156,21 @@ def _walk(tokens: list[Token]) -> Iterator[Token]:
 
 
 def check_draft(policy: MediaPolicy, cover: str | None, body: str) -> None:
-    """Refuse a draft whose cover or any body image is not an acceptable file of the folder;
+    """Refuse a draft whose cover or any body image is not an acceptable file of the folder or
+    cannot be made into what WeChat takes (``review.media_renditions``, stored as it is made);
     one message names every bad image and why (blocking: call it off the event loop)."""
     problems: list[MediaRefused] = []
     wanted = [("cover", cover)] if cover else []
     wanted += [("body", src) for src in body_images(body)]
     for field, src in wanted:
         try:
-            read_image(policy, src, field=field)
+            image = read_image(policy, src, field=field)
+            # made now, once, and kept: the publisher sends the stored rendition
+            stored(policy.root, image.content, THUMB if field == "cover" else ARTICLE_IMAGE)
         except MediaRefused as exc:
             problems.append(exc)
+        except RenditionFailed as exc:
+            problems.append(refused(field, src, exc.message))
     if problems:
         message = "；".join(p.message for p in problems)
         raise MediaRefused(message, field=problems[0].field)

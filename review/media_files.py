@@ -26,6 +26,7 @@ from review.media import (
     read_image,
     resolve,
 )
+from review.media_renditions import Profile, RenditionFailed, stored
 
 #: uploads live here, inside the media folder, named by the SHA-256 of their content
 UPLOADS = "uploads"
@@ -67,9 +68,14 @@ def store_upload(policy: MediaPolicy, content: bytes) -> str:
 
 
 def publish_loader(
-    policy: MediaPolicy, *, keep: int = 16, clock: Callable[[], float] = time.monotonic
+    policy: MediaPolicy,
+    *,
+    profile: Profile | None = None,
+    keep: int = 16,
+    clock: Callable[[], float] = time.monotonic,
 ) -> Loader:
-    """The WeChat channel's image loader: ``src`` → (file name, bytes, content type).
+    """The WeChat channel's image loader: ``src`` → (file name, bytes, content type); with a
+    ``profile``, the rendition for that use the draft stored when it was saved.
 
     The same few covers go out with post after post, so up to ``keep`` checked files are kept
     and served again while ``stat`` shows the very same file (inode, size, mtime); anything else
@@ -90,9 +96,17 @@ def publish_loader(
             return seen, hit[1]
         try:
             image = read_image(policy, src, field="image")
-        except MediaRefused as exc:
+            if profile is not None:
+                image = rendition(image, profile)
+        except (MediaRefused, RenditionFailed) as exc:
             raise Rejected(exc.message, code="image") from None
         return (seen if seen == identity(src) else None), image
+
+    def rendition(image: MediaFile, use: Profile) -> MediaFile:
+        made, content = stored(policy.root, image.content, use)
+        if not made:
+            return image
+        return MediaFile(Path(image.name).stem + ".jpg", content, "image/jpeg")
 
     checked_at: dict[str, float] = {}
 

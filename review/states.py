@@ -8,7 +8,7 @@ do not list before any SQL runs, so a wrong transition is a programming error ca
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 
@@ -157,6 +157,47 @@ PUBLICATION_LABELS = {
     P.RETRACTED: "已撤回",
     P.CANCELLED: "已取消",
 }
+#: what a scheduled draft became, from its publications (``draft_state``)
+PUBLISHED_STATE_LABELS = {
+    "published": "已发布",
+    "partly_published": "部分发布",
+    "retracted": "已撤回",
+    "failed": "发布失败",
+    "publishing": "发布中",
+    "needs_check": "待人工核对",
+    "cancelled": "已取消发布",
+    "scheduled": "待发布",
+}
+_IN_FLIGHT = frozenset({P.PUBLISHING, P.PENDING})
+
+
+def draft_state(status: DraftStatus, publications: Iterable[PublicationStatus]) -> tuple[str, str]:
+    """(state, label) staff see for a draft: its own status until it is scheduled, then what
+    its publications (one per account) became — so a published or retracted post never reads
+    「待发布」. Cancelled rows count only when every row is cancelled."""
+    if status != D.SCHEDULED:
+        return str(status), DRAFT_LABELS[status]
+    every = [P(s) for s in publications]
+    live = [s for s in every if s != P.CANCELLED]
+    if not live:
+        state = "cancelled" if every else "scheduled"
+    elif any(s in _IN_FLIGHT for s in live):
+        state = "publishing"
+    elif P.NEEDS_CHECK in live:
+        state = "needs_check"
+    elif all(s == P.PUBLISHED for s in live):
+        state = "published"
+    elif P.PUBLISHED in live:
+        state = "partly_published"
+    elif P.RETRACTED in live:
+        state = "retracted"
+    elif P.FAILED in live:
+        state = "failed"
+    else:
+        state = "scheduled"
+    return state, PUBLISHED_STATE_LABELS[state]
+
+
 MESSAGE_LABELS = {
     M.NEW: "新留言",
     M.ASSIGNED: "已分派",

@@ -1,4 +1,5 @@
 """Submitting a draft: the gate on its current revision, then the first stage of every chain.
+Only the accounts' owner department submits (谁开设、谁管理: ``review.draft_rights``).
 
 A block returns the draft to its editor with the reasons; a warning travels with it to the
 reviewers. Checks a head has overridden (an audited Override for this revision) do not block.
@@ -23,6 +24,7 @@ from review.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from review.models import Account, Draft, Override, Person, ReviewTask, Revision, utcnow
 from review.notify import notify
 from review.publishing.rules import AMBIGUOUS
+from review.schedule_changes import ensure_manager
 from review.states import DRAFT_LABELS, DraftStatus, PublicationStatus
 from review.states import TaskStatus as T
 from review.store import audit
@@ -110,13 +112,13 @@ async def submit(
     draft = await rstore.lock_draft(session, draft_id)
     if draft is None:
         raise NotFound(f"稿件 {draft_id} 不存在")
-    if actor.id != draft.author_id and not (actor.has_role("editor") or actor.has_role("admin")):
-        raise Forbidden(f"{actor.name} 不是稿件作者，也没有编辑角色，不能提交")
     revision = await dstore.current_revision(session, draft)
-    await _check_resubmittable(session, draft, revision)
     accounts = await dstore.target_accounts(session, draft.id)
     if not accounts:
         raise ValidationFailed(f"稿件 {draft.id} 没有发布账号", field="accounts")
+    # 谁开设、谁管理: only the accounts' owner department sends a draft on its way
+    await ensure_manager(session, actor, draft, accounts, "submit")
+    await _check_resubmittable(session, draft, revision)
     # before the gate run records the submitter as involved: a stage left without a reviewer
     await staffing.ensure_staffed(session, draft, revision.kind, actor, acting="submit")
     previous = DraftStatus(draft.status)

@@ -7,9 +7,10 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from review.models import Draft, Revision
-from review.states import DRAFT_LABELS, DraftStatus
+from review.states import PUBLICATION_LABELS, DraftStatus, PublicationStatus, draft_state
 from review.store import directory
 from review.store import drafts as store
+from review.store.scheduling import publications_of
 from review.timefmt import fmt
 
 
@@ -20,10 +21,16 @@ async def draft_view(
     author = await directory.person_by_id(session, draft.author_id)
     accounts = await store.target_accounts(session, draft.id)
     gate = await store.latest_gate_run(session, rev.id)
+    pubs = await publications_of(session, draft.id)
+    state, state_label = draft_state(
+        DraftStatus(draft.status), (PublicationStatus(p.status) for p in pubs)
+    )
     view: dict[str, Any] = {
         "id": draft.id,
         "status": draft.status,
-        "status_label": DRAFT_LABELS[DraftStatus(draft.status)],
+        # what staff read: a scheduled draft's label follows its publications (已发布, 已撤回 …)
+        "state": state,
+        "status_label": state_label,
         "revision": rev.number,
         "title": rev.title,
         "kind": rev.kind,
@@ -47,6 +54,18 @@ async def draft_view(
         view["author_line"] = rev.author_name
         view["cover_path"] = rev.cover_path
         view["gate_report"] = gate.report if gate else None
+        names = {a.id: a.name for a in accounts}
+        view["publications"] = [
+            {
+                "id": p.id,
+                "account": names.get(p.account_id, str(p.account_id)),
+                "status": p.status,
+                "status_label": PUBLICATION_LABELS[PublicationStatus(p.status)],
+                "due_at": p.due_at.isoformat(),
+                "due_local": fmt(p.due_at),
+            }
+            for p in pubs
+        ]
         view["revisions"] = [
             {
                 "number": r.number,

@@ -125,3 +125,10 @@ async def wait_for(predicate: Callable[[], bool], within: float = 5.0) -> None:
         if loop.time() > end:
             raise AssertionError("condition not reached in time")
         await asyncio.sleep(0.02)
+
+
+async def say(service: Service, userid: str, text: str) -> str:
+    """Send ``text`` from ``userid``'s phone; the bot's answer (a 200 with a reply is expected)."""
+    reply = await service.phone(userid).send_text(text)
+    assert reply.status == 200 and reply.text is not None, reply
+    return reply.text

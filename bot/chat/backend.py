@@ -7,22 +7,26 @@ inbox and publishing services manage their own). ``DbChat`` serves both the rout
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.chat.backend_inbox import InboxBridge
 from bot.chat.backend_publishing import PublishingBridge
+from bot.chat.backend_schedule import ScheduleBridge
 from bot.chat.ports import (
     Audit,
     Caller,
     Decision,
     MessageScope,
+    PreviewInfo,
     PublicationScope,
     TaskInfo,
     TaskScope,
 )
 from bot.chat.staff import STAFF_KEY
+from bot.preview.service import Previews, Shown
 from bot.services import Services
 from review import queue
 from review.errors import NotFound
@@ -53,10 +57,27 @@ def task_info(view: TaskView) -> TaskInfo:
         lease_until=view.lease_until,
         warnings=view.gate_warnings,
         author=view.author_name,
+        platform=PLATFORM_NAMES.get(view.platform, view.platform),
     )
 
 
-class DbChat(InboxBridge, PublishingBridge):
+def preview_info(shown: Shown) -> PreviewInfo:
+    """A preview as chat shows it (``bot.chat.formatting`` lays it out)."""
+    p, diff = shown.preview, shown.diff
+    return PreviewInfo(
+        platform=f"{p.label}（{p.account_name}）",
+        excerpt=p.excerpt,
+        findings=shown.findings,
+        url=shown.url,
+        status_text=p.text,
+        count=f"{p.count}/{p.limit} 字" if p.platform == "weibo" and p.text else "",
+        problem=p.problem,
+        diff_summary=diff.summary() if diff else "",
+        diff_lines=tuple(f"{c.op} {c.text}" for c in diff.changes) if diff else (),
+    )
+
+
+class DbChat(InboxBridge, PublishingBridge, ScheduleBridge):
     def __init__(self, services: Services) -> None:
         super().__init__(services)
         self.lease = services.lease
@@ -154,8 +175,11 @@ class DbChat(InboxBridge, PublishingBridge):
         return [task_info(v) for v in views]
 
     async def show(self, caller: Caller, task_id: int) -> TaskInfo:
-        async with self.sessions() as s:
-            return task_info(await queue.task_view(s, task_id))
+        """The task with its content: the preview is recorded as seen by the caller."""
+        async with self.sessions.begin() as s:
+            info = task_info(await queue.task_view(s, task_id))
+            shown = await Previews(self.services).for_task(s, task_id, caller.id)
+        return replace(info, preview=preview_info(shown))
 
     async def claim(self, caller: Caller, task_id: int) -> TaskInfo:
         async with self.sessions.begin() as s:

@@ -29,7 +29,7 @@ async def queue(call: Call) -> str:
 
 @group.command("查看", "/show", args=(TASK,), need=Need(roles=REVIEWERS, task="task"))
 async def show(call: Call) -> str:
-    """查看一个审核任务：标题、检查提示、所处阶段、谁在办理、下一步。"""
+    """查看一个审核任务：平台、正文摘录、检查结果、与你上次所看版本的改动、预览链接和下一步。"""
     task = await call.services.show(call.caller, call.args["task"])
     return task_card(task, call.caller)
 

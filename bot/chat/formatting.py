@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from bot.chat.ports import Caller, Decision, MessageInfo, TaskInfo
+from bot.chat.ports import Caller, Decision, MessageInfo, PreviewInfo, TaskInfo
 from review.timefmt import fmt
 
 MAX_TITLE = 24
 MAX_WARNINGS = 3
+#: changed sentences a phone shows; the preview page shows them all
+MAX_CHANGES = 6
+#: WeCom cuts a text message at 2048 bytes: the preview keeps room for the lines around it
+PREVIEW_BYTES = 1500
 
 
 def short(text: str, limit: int = MAX_TITLE) -> str:
@@ -46,13 +50,53 @@ def warnings_lines(task: TaskInfo) -> list[str]:
     return shown
 
 
+def _size(lines: list[str]) -> int:
+    return len("\n".join(lines).encode())
+
+
+def preview_lines(p: PreviewInfo, budget: int = PREVIEW_BYTES) -> list[str]:
+    """The content a reviewer approves: platform, the signed link (early: WeCom cuts a long
+    message at its end), the Weibo status, the body's opening, the gate's findings and the
+    changes since their last look — within ``budget`` bytes, the changes giving way first."""
+    lines = [f"平台：{p.platform}", f"预览（72 小时内有效）：{p.url}"]
+    if p.status_text:
+        lines.append(f"微博正文（{p.count}）：{p.status_text}")
+    excerpt_at = len(lines)
+    lines.append(f"正文摘录：{p.excerpt or '（正文为空）'}")
+    if p.problem:
+        lines.append(f"⛔ 平台会拒收：{p.problem}")
+    if p.findings:
+        lines.append("检查结果：")
+        lines += [f"· {short(f, 60)}" for f in p.findings[:MAX_WARNINGS]]
+        if len(p.findings) > MAX_WARNINGS:
+            lines.append(f"· 另有 {len(p.findings) - MAX_WARNINGS} 条，见预览")
+    else:
+        lines.append("检查结果：未发现问题")
+    if p.diff_summary:
+        lines.append(p.diff_summary)
+        changes = [short(c, 60) for c in p.diff_lines[:MAX_CHANGES]]
+        while changes and _size([*lines, *changes, "……另有 99 处改动，见预览"]) > budget:
+            changes.pop()
+        lines += changes
+        if len(p.diff_lines) > len(changes):
+            lines.append(f"……另有 {len(p.diff_lines) - len(changes)} 处改动，见预览")
+    over = _size(lines) - budget
+    if over > 0:  # still too long: the excerpt gives way (3 bytes a character)
+        keep = max(len(p.excerpt) - over // 3 - 2, 20)
+        lines[excerpt_at] = f"正文摘录：{short(p.excerpt, keep)}"
+    return lines
+
+
 def task_card(task: TaskInfo, caller: Caller | None, head: str = "") -> str:
     lines = [head] if head else []
     lines.append(f"任务 {task.id}「{short(task.title)}」")
     meta = f"稿件 {task.draft_id} · {task.kind} · {task.account}"
     lines.append(meta + (f" · 编辑 {task.author}" if task.author else ""))
     lines.append(holder_line(task))
-    lines += warnings_lines(task)
+    if task.preview is not None:
+        lines += preview_lines(task.preview)
+    else:
+        lines += warnings_lines(task)
     lines.append(next_step(task, caller))
     return "\n".join(lines)
 
@@ -60,7 +104,9 @@ def task_card(task: TaskInfo, caller: Caller | None, head: str = "") -> str:
 def task_line(task: TaskInfo) -> str:
     who = f" · {task.holder}" if task.holder else ""
     flag = " ⚠" if task.warnings else ""
-    return f"{task.id}「{short(task.title, 16)}」{task.stage}·{task.status_label}{who}{flag}"
+    where = f"【{task.platform}】" if task.platform else ""
+    title = short(task.title, 16)
+    return f"{task.id}{where}「{title}」{task.stage}·{task.status_label}{who}{flag}"
 
 
 def decision_text(verb: str, decision: Decision) -> str:

@@ -18,8 +18,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 import templates
 from bot import keys
+from bot.chat.backend import preview_info
+from bot.chat.formatting import preview_lines
+from bot.chat.ports import PreviewInfo
 from bot.chat.wecom_apps import clients, first_app
+from bot.preview.service import Previews
 from review import eligibility
+from review.errors import NotFound
 from review.models import Notification, Person, ReviewTask
 from review.notify import KINDS, LogDeliverer
 from review.store import directory as dstore
@@ -90,11 +95,17 @@ async def _facts(s: AsyncSession, note: Notification) -> eligibility.TaskFacts |
     return await task_facts(s, task) if task is not None else None
 
 
-def task_card(note: Notification, text: str) -> dict[str, Any]:
-    """A button_interaction card; keys such as ``approve:12`` map to the typed commands."""
-    tid = int((note.payload or {}).get("task_id") or note.subject.partition(":")[2])
+def _task_id(note: Notification) -> int:
+    return int((note.payload or {}).get("task_id") or note.subject.partition(":")[2])
+
+
+def task_card(note: Notification, text: str, preview: PreviewInfo | None = None) -> dict[str, Any]:
+    """A button_interaction card; keys such as ``approve:12`` map to the typed commands. With
+    the task's preview: the platform, the body's opening, the findings' count and the signed
+    link (the card itself and its 预览 line open it in WeCom's browser)."""
+    tid = _task_id(note)
     lines = text.splitlines()
-    return {
+    card: dict[str, Any] = {
         "card_type": "button_interaction",
         "source": {"desc": "新媒体审核"},
         "main_title": {"title": f"待审任务 {tid}"[:26], "desc": str(note.payload.get("stage", ""))},
@@ -106,6 +117,28 @@ def task_card(note: Notification, text: str) -> dict[str, Any]:
             {"text": "驳回", "style": 2, "key": f"reject:{tid}"},
         ],
     }
+    if preview is not None:
+        found = f"{len(preview.findings)} 条" if preview.findings else "未发现问题"
+        card["sub_title_text"] = f"{lines[0] if lines else ''}\n{preview.excerpt}"[:112]
+        card["horizontal_content_list"] = [
+            {"keyname": "平台", "value": preview.platform[:26]},
+            {"keyname": "检查结果", "value": found},
+            {"keyname": "预览", "value": "打开预览", "type": 1, "url": preview.url},
+        ]
+        card["card_action"] = {"type": 1, "url": preview.url}
+    return card
+
+
+async def task_preview(app: web.Application, note: Notification) -> PreviewInfo | None:
+    """The waiting task's preview for everyone the card goes to (no viewer: opening it from
+    the card records nobody; 查看 does). None when the task is gone."""
+    services = app[keys.SERVICES]
+    try:
+        async with services.sessions.begin() as s:
+            shown = await Previews(services).for_task(s, _task_id(note), 0)
+    except (NotFound, ValueError):
+        return None
+    return preview_info(shown)
 
 
 class WeComDeliverer:
@@ -138,7 +171,10 @@ class WeComDeliverer:
             return await self.fallback.deliver(note)
         text = render(note)
         if note.kind == "task_waiting":
-            await rt.api.send_template_card(users, task_card(note, text))
+            preview = await task_preview(self.app, note)
+            await rt.api.send_template_card(users, task_card(note, text, preview))
+            if preview is not None:
+                text = "\n".join([text, *preview_lines(preview)])
         await rt.api.send_text(users, text)
         log.info("notification %s (%s) sent to %d wecom user(s)", note.id, note.kind, len(users))
         return "sent"

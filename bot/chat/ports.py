@@ -59,6 +59,22 @@ class PublicationScope:
 
 
 @dataclass(frozen=True)
+class PreviewInfo:
+    """What 查看 and the card show of the content: the platform, the body's opening, the
+    gate's findings, the changes since the reviewer's last look and the signed link."""
+
+    platform: str
+    excerpt: str
+    findings: tuple[str, ...]
+    url: str
+    status_text: str = ""  # Weibo: the status as it will be posted
+    count: str = ""  # Weibo: "118/140 字"
+    problem: str = ""  # why the platform would refuse it as it stands
+    diff_summary: str = ""
+    diff_lines: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class TaskInfo:
     """A review task as a phone shows it."""
 
@@ -75,6 +91,8 @@ class TaskInfo:
     lease_until: datetime | None = None
     warnings: tuple[str, ...] = ()
     author: str = ""
+    platform: str = ""  # 微信 / 微博
+    preview: PreviewInfo | None = None
 
 
 @dataclass(frozen=True)
@@ -141,6 +159,8 @@ class ChatServices(Protocol):
     async def reassign(self, caller: Caller, task_id: int, to: str) -> TaskInfo: ...
     async def retract(self, caller: Caller, publication_id: int, reason: str) -> str: ...
     async def correct(self, caller: Caller, publication_id: int, text: str) -> str: ...
+    async def cancel_schedule(self, caller: Caller, draft_id: int) -> str: ...
+    async def reschedule(self, caller: Caller, draft_id: int, when: str) -> str: ...
     async def inbox(self, caller: Caller) -> list[MessageInfo]: ...
     async def reply(self, caller: Caller, message_id: int, text: str) -> str: ...
     async def transfer(

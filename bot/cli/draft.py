@@ -1,4 +1,4 @@
-"""``newmedia draft new|list|show|edit|submit``: the editor's command line."""
+"""``newmedia draft new|list|show|edit|submit|reschedule|cancel``: the editor's command line."""
 
 from __future__ import annotations
 
@@ -16,7 +16,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     new.add_argument("--account", action="append", help="target account key (repeatable)")
     new.add_argument("--at", help='publish time, Beijing time: "2026-12-01 09:00"')
     new.add_argument("--kind", help="通知公告 政策解读 办事指南 工作动态 转载 …")
-    new.add_argument("--as", dest="as_person", help="person key or name (default $NEWMEDIA_AS)")
+    new.add_argument(
+        "--as", dest="as_person", help="the author: person key or name (or $NEWMEDIA_AS); required"
+    )
     new.add_argument("--json", action="store_true")
     new.set_defaults(handler=lazy("draft", "new"))
 
@@ -36,7 +38,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     edit.add_argument("id", type=int)
     edit.add_argument("file")
     edit.add_argument("--account", action="append")
-    edit.add_argument("--at")
+    edit.add_argument("--at", help="new publish time; without it the draft keeps its time")
+    edit.add_argument(
+        "--no-at", action="store_true", help="drop the publish time (the account's slots)"
+    )
     edit.add_argument("--kind")
     edit.add_argument("--as", dest="as_person")
     edit.set_defaults(handler=lazy("draft_submit", "edit"))
@@ -45,3 +50,19 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     submit.add_argument("id", type=int)
     submit.add_argument("--as", dest="as_person")
     submit.set_defaults(handler=lazy("draft_submit", "submit"))
+
+    mask = dsub.add_parser("mask", help="apply the gate's de-identification as a new revision")
+    mask.add_argument("id", type=int)
+    mask.add_argument("--as", dest="as_person", help="person key or name (default: the author)")
+    mask.set_defaults(handler=lazy("draft_mask", "mask"))
+
+    res = dsub.add_parser("reschedule", help="move a draft's publish time (before it goes out)")
+    res.add_argument("id", type=int)
+    res.add_argument("--at", required=True, help='Beijing time: "2026-12-03 09:00"')
+    res.add_argument("--as", dest="as_person", required=True, help="person key or name")
+    res.set_defaults(handler=lazy("draft_schedule", "reschedule"))
+
+    can = dsub.add_parser("cancel", help="cancel every still-scheduled publication of a draft")
+    can.add_argument("id", type=int)
+    can.add_argument("--as", dest="as_person", required=True, help="person key or name")
+    can.set_defaults(handler=lazy("draft_schedule", "cancel"))

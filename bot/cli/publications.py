@@ -1,4 +1,5 @@
-"""``newmedia publications``: list; retract; draft a correction notice; settle a needs_check."""
+"""``newmedia publications``: list; cancel before it goes out; retract; draft a correction
+notice; settle a needs_check."""
 
 from __future__ import annotations
 
@@ -16,6 +17,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     ls.add_argument("--limit", type=int, default=200)
     ls.add_argument("--json", action="store_true")
     ls.set_defaults(handler=lazy("publications", "listing"))
+    ca = psub.add_parser("cancel", help="stop a scheduled publication (owner department)")
+    ca.add_argument("id", type=int)
+    ca.add_argument("--as", dest="person", required=True, help="person key or name")
+    ca.set_defaults(handler=lazy("publications", "cancel"))
     rt = psub.add_parser("retract", help="retract a published post (owner department reviewer)")
     rt.add_argument("id", type=int)
     rt.add_argument("--as", dest="person", required=True, help="person key or name")

@@ -36,6 +36,21 @@ URL_PASSWORD = re.compile(r"[\w+]+://[^:/]*:([^@]*)@")
 
 
 @dataclass(frozen=True)
+class ListFiles:
+    """The bureau's word lists (``[lists]``), anchored at the settings folder; None: that list
+    is the shipped one alone (``bot.config.lists`` builds the gate's lists from them)."""
+
+    wording: Path | None = None
+    public_numbers: Path | None = None
+    duties: Path | None = None
+    check_s: float = 5.0
+
+    @property
+    def configured(self) -> bool:
+        return any((self.wording, self.public_numbers, self.duties))
+
+
+@dataclass(frozen=True)
 class Settings:
     path: Path
     file: SettingsFile
@@ -48,6 +63,8 @@ class Settings:
     wecom_apps: Mapping[str, WeComApp] = field(default_factory=dict)
     #: the 办事指南 answers file (``[inbox] keyword_answers_file``, else the packaged examples)
     keyword_answers: Path = DEFAULT_KEYWORD_ANSWERS
+    #: the bureau's word lists for the gate (``[lists]``)
+    lists: ListFiles = ListFiles()
     #: ``NEWMEDIA_TOKEN_KEY`` (the demo key in demo mode): the first encrypts stored tokens
     token_keys: tuple[str, ...] = field(default=(), repr=False)
 
@@ -128,6 +145,31 @@ def _check_keyword_answers(f: SettingsFile, found: Path, problems: list[str]) ->
         )
 
 
+def _list_files(f: SettingsFile, settings_path: Path) -> ListFiles:
+    def anchored(configured: str | None) -> Path | None:
+        if not configured:
+            return None
+        found = Path(configured)
+        return found if found.is_absolute() else settings_path.resolve().parent / found
+
+    c = f.lists
+    return ListFiles(
+        anchored(c.wording_file),
+        anchored(c.public_numbers_file),
+        anchored(c.duties_file),
+        c.check_seconds,
+    )
+
+
+def _check_list_files(lists: ListFiles, problems: list[str]) -> None:
+    """The gate reads these while the service runs: a broken one is refused at start-up (the
+    gate and its lists load only here, so commands that never run the gate stay quick)."""
+    from review.checks.bureau_lists import BureauPaths, check_files
+
+    found = check_files(BureauPaths(lists.wording, lists.public_numbers, lists.duties))
+    problems.extend(f"[lists] {p}" for p in found)
+
+
 #: the databases the service runs on (the async driver is chosen by ``review.db.normalise_url``)
 DATABASE_SCHEME = re.compile(r"^(sqlite(\+aiosqlite)?|postgres(ql)?(\+asyncpg)?)://")
 
@@ -184,6 +226,9 @@ def load_settings(
     keyword_answers = _keyword_answers(parsed, path)
     if for_service and parsed.inbox.keyword_answers_file:
         _check_keyword_answers(parsed, keyword_answers, problems)
+    lists = _list_files(parsed, path)
+    if for_service and lists.configured:
+        _check_list_files(lists, problems)
     raw_url = env.get("NEWMEDIA_DATABASE_URL") or parsed.database.url
     url_problem = _database_problem(raw_url, bool(env.get("NEWMEDIA_DATABASE_URL")))
     if url_problem:
@@ -208,5 +253,6 @@ def load_settings(
         accounts={a.key: a for a in parsed.accounts},
         wecom_apps={w.key: w for w in parsed.wecom_apps},
         keyword_answers=keyword_answers,
+        lists=lists,
         token_keys=found.token_keys,
     )

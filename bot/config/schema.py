@@ -9,7 +9,9 @@ from __future__ import annotations
 import ipaddress
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from channels.weibo.links import template_problem
 
 KEY_PATTERN = r"^[a-z0-9_]+$"
 ROLES = frozenset({"editor", "reviewer", "head", "replier", "admin", "operator"})
@@ -104,6 +106,20 @@ class InboxSettings(_Strict):
     keyword_answers_file: str | None = None
 
 
+class ListsSettings(_Strict):
+    """The bureau's own word lists for the gate (relative to this file), added to the shipped
+    ones and re-read when edited. Unset: the shipped list alone."""
+
+    #: 错敏词表: more entries, leaders and their titles, title order, exceptions, [[disable]]
+    wording_file: str | None = None
+    #: the bureau's public numbers (hotlines, its units): not personal data
+    public_numbers_file: str | None = None
+    #: extra duty terms ([[area]] name/strong/weak, [[other]])
+    duties_file: str | None = None
+    #: how often (seconds) the files' modification times are looked at
+    check_seconds: float = Field(5, gt=0, le=3600)
+
+
 class CalendarSettings(_Strict):
     """Holidays and 调休 workdays for years ``chinese-calendar`` does not know yet."""
 
@@ -150,11 +166,29 @@ class Account(_Strict):
     push_to_followers: bool = False
     #: Weibo: the app's registered safe domain; links in posts point there
     safe_domain: str | None = None
+    #: Weibo: each article's own page on the safe domain, ``{draft}`` = the draft number
+    #: (``https://mzj.changchun.gov.cn/art/{draft}.html``); a status links there, never to the
+    #: site's root, so a body cut to 140 characters is read in full (``channels.weibo.links``)
+    article_url_template: str | None = None
     #: cover image used when a WeChat draft brings none (path inside the ``[media]`` folder)
     default_cover: str | None = None
     #: daily time slots ("09:00") used when an approved draft has no time of its own
     slots: tuple[str, ...] = ("09:00", "17:00")
     review_chain: tuple[Stage, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _article_pages(self) -> Account:
+        if self.platform != "weibo":
+            return self
+        if not self.article_url_template:
+            raise ValueError(
+                "微博账号须填写 article_url_template（文章页地址，含 {draft}），"
+                "微博只能容纳 140 字，全文要链接到文章本身的页面"
+            )
+        problem = template_problem(self.article_url_template, self.safe_domain)
+        if problem:
+            raise ValueError(f"article_url_template = {self.article_url_template!r} — {problem}")
+        return self
 
 
 class WeComApp(_Strict):
@@ -189,6 +223,7 @@ class SettingsFile(_Strict):
     review: ReviewSettings = ReviewSettings()
     publishing: PublishingSettings = PublishingSettings()
     inbox: InboxSettings = InboxSettings()
+    lists: ListsSettings = ListsSettings()
     calendar: CalendarSettings = CalendarSettings()
     sandbox: SandboxSettings = SandboxSettings()
     media: MediaSettings = MediaSettings()

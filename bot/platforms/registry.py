@@ -26,6 +26,7 @@ from channels.weibo.channel import WeiboChannel
 from review.db import SessionFactory
 from review.media import MediaPolicy
 from review.media_files import publish_loader
+from review.media_renditions import ARTICLE_IMAGE, THUMB, Profile, convert, fits
 from review.publishing.config import PostOptions
 from review.store.tokens import DbTokenStore
 from review.token_cipher import TokenCipher
@@ -51,13 +52,17 @@ def _png(width: int = 90, height: int = 50, rgb: tuple[int, int, int] = (181, 18
     )
 
 
-def sandbox_loader(files: ImageLoader) -> ImageLoader:
-    """A sandbox account also has a generated cover for drafts that bring none."""
+def sandbox_loader(files: ImageLoader, *, profile: Profile | None = None) -> ImageLoader:
+    """A sandbox account also has a generated cover for drafts that bring none (made into the
+    ``profile``'s rendition, as a draft's own cover is)."""
     cover = _png()
+    name, kind = DEFAULT_COVER, "image/png"
+    if profile is not None and not fits(cover, profile):
+        cover, name, kind = convert(cover, profile), DEFAULT_COVER[:-4] + ".jpg", "image/jpeg"
 
     async def load(src: str) -> tuple[str, bytes, str]:
         if src == DEFAULT_COVER:
-            return DEFAULT_COVER, cover, "image/png"
+            return name, cover, kind
         return await files(src)
 
     return load
@@ -111,7 +116,9 @@ def build_channels(
     """Account key → Channel. A sandbox account without a running sandbox gets no channel.
     Every WeChat channel reads images only through ``review.media`` (the media folder)."""
     out: dict[str, Channel] = {}
-    files = publish_loader(media or media_policy(settings))
+    policy = media or media_policy(settings)
+    files = publish_loader(policy, profile=ARTICLE_IMAGE)
+    covers = publish_loader(policy, profile=THUMB)
     rip = os.environ.get("NEWMEDIA_WEIBO_RIP", "127.0.0.1")
     for key, a in settings.accounts.items():
         secrets = settings.secrets[key]
@@ -124,8 +131,8 @@ def build_channels(
             api = wechat_api.WeChatAPI(
                 key, a.app_id, secrets.app_secret, tokens=tokens, base_url=base, session=http
             )
-            loader = sandbox_loader(files) if a.sandbox else files
-            out[key] = WeChatChannel(api, load_image=loader)
+            cover = sandbox_loader(covers, profile=THUMB) if a.sandbox else covers
+            out[key] = WeChatChannel(api, load_image=files, load_cover=cover)
         else:
             base = a.api_base or (
                 f"{sandbox_url}/weibo" if a.sandbox else weibo_api.DEFAULT_BASE_URL
@@ -138,7 +145,8 @@ def build_channels(
 def post_options(settings: Settings) -> dict[str, PostOptions]:
     out: dict[str, PostOptions] = {}
     for key, a in settings.accounts.items():
-        link = f"https://{a.safe_domain}/" if a.safe_domain else None
+        # Weibo links each post to its article's own page (``channels.weibo.links``)
+        link = a.article_url_template if a.platform == "weibo" else None
         cover = a.default_cover or (DEFAULT_COVER if a.sandbox else None)
         out[key] = PostOptions(a.push_to_followers, link, cover)
     return out

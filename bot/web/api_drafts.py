@@ -8,7 +8,8 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.web.api_common import api, json_body, path_id, query_limit, services
-from review import drafts, queue, read_scope
+from review import drafts, queue, read_scope, schedule_changes
+from review.deid_drafts import mask_draft
 from review.errors import ValidationFailed
 from review.models import Person
 from review.store import directory
@@ -42,6 +43,8 @@ def _draft_input(body: dict[str, Any]) -> drafts.DraftInput:
         digest=body.get("digest") or "",
         cover_path=body.get("cover"),
         publish_at=publish_at,
+        # an edit that names no time keeps the draft's; "publish_at": null or "" drops it
+        clear_schedule="publish_at" in body and not body["publish_at"],
     )
 
 
@@ -105,6 +108,54 @@ async def edit_draft(request: web.Request, session: AsyncSession, person: Person
     )
     view = await draft_view(session, draft, rev)
     view["review_restarted"] = restarted
+    view["schedule_note"] = await drafts.edit_note(session, draft.id, rev)
+    return web.json_response(view)
+
+
+@api
+async def reschedule(request: web.Request, session: AsyncSession, person: Person) -> web.Response:
+    """``{"publish_at": "2026-12-03 09:00"}``: move the draft's publish time before it goes out."""
+    draft_id = _id(request)
+    await read_scope.draft(session, person, draft_id)  # else 404, as for a missing draft
+    when = (await json_body(request)).get("publish_at")
+    if not isinstance(when, str) or not when.strip():
+        raise ValidationFailed(
+            "publish_at 必须是时间字符串，如 2026-12-03 09:00", field="publish_at"
+        )
+    try:
+        at = parse_local(when)
+    except ValueError as exc:
+        raise ValidationFailed(str(exc), field="publish_at") from None
+    message = await schedule_changes.reschedule(session, draft_id, person, at)
+    draft, rev = await drafts.load(session, draft_id)
+    return web.json_response({"message": message, **await draft_view(session, draft, rev)})
+
+
+@api
+async def cancel(request: web.Request, session: AsyncSession, person: Person) -> web.Response:
+    """Cancel every still-scheduled publication of the draft."""
+    draft_id = _id(request)
+    await read_scope.draft(session, person, draft_id)  # else 404, as for a missing draft
+    message = await schedule_changes.cancel_draft(session, draft_id, person)
+    draft, rev = await drafts.load(session, draft_id)
+    return web.json_response({"message": message, **await draft_view(session, draft, rev)})
+
+
+@api
+async def mask(request: web.Request, session: AsyncSession, person: Person) -> web.Response:
+    """Apply the gate's de-identification (张建国 → 张*国, address to the community) as a new
+    revision, like an edit; ``changes`` lists what was replaced, empty when nothing was."""
+    draft_id = _id(request)
+    await read_scope.draft(session, person, draft_id)  # else 404, as for a missing draft
+    svc = services(request)
+    out = await mask_draft(
+        session, person, draft_id, safe_domains=svc.safe_domains, limits=svc.platform_limits
+    )
+    draft, rev = (out.draft, out.revision) if out.revision else await drafts.load(session, draft_id)
+    view = await draft_view(session, draft, rev)
+    view["review_restarted"] = out.review_restarted
+    view["masked"] = out.revision is not None
+    view["changes"] = [{"field": f, "before": a, "after": b} for f, a, b in out.changes]
     return web.json_response(view)
 
 
@@ -118,3 +169,6 @@ def setup(app: web.Application) -> None:
     app.router.add_post("/api/drafts", create_draft)
     app.router.add_get("/api/drafts/{id}", get_draft)
     app.router.add_put("/api/drafts/{id}", edit_draft)
+    app.router.add_post("/api/drafts/{id}/mask", mask)
+    app.router.add_post("/api/drafts/{id}/reschedule", reschedule)
+    app.router.add_post("/api/drafts/{id}/cancel", cancel)

@@ -1,4 +1,5 @@
-"""``/api/publications``: list publications; retract a published one (authorised reviewers).
+"""``/api/publications``: list publications; cancel a scheduled one (its account's owner
+department); retract a published one (authorised reviewers).
 
 Both follow the draft's read scope (``review.read_scope``): a publication of a draft the caller
 may not read is absent from the list and a 404 to retract."""
@@ -12,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.publishing import service as publishing_service
 from bot.web.api_common import api, current_person, error, json_body, path_id, services
-from review import read_scope
+from review import read_scope, schedule_changes
 from review.errors import DomainError, ValidationFailed
 from review.models import Person, Publication
 from review.states import PUBLICATION_LABELS, PublicationStatus
@@ -52,6 +53,15 @@ async def list_publications(
     return web.json_response({"publications": [view(*row) for row in rows]})
 
 
+@api
+async def cancel(request: web.Request, session: AsyncSession, person: Person) -> web.Response:
+    """Stop a scheduled publication before the publisher takes it (409 once it has)."""
+    publication_id = path_id(request)
+    await read_scope.publication(session, person, publication_id)  # else 404
+    message = await schedule_changes.cancel_publication(session, publication_id, person)
+    return web.json_response({"message": message, "publication_id": publication_id})
+
+
 async def retract(request: web.Request) -> web.Response:
     """Authenticate in a short transaction; the platform call runs outside any transaction."""
     try:
@@ -75,3 +85,4 @@ async def retract(request: web.Request) -> web.Response:
 def setup(app: web.Application) -> None:
     app.router.add_get("/api/publications", list_publications)
     app.router.add_post("/api/publications/{id}/retract", retract)
+    app.router.add_post("/api/publications/{id}/cancel", cancel)

@@ -9,6 +9,7 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
 import templates
+from bot.preview.service import Previews
 from bot.services import Services
 from bot.web import console_forms
 from bot.web.api_common import path_id, services
@@ -100,7 +101,10 @@ async def show_draft(request: web.Request, session: AsyncSession, person: Person
     view = await draft_view(session, draft, rev, full=True)
     task_ids = [t.id for t in await rstore.tasks_of_revision(session, rev.id)]
     tasks = await queue.task_views(session, task_ids)
-    return await _render(request, "console_draft.html", person, d=view, tasks=tasks)
+    previews = await Previews(services(request)).for_draft(session, rev, person.id)
+    return await _render(
+        request, "console_draft.html", person, d=view, tasks=tasks, previews=previews
+    )
 
 
 @console_page

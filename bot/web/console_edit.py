@@ -1,9 +1,12 @@
 """Editing a draft in the console: a new revision, with the same image check as the API and CLI
 (``Services.prepare_draft``), a cover path or an uploaded cover, and review restarted when the
-draft was already in it (先审后发: the approvals pinned the old content)."""
+draft was already in it (先审后发: the approvals pinned the old content). Also the draft page's
+schedule buttons: cancel its publication, or move its publish time (``review.schedule_changes``),
+and its 「一键去标识化」: the gate's masking suggestion applied as a new revision (``mask_draft``)."""
 
 from __future__ import annotations
 
+from collections.abc import Coroutine
 from typing import Any
 
 import aiohttp_jinja2
@@ -14,7 +17,8 @@ from bot.web import console_forms
 from bot.web.api_common import path_id, services
 from bot.web.auth import console_page, csrf_token, flash, notice
 from bot.web.console_forms import accepts_upload, form_cover
-from review import drafts, queue, read_scope
+from review import drafts, queue, read_scope, schedule_changes
+from review.deid_drafts import mask_draft
 from review.errors import DomainError
 from review.models import Person
 from review.store import drafts as dstore
@@ -61,20 +65,91 @@ async def save(request: web.Request, session: AsyncSession, person: Person) -> w
                 source=str(form.get("source") or "") or None,
                 cover_path=await form_cover(svc, posted),
                 publish_at=parse_local(when.replace("T", " ")) if when else None,
+                # the form shows the current time: emptied, it is dropped; absent, it is kept
+                clear_schedule="publish_at" in form and not when,
             )
             inp = await svc.prepare_draft(inp)  # MediaRefused names a bad image
             draft, rev, restarted = await queue.edit(
                 session, person, draft_id, inp,
                 safe_domains=svc.safe_domains, limits=svc.platform_limits,
             )  # fmt: skip
+            note = await drafts.edit_note(session, draft.id, rev)
     except (DomainError, ValueError) as exc:
         message = exc.message if isinstance(exc, DomainError) else str(exc)
         return await _page(request, session, person, draft_id, form=dict(form), error=message)
-    msg = f"已保存为第 {rev.number} 版" + ("，审核已重新开始" if restarted else "")
+    msg = f"已保存为第 {rev.number} 版" + ("，审核已重新开始" if restarted else "") + f"；{note}"
     await notice(session, request, msg)
     raise web.HTTPSeeOther(f"/console/drafts/{draft.id}")
+
+
+@console_page
+async def cancel(request: web.Request, session: AsyncSession, person: Person) -> web.Response:
+    """The draft page's 「取消发布」: every still-scheduled publication of the draft."""
+    draft_id = path_id(request)
+    await read_scope.draft(session, person, draft_id)  # else 404, as if missing
+    await _schedule_change(
+        request, session, schedule_changes.cancel_draft(session, draft_id, person)
+    )
+    raise web.HTTPSeeOther(f"/console/drafts/{draft_id}")
+
+
+@console_page
+async def reschedule(request: web.Request, session: AsyncSession, person: Person) -> web.Response:
+    """The draft page's 「改期」: a new publish time, the content and its approvals kept."""
+    draft_id = path_id(request)
+    await read_scope.draft(session, person, draft_id)  # else 404, as if missing
+    when = str((await request.post()).get("publish_at") or "").strip()
+    try:
+        at = parse_local(when.replace("T", " "))
+    except ValueError as exc:
+        await notice(session, request, str(exc) if when else "请填写新的发布时间")
+        raise web.HTTPSeeOther(f"/console/drafts/{draft_id}") from None
+    change = schedule_changes.reschedule(session, draft_id, person, at)
+    await _schedule_change(request, session, change)
+    raise web.HTTPSeeOther(f"/console/drafts/{draft_id}")
+
+
+async def _schedule_change(
+    request: web.Request, session: AsyncSession, change: Coroutine[Any, Any, str]
+) -> None:
+    """Run it in a savepoint (a refusal leaves nothing behind) and say the outcome."""
+    try:
+        async with session.begin_nested():
+            message = await change
+    except DomainError as exc:
+        message = exc.message
+    await notice(session, request, message)
+
+
+@console_page
+async def mask(request: web.Request, session: AsyncSession, person: Person) -> web.Response:
+    """The gate card's 「一键去标识化」: names masked (张*国), addresses cut to the community."""
+    draft_id = path_id(request)
+    await read_scope.draft(session, person, draft_id)  # else 404, as if missing
+    svc = services(request)
+    try:
+        async with session.begin_nested():
+            out = await mask_draft(
+                session, person, draft_id, safe_domains=svc.safe_domains, limits=svc.platform_limits
+            )
+    except DomainError as exc:
+        await notice(session, request, exc.message)
+        raise web.HTTPSeeOther(f"/console/drafts/{draft_id}") from None
+    if out.revision is None:
+        message = "未发现需要去标识化的个人信息，稿件未改动"
+    else:
+        changed = "；".join(f"{a} → {b or '（删去）'}" for _, a, b in out.changes[:5])
+        more = f" 等 {len(out.changes)} 处" if len(out.changes) > 5 else ""
+        message = f"已去标识化，保存为第 {out.revision.number} 版：{changed}{more}"
+        if out.review_restarted:
+            message += "；审核已重新开始"
+    await notice(session, request, message)
+    raise web.HTTPSeeOther(f"/console/drafts/{draft_id}")
 
 
 def setup(app: web.Application) -> None:
     app.router.add_get("/console/drafts/{id:\\d+}/edit", edit_form)
     app.router.add_post("/console/drafts/{id:\\d+}/edit", save)
+    app.router.add_post("/console/drafts/{id:\\d+}/cancel", cancel)
+    app.router.add_post("/console/drafts/{id:\\d+}/reschedule", reschedule)
+    app.router.add_post("/console/drafts/{id:\\d+}/mask", mask)

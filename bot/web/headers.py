@@ -16,6 +16,12 @@ _COMMON = (
 )
 CSP = _COMMON + "; img-src 'self' data:"
 SANDBOX_CSP = _COMMON + "; img-src 'self' data: http: https:"
+#: the signed preview (``bot.web.preview``): no script, its own images only, and no Referer, since
+#: its token is in the address
+PREVIEW_CSP = (
+    "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; "
+    "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+)
 SERVER = "newmedia"
 
 FIXED = {
@@ -35,6 +41,9 @@ def csp_for(path: str) -> str:
 async def add_headers(request: web.Request, response: web.StreamResponse) -> None:
     response.headers.update(FIXED)
     response.headers["Content-Security-Policy"] = csp_for(request.path)
+    if request.path.startswith("/preview/"):
+        response.headers["Content-Security-Policy"] = PREVIEW_CSP
+        response.headers["Referrer-Policy"] = "no-referrer"
 
 
 def setup(app: web.Application) -> None:

@@ -11,6 +11,7 @@ from sqlalchemy import text
 from bot import keys
 from bot.web.api_common import services
 from bot.workers import worker_of
+from review.checks.bureau_lists import installed_problems
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -34,6 +35,8 @@ async def healthz(request: web.Request) -> web.Response:
         "scheduler": scheduler,
         "demo": svc.settings.demo,
         "worker": {"role": worker.role, "of": worker.count, "pid": os.getpid()},
+        # an edit of the bureau's word lists that was refused (the last good lists still apply)
+        "lists": {"problems": installed_problems()},
     }
     return web.json_response(body, status=200 if ok else 503)
 

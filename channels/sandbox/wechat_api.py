@@ -26,7 +26,31 @@ from channels.sandbox.wechat_state import CustomMessage, Job, WeChatState, dump,
 
 log = logging.getLogger("channels.sandbox.wechat")
 INVALID_MEDIA = 40007
-IMAGE_TYPES = ("image/jpeg", "image/png", "image/gif")
+#: WeChat's global return codes (不合法的文件类型 / 图片大小 / 缩略图大小); platforms.md §2.7 does
+#: not list them, the official 全局返回码 table and the SDKs' constants do
+INVALID_FILE_TYPE = 40005
+INVALID_IMAGE_SIZE = 40009
+INVALID_THUMB_SIZE = 40012
+#: what each upload takes, by the format its bytes show (not the declared content type):
+#: uploadimg JPG/PNG < 1 MB; image material JPG/PNG/GIF/BMP ≤ 10 MB; thumb JPG ≤ 64 KB
+UPLOADIMG = (("JPEG", "PNG"), 1024 * 1024 - 1, INVALID_IMAGE_SIZE)
+MATERIAL = {
+    "image": (("JPEG", "PNG", "GIF", "BMP"), 10 * 1024 * 1024, INVALID_IMAGE_SIZE),
+    "thumb": (("JPEG",), 64 * 1024, INVALID_THUMB_SIZE),
+}
+_MAGIC = (
+    (b"\xff\xd8\xff", "JPEG"),
+    (b"\x89PNG\r\n\x1a\n", "PNG"),
+    (b"GIF87a", "GIF"),
+    (b"GIF89a", "GIF"),
+    (b"BM", "BMP"),
+)
+_CONTENT_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "GIF": "image/gif", "BMP": "image/bmp"}
+
+
+def sniff(content: bytes) -> str | None:
+    """The image format the bytes begin with, as the platform judges a file (not by its name)."""
+    return next((kind for magic, kind in _MAGIC if content.startswith(magic)), None)
 
 
 class WeChatSandbox(PlatformSandbox):
@@ -101,20 +125,22 @@ class WeChatSandbox(PlatformSandbox):
             self._resume(state, waiting)
         return state
 
-    async def _upload(self, request: web.Request, limit: int) -> str:
+    async def _upload(self, request: web.Request, rule: tuple[tuple[str, ...], int, int]) -> str:
+        formats, limit, size_code = rule
         form = await request.post()
         media = form.get("media")
         if not isinstance(media, web.FileField):
             raise SandboxError(41005, "media data missing")
         content = media.file.read()
-        request[PAYLOAD] = {"filename": media.filename, "size": len(content)}
-        if media.content_type not in IMAGE_TYPES:
-            raise SandboxError(40005, "invalid file type")
+        kind = sniff(content)
+        request[PAYLOAD] = {"filename": media.filename, "size": len(content), "format": kind}
+        if kind is None or kind not in formats:
+            raise SandboxError(INVALID_FILE_TYPE, "invalid file type")
         if len(content) > limit:
-            raise SandboxError(40009, "invalid image size")
+            raise SandboxError(size_code, "invalid image size")
         key = self.next_id("img")
-        self.media[key] = (content, media.content_type)
-        self.store.put_media(key, content, media.content_type)
+        self.media[key] = (content, _CONTENT_TYPES[kind])
+        self.store.put_media(key, content, _CONTENT_TYPES[kind])
         return key
 
     def media_url(self, key: str) -> str:
@@ -169,14 +195,15 @@ class WeChatSandbox(PlatformSandbox):
 
     async def uploadimg(self, request: web.Request) -> web.Response:
         self.auth(request)
-        key = await self._upload(request, 1024 * 1024)
+        key = await self._upload(request, UPLOADIMG)
         return web.json_response({"url": self.media_url(key)})
 
     async def add_material(self, request: web.Request) -> web.Response:
         state = self.auth(request)
-        if request.query.get("type") not in ("image", "thumb"):
+        rule = MATERIAL.get(request.query.get("type", ""))
+        if rule is None:
             raise SandboxError(40004, "invalid media type")
-        key = await self._upload(request, 10 * 1024 * 1024)
+        key = await self._upload(request, rule)
         media_id = self.next_id("thumb")
         state.materials[media_id] = self.media_url(key)
         return web.json_response({"media_id": media_id, "url": self.media_url(key)})

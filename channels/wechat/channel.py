@@ -72,8 +72,10 @@ def marked_url(link_url: str, key: str) -> str:
 
 
 class WeChatChannel:
-    """One OA account: ``WeChatChannel(WeChatAPI(...), load_image=...)``. The service passes
-    ``review.media_files.publish_loader``: images come only from its media folder, checked."""
+    """One OA account: ``WeChatChannel(WeChatAPI(...), load_image=..., load_cover=...)``. The
+    service passes ``review.media_files.publish_loader``: images come only from its media folder,
+    checked, as the renditions the draft stored (a JPG ≤ 64 KB for the ``thumb`` cover);
+    ``load_cover`` defaults to ``load_image``."""
 
     platform = Platform.WECHAT
 
@@ -82,6 +84,7 @@ class WeChatChannel:
         api: WeChatAPI,
         *,
         load_image: ImageLoader = no_media,
+        load_cover: ImageLoader | None = None,
         reconcile_pages: int = RECONCILE_PAGES,
         cover_material: str = "thumb",
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
@@ -89,6 +92,7 @@ class WeChatChannel:
         self.api = api
         self.account_key = api.account_key
         self._load = load_image
+        self._load_cover = load_cover or load_image
         self._reconcile_pages = reconcile_pages
         self._clock = clock
         self.covers = CoverCache(api, material_type=cover_material)
@@ -105,7 +109,7 @@ class WeChatChannel:
         for src in sources:
             images[src] = await self.api.upload_image(*await self._load(src))
         content = render_article(post, images)
-        cover = await self._load(post.cover_path)
+        cover = await self._load_cover(post.cover_path)
         thumb_media_id = await self.covers.media_id(cover)
         article: dict[str, Any] = {
             "article_type": "news",

@@ -1,4 +1,5 @@
-"""The Weibo ``Channel``: share a short status linking to the article page, reply to comments.
+"""The Weibo ``Channel``: share a short status linking to the article's own page, reply to
+comments.
 
 The link carries ``p=<idempotency key>``, so after a crash ``check(post, None)`` can find the
 status in the account's timeline, searched back to the send time, instead of posting it twice.
@@ -28,6 +29,7 @@ from channels.weibo.api import WeiboAPI
 from channels.weibo.endpoints import ABSENCE
 from channels.weibo.errors import REPEAT_CONTENT
 from channels.weibo.limits import MAX_CHARS, TIMELINE_PAGE, TIMELINE_PAGES
+from channels.weibo.links import article_link
 from channels.weibo.render import render_status
 
 log = logging.getLogger("channels.weibo")
@@ -85,12 +87,10 @@ class WeiboChannel:
         self._timeline_pages = timeline_pages
 
     def status_text(self, post: Post) -> str:
-        host = urlsplit(post.link_url or "").hostname or ""
-        if not (host == self.safe_domain or host.endswith("." + self.safe_domain)):
-            raise Rejected(
-                f"微博须链接到安全域名 {self.safe_domain} 下的文章页", code="safe_domain"
-            )
-        link = marked_link(post.link_url or "", post.idempotency_key or str(post.publication_id))
+        """The whole body when it fits in the limit with the link, else the body cut, and
+        always the link to the article's own page (``links.article_link``)."""
+        page = article_link(post, self.safe_domain)
+        link = marked_link(page, post.idempotency_key or str(post.publication_id))
         return render_status(post, link, self._max_chars)
 
     async def publish(

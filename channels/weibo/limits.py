@@ -1,13 +1,15 @@
 """What Weibo's ``statuses/share`` refuses, declared once: the channel renders within it, and the
 service hands ``LIMITS`` to the review gate (review/ never imports an adapter).
 
-A status is at most 140 characters (error 20012) and must link to the app's safe domain (10017);
+A status is at most 140 characters (error 20012) and must link to the app's safe domain (10017)
+— to the article's own page there (``links``);
 ``#`` would open a topic, which posts made through the API may not do.
 """
 
 from __future__ import annotations
 
 from channels.base import PlatformLimits
+from channels.weibo.links import ARTICLE_PATH_MAX
 from channels.weibo.render import status_text
 
 MAX_CHARS = 140
@@ -22,6 +24,8 @@ LINK_MARKER_CHARS = 30
 LIMITS = PlatformLimits(
     topics_banned=True,
     status_max=MAX_CHARS,
-    link_marker_chars=LINK_MARKER_CHARS,
+    # the gate counts ``https://<safe domain>/`` plus this: the article's own page (at most
+    # ``links.ARTICLE_PATH_MAX`` more, checked when settings load) and the key marker
+    link_marker_chars=ARTICLE_PATH_MAX + LINK_MARKER_CHARS,
     status_text=status_text,
 )

@@ -1,9 +1,10 @@
-"""Personal data: resident ID numbers, mobile and landline numbers, bank cards, name lists.
+"""Personal data: resident ID numbers, mobile and landline numbers, bank cards, name lists, and
+private people named next to a sensitive attribute (``deid_people``, issue 13).
 
 A number counts only when it validates (GB 11643 check digit, Luhn, mobile prefixes), so dates,
 document numbers (长民发〔2026〕12号), order numbers and already-masked numbers pass. Each hit
 comes with its masked form (``220102********1234``, ``138****5678``) for the editor to paste.
-Public service numbers the bureau publishes on purpose are listed in ``public_numbers.txt``.
+Public service numbers are listed in ``public_numbers.txt`` and the bureau's own file (``[lists]``).
 """
 
 from __future__ import annotations
@@ -15,13 +16,16 @@ from dataclasses import dataclass
 from stdnum import luhn
 from stdnum.cn import ric
 
+from review.checks.deid_numbers import Hit, find_more_numbers
+from review.checks.deid_people import PersonHit, find_people
+from review.checks.deid_rules import DeidRules, default_rules
 from review.checks.normalize import Normalized, normalize
 from review.checks.types import CheckResult, Evidence, Verdict
 
 NAME = "personal_data"
 
-_SEP = r"[ \t-]?"
-_ID = re.compile(rf"(?<![0-9A-Za-z])(\d{{6}}){_SEP}(\d{{8}}){_SEP}(\d{{3}}[0-9Xx])(?![0-9A-Za-z])")
+#: 18 characters, optionally grouped by single spaces or dashes (6-8-4 or in fours)
+_ID = re.compile(r"(?<![0-9A-Za-z])\d(?:[ \t-]?\d){16}[ \t-]?[0-9Xx](?![0-9A-Za-z])")
 _CARD = re.compile(r"(?<![0-9A-Za-z*])[1-9](?:[ -]?\d){15,18}(?![0-9A-Za-z*])")
 _MOBILE = re.compile(
     r"(?<![0-9A-Za-z*])(?:(?:\+|00)\s?86[\s-]?)?(1[3-9]\d)[\s-]?(\d{4})[\s-]?(\d{4})(?![0-9A-Za-z*])"
@@ -44,15 +48,14 @@ _NAME_BEFORE = re.compile(
 class PersonalDataLexicon:
     public_numbers: frozenset[str]  # digits only
     surnames: frozenset[str]
+    deid: DeidRules | None = None  # None: the shipped data/deid.toml
+
+    @property
+    def rules(self) -> DeidRules:
+        return self.deid or default_rules()
 
 
-@dataclass(frozen=True)
-class Hit:
-    kind: str  # "身份证号" | "手机号" | "固定电话" | "银行卡号"
-    start: int  # in the normalised text
-    end: int
-    masked: str
-    level: Verdict
+__all__ = ["Hit", "PersonHit", "PersonalDataLexicon", "check_personal_data", "find_numbers"]
 
 
 def _birth_date_ok(yyyymmdd: str) -> bool:
@@ -128,6 +131,9 @@ def find_numbers(text: str, lex: PersonalDataLexicon) -> list[Hit]:
             else Verdict.BLOCK
         )
         add(Hit("固定电话", m.start(), m.end(), mask_landline(area, number), level))
+    for extra in find_more_numbers(text):
+        if free(extra.start, extra.end):
+            add(extra)
     return sorted(hits, key=lambda h: h.start)
 
 
@@ -144,6 +150,10 @@ def _names_with_numbers(norm: Normalized, hits: list[Hit], lex: PersonalDataLexi
     return names
 
 
+def _show(h: Hit) -> str:
+    return h.masked or "（删去门牌，地址只写到社区）"
+
+
 def check_personal_data(
     fields: list[tuple[str, Normalized]], kind: str, lex: PersonalDataLexicon
 ) -> CheckResult:
@@ -152,26 +162,49 @@ def check_personal_data(
     kinds: list[str] = []
     worst = Verdict.PASS
     names: list[str] = []
+    people: list[str] = []
+    n_numbers = 0
+    doc = "\n".join(norm.text for _, norm in fields)
     for field_name, norm in fields:
         hits = find_numbers(norm.text, lex)
+        n_numbers += len(hits)
         names += _names_with_numbers(norm, hits, lex)
         for h in hits:
             a, b = norm.span(h.start, h.end)
             evidence.append(Evidence(norm.original[a:b], a, b, field_name))
-            fixes.append(f"{norm.original[a:b]} → {h.masked}")
+            fixes.append(f"{norm.original[a:b]} → {_show(h)}")
             if h.kind not in kinds:
                 kinds.append(h.kind)
             worst = max(worst, h.level, key=lambda v: v.rank)
+        for p in find_people(norm.text, lex.surnames, lex.rules, doc):
+            a, b = norm.span(p.start, p.end)
+            evidence.append(Evidence(norm.original[a:b], a, b, field_name))
+            attrs = "、".join(dict.fromkeys(x.kind for x in p.attributes))
+            people.append(f"{p.name}（{attrs}）")
+            fixes.append(f"{p.name} → {p.masked}")
+            for x in p.attributes[:3]:
+                xa, xb = norm.span(x.start, x.end)
+                evidence.append(Evidence(norm.original[xa:xb], xa, xb, field_name))
+                if x.kind == "住址":
+                    fixes.append(f"{norm.original[xa:xb]} → （删去，地址只写到社区）")
+            worst = Verdict.BLOCK
     if worst is Verdict.PASS:
         return CheckResult(NAME, Verdict.PASS, "未发现个人信息")
-    reason = "含个人信息：" + "、".join(kinds) + f"（{len(evidence)}处）"
+    parts = []
+    if kinds:
+        parts.append("、".join(kinds) + f"（{n_numbers}处）")
+    if people:
+        parts.append("私人姓名与敏感信息同现：" + "；".join(dict.fromkeys(people[:5])))
+    reason = "含个人信息：" + "；".join(parts)
     if len(names) >= 2:
         reason += f"；姓名与号码成列（{'、'.join(names[:3])}…），属个人信息名单"
     elif worst is Verdict.WARN:
-        reason += "；请确认是否为单位公开号码（可加入 public_numbers.txt）或更正"
-    suggestion = "请去标识化：" + "；".join(fixes[:10])
-    if names:
+        reason += "；请确认是否为单位公开号码（可加入本局公开号码表，见设置 [lists]）或更正"
+    suggestion = "请去标识化：" + "；".join(dict.fromkeys(fixes[:12]))
+    if names and not people:
         suggestion += "；姓名仅保留姓氏（如“张*”）"
+    if people and kind != "答复":  # a reply is not a draft
+        suggestion += "；可用「newmedia draft mask 编号」一步套用"
     overridable = worst is Verdict.BLOCK and kind == "惩戒性公示"
     if overridable:
         reason += "；惩戒性公示确需公开的，须经负责人书面说明并留痕后放行"

@@ -3,6 +3,8 @@
 Words are matched whole, after jieba segmentation with every lexicon term added to its dictionary,
 so 人民政府 never counts as 民政 and 养老保险 (人社) never as 养老. Scores and term lists live in
 ``duties.toml`` for the bureau to edit; this module only weighs them and explains the verdict.
+Who is acting and what kind of text it is (``agency.py``, ``relevance_actor.py``) weigh as much
+as the words: another department's own action is blocked however many of our words it uses.
 """
 
 from __future__ import annotations
@@ -13,7 +15,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from review.checks.agency import Actor, AgencyLexicon, detect_actor, nature_hits, parse_agencies
 from review.checks.normalize import Normalized
+from review.checks.relevance_actor import Nature, weigh_actor
 from review.checks.types import CheckResult, Evidence, Verdict
 
 NAME = "relevance"
@@ -48,6 +52,7 @@ class DutyLexicon:
     supervision: frozenset[str]
     party: frozenset[str]
     scoring: dict[str, Any] = field(default_factory=dict)
+    agencies: AgencyLexicon = field(default_factory=AgencyLexicon)
 
     @functools.cached_property
     def index(self) -> dict[str, tuple[tuple[str, int, bool], ...]]:
@@ -104,6 +109,7 @@ def parse_duties(data: dict[str, Any]) -> DutyLexicon:
         supervision=frozenset(com.get("supervision", ())),
         party=frozenset(data.get("party", {}).get("terms", ())),
         scoring=dict(data.get("scoring", {})),
+        agencies=parse_agencies(data),
     )
 
 
@@ -125,19 +131,31 @@ class _Hits:
 
 
 def _scan(
-    fields: list[tuple[str, Normalized, int]], lex: DutyLexicon, tokens: TokenizeFn
+    fields: list[tuple[str, Normalized, int]],
+    lex: DutyLexicon,
+    tokens: TokenizeFn,
+    actor: Actor | None = None,
 ) -> dict[str, _Hits]:
-    """Group whole-word hits by area / elsewhere name / 'commerce' / 'supervision' / 'party'."""
+    """Group whole-word hits by area / elsewhere name / 'commerce' / 'supervision' / 'party'.
+
+    Another body's words do not count inside an agency's name (区市场监管局 is a partner, not
+    market regulation), nor, when the bureau leads a joint action, what its partners looked at."""
     groups: dict[str, _Hits] = {}
+    spans = actor.spans if actor else ()
+    incidental = lex.agencies.incidental if actor and actor.joint else frozenset()
     for field_name, norm, factor in fields:
         index = lex.index
+        named = [(a, b) for f, a, b in spans if f == field_name]
         for word, start, end in tokens(norm.text):
             roles = index.get(word)
             if roles is None:
                 continue
             a, b = norm.span(start, end)
             ev = Evidence(norm.original[a:b], a, b, field_name)
+            aside = word in incidental or any(x < end and start < y for x, y in named)
             for group, weight, _ in roles:
+                if aside and group.startswith("@"):
+                    continue
                 scale = 1 if group in ("commerce", "supervision") else factor
                 groups.setdefault(group, _Hits()).add(word, weight * scale, ev)
         for pat in lex.commerce_patterns:
@@ -153,13 +171,25 @@ def _terms(h: _Hits, limit: int = 4) -> str:
     return "、".join(ranked[:limit])
 
 
+def _nature(title: Normalized, body: Normalized, lex: DutyLexicon, supervised: bool) -> Nature:
+    hits = nature_hits(f"{title.text}\n{body.text}", lex.agencies)
+    return Nature(
+        court=tuple(hits.get("court", ())),
+        school=tuple(hits.get("school", ())),
+        cadre=tuple(hits.get("cadre", ())),
+        sales=tuple(hits.get("sales", ())),
+        supervised=supervised,
+    )
+
+
 def check_relevance(
     title: Normalized, body: Normalized, kind: str, lex: DutyLexicon, tokens: TokenizeFn
 ) -> CheckResult:
     s = lex.scoring
     pass_score = int(s.get("pass_score", 2))
+    actor = detect_actor(title.text, body.text, lex.agencies)
     groups = _scan(
-        [("title", title, int(s.get("title_factor", 2))), ("body", body, 1)], lex, tokens
+        [("title", title, int(s.get("title_factor", 2))), ("body", body, 1)], lex, tokens, actor
     )
     organ_names = {a.name for a in lex.areas if a.organ}
     duty = {k: v for k, v in groups.items() if k in {a.name for a in lex.areas}}
@@ -214,9 +244,18 @@ def check_relevance(
         verdict = Verdict.WARN
         found = "、".join(sorted({*specific, *(organ_names & duty.keys())}))
         reason = f"民政职能词语较少或只有泛用词（{found}），请人工确认"
+    weighed = weigh_actor(actor, _nature(title, body, lex, supervised), verdict, tuple(com.weight))
+    if weighed is not None:
+        verdict, reason = weighed
+    elif actor.joint and verdict is Verdict.PASS:
+        reason = f"{reason}；本局（{actor.name}）牵头的联合行动"
     if verdict is Verdict.BLOCK and kind == "转载":
         verdict, reason = Verdict.WARN, f"转载稿件：{reason}；如属规定转发请人工确认"
     ev = evid(*(h for _, h in top), *(h for _, h in away_top), com, party)
     if not ev and verdict is not Verdict.BLOCK:
         ev = evid(*duty.values())
+    if actor.mention is not None:  # who acts, as the editor wrote it
+        norm = title if actor.where == "title" else body
+        a, b = norm.span(actor.mention.start, actor.mention.end)
+        ev = (Evidence(norm.original[a:b], a, b, actor.where), *ev)
     return CheckResult(NAME, verdict, reason, ev)

@@ -14,6 +14,8 @@ from review.checks.normalize import Normalized
 from review.checks.types import CheckResult, Evidence, Verdict
 
 NAME = "secrecy"
+#: how a finding names the list it comes from (``secrecy.toml``, shipped)
+LIST_LABEL = "涉密标志表（内置）"
 
 
 @dataclass(frozen=True)
@@ -74,10 +76,11 @@ def check_secrecy(fields: list[tuple[str, Normalized]], lex: SecrecyLexicon) -> 
                 terms.append(m.group())
     if worst is Verdict.PASS:
         return CheckResult(NAME, Verdict.PASS, "未发现涉密标志")
+    named = "、".join(f"“{t}”" for t in terms)
     if worst is Verdict.BLOCK:
-        reason = f"含涉密或内部标志：{'、'.join(terms)}，不得公开发布"
+        reason = f"含涉密或内部标志（{LIST_LABEL}）：{named}，不得公开发布"
         suggestion = "请核实信息是否经保密审查可公开；涉密或内部资料一律不得发布"
     else:
-        reason = f"含“{'、'.join(terms)}”，请确认不是内部或未定稿材料"
+        reason = f"含{named}（{LIST_LABEL}），请确认不是内部或未定稿材料"
         suggestion = "如为内部材料或未定稿请勿发布；确属公开内容可忽略此提示"
     return CheckResult(NAME, worst, reason, tuple(evidence[:12]), suggestion)

@@ -6,6 +6,7 @@ from review.models.directory import Account, Department, Identity, Person, Revie
 from review.models.drafts import Draft, DraftTarget, GateRun, Override, ReviewTask, Revision
 from review.models.inbox import CitizenMessage, Cursor, MessageReply, Note, SeenNonce
 from review.models.ops import AuditEvent, ChatCommand, Notification
+from review.models.previews import RevisionView
 from review.models.publishing import AccessToken, Publication
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "ReviewStage",
     "ReviewTask",
     "Revision",
+    "RevisionView",
     "SeenNonce",
     "SignInAttempt",
     "UTCDateTime",

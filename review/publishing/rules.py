@@ -285,7 +285,8 @@ def build_post(
         digest=revision.digest,
         source=revision.source,
         cover_path=revision.cover_path or default_cover,
-        link_url=link_url,
+        # an account's article page template names the draft (``article_url_template``)
+        link_url=link_url.replace("{draft}", str(revision.draft_id)) if link_url else None,
         idempotency_key=pub.idempotency_key,
         push_to_followers=push_to_followers,
         sent_after=sent_after(pub),

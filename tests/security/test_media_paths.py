@@ -271,9 +271,13 @@ def test_cli_refuses_at_create_and_edit(
     field, src, why = plant(cli_workdir, fake_db=False)[case]
     draft_file(cli_workdir / "good.md", "cover", "cover_ccmz.png")
     draft_file(cli_workdir / "bad.md", field, src)
-    code, out, err = run_cli(capsys, "draft", "new", "bad.md", "--account", "ccmz_wechat")
+    code, out, err = run_cli(
+        capsys, "draft", "new", "bad.md", "--account", "ccmz_wechat", "--as", "zhao_min"
+    )
     assert code == 2 and expected(field, src, why) in out + err, out + err
-    code, out, err = run_cli(capsys, "draft", "new", "good.md", "--account", "ccmz_wechat")
+    code, out, err = run_cli(
+        capsys, "draft", "new", "good.md", "--account", "ccmz_wechat", "--as", "zhao_min"
+    )
     assert code == 0, out + err
     code, out, err = run_cli(capsys, "draft", "edit", "1", "bad.md")
     assert code == 2 and expected(field, src, why) in out + err, out + err

@@ -9,11 +9,12 @@ from pathlib import Path
 from typing import IO, Any
 
 from bot.cli.check import EXIT_BLOCK, EXIT_ERROR, EXIT_OK
-from bot.config.load import Settings, load_settings
+from bot.config.load import Settings, SettingsError, load_settings
 from bot.platforms.limits import PLATFORM_LIMITS
 from bot.platforms.media import media_policy
 from review.checks import GateInput, GateReport, GateTarget, Verdict, default_lexicons, run_gate
 from review.checks.types import CheckResult
+from review.draft_rules import content_problems
 from review.frontmatter import FrontMatterError, parse_draft_file
 from review.media import MediaRefused, body_images, check_draft
 
@@ -26,6 +27,7 @@ CHECK_LABELS = {
     "platform_limits": "平台限制",
     "reprint_source": "转载来源",
     "media": "图片",
+    "draft": "稿件",
 }
 MEDIA_HINT = "把图片放进设置 [media] root 所指的图片目录并写相对路径，或在控制台上传"
 FIELD_LABELS = {
@@ -36,6 +38,7 @@ FIELD_LABELS = {
     "source": "来源",
 }
 FLUSH_EVERY = 500
+EXIT_SETTINGS = 2  # the CLI's 'bad arguments or settings'
 
 
 def _load(args: argparse.Namespace, *, required: bool) -> Settings | None:
@@ -69,10 +72,21 @@ def _media_check(args: argparse.Namespace, cover: str | None, body: str) -> Chec
     return CheckResult("media", Verdict.PASS, "封面和正文图片均可用")
 
 
-def _with(report: GateReport, extra: CheckResult | None) -> GateReport:
-    if extra is None:
+def _door_check(inp: GateInput) -> CheckResult | None:
+    """The rules ``draft new`` refuses a draft by (``review.draft_rules``): an empty body, an
+    unknown kind, … — so ``check`` never passes a file ``draft new`` would refuse."""
+    problems = content_problems(inp.title, inp.body, inp.kind, inp.source)
+    problems = [p for p in problems if p.field != "source"]  # the gate's reprint_source says it
+    if not problems:
+        return None
+    reason = "；".join(p.message for p in problems)
+    return CheckResult("draft", Verdict.BLOCK, reason, suggestion="改正后 draft new 才会接收")
+
+
+def _with(report: GateReport, *extras: CheckResult | None) -> GateReport:
+    checks = (*report.checks, *(e for e in extras if e is not None))
+    if len(checks) == len(report.checks):
         return report
-    checks = (*report.checks, extra)
     return GateReport(Verdict.worst([c.verdict for c in checks]), checks)
 
 
@@ -144,7 +158,9 @@ def _run_file(args: argparse.Namespace) -> int:
         has_cover=bool(cover),
         targets=targets,
     )
-    report = _with(run_gate(inp, limits=PLATFORM_LIMITS), _media_check(args, cover, body))
+    report = _with(
+        run_gate(inp, limits=PLATFORM_LIMITS), _door_check(inp), _media_check(args, cover, body)
+    )
     if args.json:
         doc = {"file": str(path), "title": inp.title, **report.to_json()}
         print(json.dumps(doc, ensure_ascii=False, indent=2))
@@ -178,8 +194,8 @@ def _line_input(raw: bytes, targets: tuple[GateTarget, ...]) -> tuple[Any, GateI
 
 
 def run_jsonl(stdin: IO[bytes], stdout: IO[str], targets: tuple[GateTarget, ...] = ()) -> int:
-    """Stream: one output line per non-blank input line, lexicons loaded once."""
-    lex = default_lexicons()
+    """Stream: one output line per non-blank input line (lexicons loaded once, the bureau's
+    lists looked at again as they are edited)."""
     dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
     pending: list[str] = []
     for raw in stdin:
@@ -189,8 +205,8 @@ def run_jsonl(stdin: IO[bytes], stdout: IO[str], targets: tuple[GateTarget, ...]
         if isinstance(inp, str):
             pending.append(dumps({"id": ident, "error": inp}))
         else:
-            try:
-                report = run_gate(inp, limits=PLATFORM_LIMITS, lexicons=lex)
+            try:  # the lists as they are now: an edit of the bureau's lists applies mid-stream
+                report = run_gate(inp, limits=PLATFORM_LIMITS, lexicons=default_lexicons())
                 pending.append(dumps({"id": ident, **report.to_json()}))
             except Exception as exc:
                 pending.append(dumps({"id": ident, "error": f"检查失败：{type(exc).__name__}"}))
@@ -205,6 +221,25 @@ def run_jsonl(stdin: IO[bytes], stdout: IO[str], targets: tuple[GateTarget, ...]
 
 
 def check(args: argparse.Namespace) -> int:
+    """With the bureau's word lists (``[lists]`` in the settings) when there are settings; a
+    broken list is refused with its file, line and problem."""
+    settings = _load(args, required=False)
+    if settings is None or not settings.lists.configured:
+        return _check(args)
+    from bot.config.lists import gate_lists
+
+    try:
+        with gate_lists(settings) as lists:
+            code = _check(args)
+            for problem in lists.problems:  # an edit during a --jsonl stream that was refused
+                print(f"本局词表的修改未生效，仍按上一版检查：{problem}", file=sys.stderr)
+            return code
+    except SettingsError as exc:
+        print(f"本局词表有误，未检查：{'；'.join(exc.problems)}", file=sys.stderr)
+        return EXIT_SETTINGS
+
+
+def _check(args: argparse.Namespace) -> int:
     if args.jsonl:
         try:
             targets = _targets(args) if args.account else ()

@@ -19,7 +19,10 @@ from review.store import drafts as store
 from review.timefmt import parse_local
 from review.views import draft_view
 
-FRONT_KEYS = {"title", "kind", "source", "author", "digest", "cover", "accounts", "at"}
+NO_AUTHOR = (
+    "请用 --as 指定作者（settings.toml 中 [[people]] 的 key 或姓名，或设置 NEWMEDIA_AS）："
+    "稿件记录谁写的，不替你猜"
+)
 
 
 def read_draft_file(path: str) -> tuple[dict[str, Any], str]:
@@ -37,15 +40,14 @@ def read_draft_file(path: str) -> tuple[dict[str, Any], str]:
         meta, body = parse_draft_file(text)
     except FrontMatterError as exc:
         raise CliError(f"{path}：前置信息（front matter）有误：{exc}") from None
-    unknown = sorted(set(meta) - FRONT_KEYS)
-    if unknown:
-        raise CliError(f"{path}：未知的前置字段 {unknown}，可用：{sorted(FRONT_KEYS)}")
     return dict(meta), body
 
 
 def draft_input(args: argparse.Namespace, meta: dict[str, Any], body: str) -> drafts.DraftInput:
     accounts = list(args.account or meta.get("accounts") or [])
     when = args.at or meta.get("at")
+    if getattr(args, "no_at", False) and when:
+        raise CliError("--no-at 与发布时间（--at 或 at）不能同时使用")
     if isinstance(when, str):
         try:
             publish_at = parse_local(when)
@@ -68,6 +70,7 @@ def draft_input(args: argparse.Namespace, meta: dict[str, Any], body: str) -> dr
         digest=str(meta.get("digest") or ""),
         cover_path=_cover(meta.get("cover")),
         publish_at=publish_at,
+        clear_schedule=bool(getattr(args, "no_at", False)),
     )
 
 
@@ -91,14 +94,15 @@ def acting_person(args: argparse.Namespace) -> str | None:
 
 
 async def new(args: argparse.Namespace) -> int:
+    who = acting_person(args)
+    if not who:
+        raise CliError(NO_AUTHOR)
     meta, body = read_draft_file(args.file)
     inp = draft_input(args, meta, body)
     async with open_services(args) as services:
         inp = await services.prepare_draft(inp)
-        people = services.settings.people.values()
-        default = next((p.key for p in people if "editor" in p.roles), None)
         async with services.sessions.begin() as session:
-            editor = await person_arg(session, acting_person(args), default=default)
+            editor = await person_arg(session, who)
             draft, rev = await drafts.create(session, editor, inp)
             view = await draft_view(session, draft, rev)
     if args.json:

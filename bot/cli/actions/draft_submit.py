@@ -9,6 +9,8 @@ from dataclasses import replace
 
 from bot.cli.actions.common import open_services, person_arg
 from bot.cli.actions.draft import acting_person, author_key, draft_input, read_draft_file
+from bot.config.lists import command_lists
+from review.drafts import edit_note
 from review.presenters import submit_text
 from review.queue import edit as edit_draft
 from review.queue import submit as submit_draft
@@ -18,7 +20,7 @@ from review.store import drafts as store
 async def edit(args: argparse.Namespace) -> int:
     meta, body = read_draft_file(args.file)
     inp = draft_input(args, meta, body)
-    async with open_services(args) as services:
+    async with open_services(args) as services, command_lists(services.settings):
         async with services.sessions.begin() as session:
             editor = await person_arg(
                 session, acting_person(args), default=await author_key(session, args.id)
@@ -32,14 +34,15 @@ async def edit(args: argparse.Namespace) -> int:
                 session, editor, args.id, inp,
                 safe_domains=services.safe_domains, limits=services.platform_limits,
             )  # fmt: skip
-    print(f"稿件 {draft.id} 已保存为第 {rev.number} 版")
+            note = await edit_note(session, draft.id, rev)
+    print(f"稿件 {draft.id} 已保存为第 {rev.number} 版；{note}")
     if restarted:
         print("稿件已在审核中或已通过：修改后审核流程已重新开始（先审后发）")
     return 0
 
 
 async def submit(args: argparse.Namespace) -> int:
-    async with open_services(args) as services:
+    async with open_services(args) as services, command_lists(services.settings):
         async with services.sessions.begin() as session:
             actor = await person_arg(
                 session, acting_person(args), default=await author_key(session, args.id)

@@ -9,6 +9,7 @@ from typing import Any
 from bot.cli.actions.common import open_services
 from bot.cli.actions.output import print_json, print_table
 from bot.cli.actions.runner import CliError
+from bot.config.lists import command_lists
 from bot.inbox import service as inbox_service
 from review.timefmt import fmt
 
@@ -66,7 +67,7 @@ async def show(args: argparse.Namespace) -> int:
 
 
 async def reply(args: argparse.Namespace) -> int:
-    async with open_services(args, channels=True) as services:
+    async with open_services(args, channels=True) as services, command_lists(services.settings):
         print(await inbox_service.send_answer(services, args.id, _person(args), args.text))
     return 0
 

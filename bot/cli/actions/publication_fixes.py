@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 
 from bot.cli.actions.common import open_services
+from bot.config.lists import command_lists
 from bot.publishing import service
 
 
@@ -18,7 +19,7 @@ async def retract(args: argparse.Namespace) -> int:
 
 
 async def correct(args: argparse.Namespace) -> int:
-    async with open_services(args, channels=True) as services:
+    async with open_services(args, channels=True) as services, command_lists(services.settings):
         message = await service.correct(services, args.id, args.person, args.correction or "")
     print(message)
     return 0

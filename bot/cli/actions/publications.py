@@ -1,13 +1,14 @@
-"""``newmedia publications list`` and ``settle``: the database only (retract and correct call a
-platform: ``publication_fixes``)."""
+"""``newmedia publications list``, ``cancel`` and ``settle``: the database only (retract and
+correct call a platform: ``publication_fixes``)."""
 
 from __future__ import annotations
 
 import argparse
 from typing import Any
 
-from bot.cli.actions.common import open_services
+from bot.cli.actions.common import open_services, person_arg
 from bot.cli.actions.output import print_json, print_table
+from review import schedule_changes
 from review.publishing import resolution
 from review.states import PUBLICATION_LABELS, PublicationStatus
 from review.store import publications as store
@@ -67,5 +68,13 @@ async def settle(args: argparse.Namespace) -> int:
             url=args.url,
             force=args.force,
         )
+    print(message)
+    return 0
+
+
+async def cancel(args: argparse.Namespace) -> int:
+    async with open_services(args) as services, services.sessions.begin() as session:
+        person = await person_arg(session, args.person)
+        message = await schedule_changes.cancel_publication(session, args.id, person)
     print(message)
     return 0

@@ -6,11 +6,10 @@ people: 李娜 初审, 王强 终审 (head), 陈静 保密审查, 刘洋 法制�
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
-from chat_support import Service, open_task, start, submitted, wait_for
+from chat_support import Service, open_task, say, submitted, wait_for
 from sqlalchemy import select
 
 from bot.chat.ticks import deliver_notifications
@@ -19,18 +18,6 @@ from review.models import AuditEvent, CitizenMessage, Publication, utcnow
 from review.publishing.reconciliation import poll_pending
 from review.store import directory
 from review.store import drafts as dstore
-
-
-@pytest.fixture
-async def service(settings, sf) -> AsyncIterator[Service]:  # type: ignore[no-untyped-def]
-    async for svc in start(settings, sf):
-        yield svc
-
-
-async def say(service: Service, userid: str, text: str) -> str:
-    reply = await service.phone(userid).send_text(text)
-    assert reply.status == 200 and reply.text is not None, reply
-    return reply.text
 
 
 @pytest.mark.pg

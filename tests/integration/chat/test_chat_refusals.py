@@ -3,28 +3,15 @@ a reason — through the real encrypted callback, the router and the database.""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from dataclasses import replace
 
 import pytest
-from chat_support import Service, start, submitted
+from chat_support import Service, say, start, submitted
 from sqlalchemy import func, select
 
 from bot.config.load import Settings
 from review.db import SessionFactory
 from review.models import AuditEvent, ChatCommand, ReviewTask
-
-
-@pytest.fixture
-async def service(settings, sf) -> AsyncIterator[Service]:  # type: ignore[no-untyped-def]
-    async for svc in start(settings, sf):
-        yield svc
-
-
-async def say(service: Service, userid: str, text: str) -> str:
-    reply = await service.phone(userid).send_text(text)
-    assert reply.status == 200 and reply.text is not None, reply
-    return reply.text
 
 
 async def task_status(service: Service, task_id: int) -> tuple[str, int | None]:

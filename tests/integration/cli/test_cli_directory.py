@@ -27,7 +27,9 @@ def test_a_new_database_answers_a_listing_then_takes_a_draft(
     assert not (workdir / "var" / "newmedia.db").exists()
     code, out, err = run(capsys, "review", "queue", "--as", "li_na", "--json")
     assert (code, err) == (0, "") and json.loads(out) == []  # li_na is known: directory mirrored
-    code, out, _ = run(capsys, "draft", "new", "post.md", "--account", "ccmz_wechat")
+    code, out, _ = run(
+        capsys, "draft", "new", "post.md", "--account", "ccmz_wechat", "--as", "zhao_min"
+    )
     assert code == 0 and "已创建稿件 1" in out and "赵敏" in out
 
 

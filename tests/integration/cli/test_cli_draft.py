@@ -14,8 +14,10 @@ run = run_cli
 
 def test_draft_new_list_and_audit(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(
-        capsys, "draft", "new", "post.md", "--account", "ccmz_wechat", "--at", "2099-12-01 09:00"
-    )
+        capsys,
+        "draft", "new", "post.md", "--account", "ccmz_wechat", "--at", "2099-12-01 09:00",
+        "--as", "zhao_min",
+    )  # fmt: skip
     assert code == 0 and "已创建稿件 1" in out
     code, out, _ = run(capsys, "draft", "list", "--json")
     listed = json.loads(out)
@@ -48,7 +50,7 @@ def test_draft_new_list_and_audit(workdir: Path, capsys: pytest.CaptureFixture[s
 def test_bad_input_is_refused_and_nothing_written(
     workdir: Path, capsys: pytest.CaptureFixture[str], args: list[str], needle: str
 ) -> None:
-    code, _, err = run(capsys, "draft", "new", "post.md", *args)
+    code, _, err = run(capsys, "draft", "new", "post.md", *args, "--as", "zhao_min")
     assert code == 2 and needle in err
     code, out, _ = run(capsys, "draft", "list", "--json")
     assert json.loads(out) == []
@@ -61,13 +63,15 @@ def test_a_draft_path_that_is_no_file_is_refused(
     workdir: Path, capsys: pytest.CaptureFixture[str], name: str, needle: str
 ) -> None:
     (workdir / "var").mkdir(exist_ok=True)
-    code, _, err = run(capsys, "draft", "new", name, "--account", "ccmz_wechat")
+    code, _, err = run(capsys, "draft", "new", name, "--account", "ccmz_wechat", "--as", "zhao_min")
     assert code == 2 and needle in err and "Traceback" not in err
 
 
 def test_malformed_front_matter(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (workdir / "bad.md").write_text('+++\ntitle = "未闭合\n+++\n正文', encoding="utf-8")
-    code, _, err = run(capsys, "draft", "new", "bad.md", "--account", "ccmz_wechat")
+    code, _, err = run(
+        capsys, "draft", "new", "bad.md", "--account", "ccmz_wechat", "--as", "zhao_min"
+    )
     assert code == 2 and "front matter" in err and "第 2 行" in err
 
 

@@ -23,6 +23,7 @@ from channels.wechat.channel import WeChatChannel
 from review.db import SessionFactory
 from review.media import MediaPolicy
 from review.media_files import publish_loader
+from review.media_renditions import THUMB
 from review.models import Notification, Publication, utcnow
 from review.publishing.config import PublishingConfig
 from review.publishing.engine import Publisher
@@ -69,7 +70,8 @@ async def rig(sf: SessionFactory, aiohttp_server: Any, tmp_path: Path) -> AsyncI
         base_url=str(server.make_url("/wechat")),
         timeout=1.0,  # only a held answer takes that long
     )
-    channel = WeChatChannel(api, load_image=publish_loader(MediaPolicy(tmp_path, 10 * 2**20)))
+    loader = publish_loader(MediaPolicy(tmp_path, 10 * 2**20), profile=THUMB)
+    channel = WeChatChannel(api, load_image=loader)
     clock = Clock()
     held = asyncio.Event()
     yield Rig(sandbox, Publisher(sf, {ACCOUNT: channel}, CONFIG, clock=clock), clock, held)

@@ -18,6 +18,7 @@ from channels.weibo.api import WeiboAPI
 from channels.weibo.channel import WeiboChannel
 from review.media import MediaPolicy
 from review.media_files import publish_loader
+from review.media_renditions import ARTICLE_IMAGE, THUMB
 
 
 @pytest.fixture
@@ -59,7 +60,12 @@ async def wechat_api(env: Env) -> Any:
 
 @pytest.fixture
 def wechat(wechat_api: WeChatAPI, media: Path) -> WeChatChannel:
-    return WeChatChannel(wechat_api, load_image=publish_loader(MediaPolicy(media, 10 * 2**20)))
+    policy = MediaPolicy(media, 10 * 2**20)
+    return WeChatChannel(
+        wechat_api,
+        load_image=publish_loader(policy, profile=ARTICLE_IMAGE),
+        load_cover=publish_loader(policy, profile=THUMB),
+    )
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ import pytest
 from bot.chat import commands, commands_inbox, commands_review
 from bot.chat.commands import registry
 from bot.chat.registry import Arg, Call, ParseError, Registry
+from channels.wecom.callback import MAX_REPLY_BYTES
 
 HELP_ORDER = [
     "帮助",
@@ -24,6 +25,8 @@ HELP_ORDER = [
     "转交",
     "撤回",
     "更正",
+    "取消",
+    "改期",
 ]
 
 
@@ -32,6 +35,12 @@ def test_help_lists_the_groups_in_the_order_they_are_included() -> None:
     assert [c.name for c in reg.commands] == HELP_ORDER
     lines = reg.help_text().splitlines()[1:-1]
     assert [line.split()[1] for line in lines] == HELP_ORDER
+
+
+def test_help_fits_in_one_wecom_reply() -> None:
+    """WeCom cuts a reply at 2048 bytes (the callback truncates to it): 「帮助」 must not lose its
+    last commands to that cut when a group adds one."""
+    assert len(registry().help_text().encode()) <= MAX_REPLY_BYTES
 
 
 def test_each_module_owns_its_group_and_including_leaves_it_alone() -> None:

@@ -22,6 +22,7 @@ from channels.weibo.api import WeiboAPI
 from channels.weibo.channel import WeiboChannel
 from review.media import MediaPolicy
 from review.media_files import publish_loader
+from review.media_renditions import THUMB, convert
 
 
 @dataclass
@@ -55,7 +56,7 @@ async def running(state: Path, clock: Clock, media: Path) -> AsyncIterator[Runni
         wx.account_key, wx.appid, wx.secret, tokens=MemoryTokenStore(), base_url=base + "/wechat"
     )
     weibo_api = WeiboAPI(wb.account_key, wb.access_token, rip="127.0.0.1", base_url=base + "/weibo")
-    loader = publish_loader(MediaPolicy(media, 10 * 2**20))
+    loader = publish_loader(MediaPolicy(media, 10 * 2**20), profile=THUMB)
     try:
         yield Running(
             sandbox,
@@ -114,7 +115,8 @@ async def test_timelines_and_ids_survive_a_restart(tmp_path: Path) -> None:
         ]
         assert len(second.sandbox.recorder) > 0  # what the control API counts spans restarts
         image = second.sandbox.wechat.media[cover_url.rsplit("/", 1)[1]]
-        assert image == (PNG, "image/png")
+        # the cover went up as the JPEG thumb the draft's PNG was made into, and was kept
+        assert image == (convert(PNG, THUMB), "image/jpeg")
         # the next ids are past every id handed out before the restart
         again = await second.wechat.publish(wx_post(2))
         clock.now += 61

@@ -17,6 +17,7 @@ from channels.wechat.api import WeChatAPI
 from channels.wechat.channel import WeChatChannel
 from review.media import MediaPolicy
 from review.media_files import publish_loader
+from review.media_renditions import THUMB
 from review.publishing.rules import is_ambiguous
 
 BODY = "本市今冬救助工作有序开展。\n\n![图表](chart.png)\n"
@@ -55,7 +56,9 @@ async def impatient(env: Env, media: Path) -> AsyncIterator[WeChatChannel]:
         base_url=env.url("wechat"),
         timeout=1.0,
     )
-    yield WeChatChannel(api, load_image=publish_loader(MediaPolicy(media, 10 * 2**20)))
+    policy = MediaPolicy(media, 10 * 2**20)
+    cover = publish_loader(policy, profile=THUMB)
+    yield WeChatChannel(api, load_image=publish_loader(policy), load_cover=cover)
     await api.close()
 
 

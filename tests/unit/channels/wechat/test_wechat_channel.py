@@ -104,6 +104,7 @@ async def test_reconcile_finds_a_post_we_never_recorded(env: Env, wechat: WeChat
             timeout=0.15,
         ),
         load_image=wechat._load,
+        load_cover=wechat._load_cover,
     )
     p = post(key="crash-7")
     with pytest.raises(Transient):

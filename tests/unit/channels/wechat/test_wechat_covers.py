@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import os
 from pathlib import Path
 
 import pytest
+from PIL import Image
 from sandbox_env import PNG, Env
 
 from channels.base import ChannelError, Post, ReceiptState
@@ -14,8 +16,17 @@ from channels.wechat.api import WeChatAPI
 from channels.wechat.channel import WeChatChannel
 from review.media import MediaPolicy
 from review.media_files import FRESH_SECONDS, publish_loader
+from review.media_renditions import THUMB
 
 MATERIAL = "cgi-bin/material/add_material"
+
+
+def picture(n: int) -> bytes:
+    """Another picture (not just other bytes): a cover goes up as the JPEG made of it, and two
+    files showing the same picture make the same JPEG."""
+    out = io.BytesIO()
+    Image.new("RGB", (4, 4), (n * 7 % 256, 40, 90)).save(out, format="PNG")
+    return out.getvalue()
 
 
 def post(n: int, cover: str = "cover.png") -> Post:
@@ -55,16 +66,16 @@ async def test_a_different_file_is_uploaded_anew(
     env: Env, wechat_api: WeChatAPI, media: Path
 ) -> None:
     now = [0.0]
-    loader = publish_loader(MediaPolicy(media, 10 * 2**20), clock=lambda: now[0])
+    loader = publish_loader(MediaPolicy(media, 10 * 2**20), profile=THUMB, clock=lambda: now[0])
     wechat = WeChatChannel(wechat_api, load_image=loader)
     await wechat.publish(post(1))
     now[0] += FRESH_SECONDS + 1  # the loader looks at the file on disk again
     # the same name with other content (a new picture saved over the old one)
-    (media / "cover.png").write_bytes((media / "cover.png").read_bytes() + b"\0")
+    (media / "cover.png").write_bytes(picture(1))
     stat = (media / "cover.png").stat()
     os.utime(media / "cover.png", ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
     await wechat.publish(post(2))
-    (media / "other.png").write_bytes((media / "chart.png").read_bytes() + b"\0\0")
+    (media / "other.png").write_bytes(picture(2))
     await wechat.publish(post(3, cover="other.png"))
     assert env.sandbox.recorder.count(MATERIAL) == 3
     assert len(set(thumbs(env))) == 3
@@ -88,7 +99,7 @@ async def test_material_deleted_on_the_platform_is_uploaded_again(
 async def test_the_cache_is_bounded(env: Env, wechat: WeChatChannel, media: Path) -> None:
     wechat.covers._size = 2
     for n in range(4):
-        (media / f"c{n}.png").write_bytes((media / "cover.png").read_bytes() + bytes(n + 1))
+        (media / f"c{n}.png").write_bytes(picture(n + 10))
         await wechat.publish(post(n, cover=f"c{n}.png"))
     assert len(wechat.covers) == 2
     await wechat.publish(post(9, cover="c0.png"))  # dropped: uploaded again

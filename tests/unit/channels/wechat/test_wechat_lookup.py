@@ -15,6 +15,7 @@ from channels.wechat.api import WeChatAPI
 from channels.wechat.channel import WeChatChannel
 from review.media import MediaPolicy
 from review.media_files import publish_loader
+from review.media_renditions import THUMB
 
 T0 = datetime(2026, 12, 2, 2, 0, tzinfo=UTC)
 
@@ -69,7 +70,7 @@ async def api(articles: Env) -> WeChatAPI:
 
 
 def channel(api: WeChatAPI, media: Path, pages: int = 10, now: datetime = T0) -> WeChatChannel:
-    loader = publish_loader(MediaPolicy(media, 10 * 2**20))
+    loader = publish_loader(MediaPolicy(media, 10 * 2**20), profile=THUMB)
     return WeChatChannel(api, load_image=loader, reconcile_pages=pages, clock=lambda: now)
 
 

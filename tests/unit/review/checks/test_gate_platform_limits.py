@@ -50,7 +50,8 @@ def test_wechat_title_author_digest_body_cover() -> None:
 def test_weibo_long_body_is_cut_but_title_and_link_must_fit() -> None:
     # the channel posts 【title】 + a summary cut to fit + the article link on the safe domain
     assert pl(targets=(WB,), body="字" * 5000).verdict is Verdict.PASS
-    link = len("https://mzj.changchun.gov.cn/") + 30
+    # the site root plus what the adapter declares for the article page and the key marker
+    link = len("https://mzj.changchun.gov.cn/") + weibo.LIMITS.link_marker_chars
     fits = "标" * (140 - link - 1 - 2)
     assert pl(targets=(WB,), title=fits, body="正文").verdict is Verdict.PASS
     r = pl(targets=(WB,), title=fits + "多", body="正文")

@@ -1,0 +1,96 @@
+"""The word lists of the de-identification check, compiled once into regular expressions.
+
+The lists live in ``data/deid.toml`` so the bureau can extend them without touching code;
+the patterns that combine them (ages, disability grades, household addresses, aid amounts) are
+here because they are syntax, not vocabulary.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+DEID_FILE = Path(__file__).parent / "data" / "deid.toml"
+
+_CN_NUM = "零〇一二两三四五六七八九十百"
+#: one household unit: 3栋, 2单元, 501室, 十二号, 5组, 3-2-501
+_UNIT = rf"(?:\d{{1,5}}|[{_CN_NUM}]{{1,4}})(?:号楼|栋|幢|座|单元|楼|层|室|号院|号|户|组)"
+HOUSEHOLD = re.compile(rf"(?:{_UNIT}[-—]?){{1,5}}|\d{{1,4}}-\d{{1,3}}-\d{{1,4}}室?")
+#: markers that end the public part of an address (it may be given down to these)
+COMMUNITY_END = re.compile(
+    r"(?:社区|小区|村|家园|花园|公寓|大院|新村|苑|里|屯|路|街|巷|胡同|弄|大街|大道)$"
+)
+AGE = re.compile(
+    rf"(?:(?:今年|现年|年仅|年满)?(?:\d{{1,3}}|[{_CN_NUM}]{{1,4}})(?:周岁|岁)(?!以[上下]|及以|至|到|-)"
+    rf"|年龄\s*[:：]?\s*\d{{1,3}}|(?:19|20)\d\d年\d{{1,2}}月(?:\d{{1,2}}日)?(?:出生|生))"
+)
+DISABILITY = re.compile(
+    rf"(?:视力|听力|言语|肢体|智力|精神|多重)(?:残疾)?\s*[{_CN_NUM}1-4]\s*级"
+    rf"|残疾等级\s*[:：]?\s*[{_CN_NUM}1-4]|[{_CN_NUM}1-4]级(?:残疾|伤残)|残疾证号?"
+)
+AMOUNT = re.compile(
+    r"(?:救助|补助|保障|慰问|低保|补贴|资助|临时救助|保障金|救助金|补助金|金额|标准)"
+    r"[^。；\n]{0,12}?\d[\d,.]*\s*(?:元|万元)(?:/月|/年|每月)?"
+    r"|\d[\d,.]*\s*元\s*(?:/月|/年|每月|每人每月)"
+)
+ID_FRAGMENT = re.compile(
+    r"身份证(?:号码?)?(?:的)?(?:前|后|末|尾)(?:[四六八]|[468])位(?:数字)?(?:为|是)?\s*[:：]?\s*[\dXx*]{4,8}"
+    r"|身份证(?:号码?)?(?:为|是|:|：)\s*\d{4,6}[*×xX]{4,}"
+)
+GENDER_AFTER = re.compile(r"^[\s，,、（(|]*[男女](?:[，,、）)\s|]|$)")
+
+
+def _alternation(words: list[str]) -> str:
+    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+
+
+@dataclass(frozen=True)
+class DeidRules:
+    role_before: re.Pattern[str]  # a private-person role right before a name
+    title_before: re.Pattern[str]  # an official title right before a name
+    title_after: re.Pattern[str]  # … or right after it
+    award: re.Pattern[str]
+    search: re.Pattern[str]
+    pseudonym: re.Pattern[str]
+    illness: re.Pattern[str]
+    family: re.Pattern[str]
+    place_after: re.Pattern[str]
+    not_names: frozenset[str]
+    more_surnames: frozenset[str]  # beyond surnames.txt (rarer and compound ones)
+    weak_surnames: frozenset[str]  # also everyday characters: need a context rule
+
+
+def parse_rules(data: dict[str, Any]) -> DeidRules:
+    def words(key: str) -> list[str]:
+        value = data.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(w, str) and w for w in value):
+            raise ValueError(f"deid.toml：{key} 必须是非空字符串的列表")
+        return value
+
+    titles = _alternation(words("official_titles"))
+    return DeidRules(
+        role_before=re.compile(rf"(?:{_alternation(words('private_roles'))})[\s:：]*$"),
+        title_before=re.compile(rf"(?:{titles})(?:、)?\s*$"),
+        title_after=re.compile(rf"^\s*(?:同志)?(?:（[^）]{{0,12}}）)?(?:{titles})"),
+        award=re.compile(_alternation(words("award_cues"))),
+        search=re.compile(_alternation(words("search_cues"))),
+        pseudonym=re.compile(_alternation(words("pseudonym_cues"))),
+        illness=re.compile(_alternation(words("illnesses"))),
+        family=re.compile(_alternation(words("family"))),
+        place_after=re.compile(rf"^(?:{_alternation(words('place_suffixes'))})"),
+        not_names=frozenset(words("not_names")),
+        more_surnames=frozenset(str(data.get("more_surnames", "")))
+        | frozenset(words("more_compound_surnames")),
+        weak_surnames=frozenset(str(data.get("weak_surnames", ""))),
+    )
+
+
+@functools.cache
+def default_rules() -> DeidRules:
+    """The shipped lists, read once per process."""
+    with DEID_FILE.open("rb") as f:
+        return parse_rules(tomllib.load(f))

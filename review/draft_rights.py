@@ -1,0 +1,65 @@
+"""Who manages a draft: submits it, cancels or moves its schedule (pure).
+
+谁开设、谁管理 — the department that opened an account answers for what it publishes, so the
+people who send a draft on its way or change when it goes out are that department's: its
+editors (and the author, for submitting) and its heads, or an admin. An editor of another
+department may write a draft for the 办公室's account, but not submit it or move its schedule.
+Reviewing is another question (``review.eligibility``), and so is reading
+(``review.visibility``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Literal
+
+#: ``submit``: send a draft to the gate and review; ``schedule``: cancel or move its publication
+Act = Literal["submit", "schedule"]
+_VERB = {"submit": "提交", "schedule": "取消或改期"}
+
+
+@dataclass(frozen=True)
+class Manager:
+    """The person who wants to act, as the rule needs them."""
+
+    id: int
+    name: str
+    department_id: int
+    roles: frozenset[str]
+    active: bool = True
+
+
+@dataclass(frozen=True)
+class Owners:
+    """The departments that opened the accounts concerned, with their names for the answer."""
+
+    ids: frozenset[int]
+    names: tuple[str, ...]
+
+
+def manager(
+    person_id: int, name: str, department_id: int, roles: Iterable[str], active: bool
+) -> Manager:
+    return Manager(person_id, name, department_id, frozenset(roles), active)
+
+
+def refusal(who: Manager, act: Act, owners: Owners, *, author_id: int, draft_id: int) -> str | None:
+    """Why ``who`` may not ``act`` on draft ``draft_id`` (None: they may)."""
+    verb = _VERB[act]
+    if not who.active:
+        return f"{who.name} 已停用，不能{verb}稿件 {draft_id}"
+    if "admin" in who.roles:
+        return None
+    if act == "submit":
+        if who.id != author_id and "editor" not in who.roles:
+            return f"{who.name} 不是稿件作者，也没有编辑角色，不能提交"
+    elif not ({"editor", "head"} & who.roles):
+        return f"{who.name} 不是编辑或处室负责人，不能取消或改期稿件 {draft_id} 的发布"
+    if owners.ids - {who.department_id}:  # every account concerned must be theirs
+        owner = "、".join(owners.names) or "账号开设部门"
+        return (
+            f"稿件 {draft_id} 的发布账号由{owner}开设和管理（谁开设、谁管理），"
+            f"只有{owner}的人员可以{verb}，{who.name} 不能{verb}"
+        )
+    return None
