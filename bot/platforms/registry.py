@@ -22,7 +22,7 @@ from channels.wechat import api as wechat_api
 from channels.wechat.channel import ImageLoader, WeChatChannel
 from channels.wecom import api as wecom_api
 from channels.weibo import api as weibo_api
-from channels.weibo.channel import WeiboChannel
+from channels.weibo.channel import STATUS_URL, WeiboChannel
 from review.db import SessionFactory
 from review.media import MediaPolicy
 from review.media_files import publish_loader
@@ -70,6 +70,11 @@ def sandbox_loader(files: ImageLoader, *, profile: Profile | None = None) -> Ima
 
 def weibo_uid(key: str) -> str:
     return str(5_000_000_000 + zlib.crc32(key.encode()) % 1_000_000)
+
+
+def sandbox_page(settings: Settings) -> str:
+    """Where people read the demo sandbox (its timeline, its posts' links)."""
+    return settings.file.service.public_url.rstrip("/") + "/sandbox"
 
 
 def sandbox_config(settings: Settings, *, public_url: str = "/sandbox") -> SandboxConfig:
@@ -120,6 +125,7 @@ def build_channels(
     files = publish_loader(policy, profile=ARTICLE_IMAGE)
     covers = publish_loader(policy, profile=THUMB)
     rip = os.environ.get("NEWMEDIA_WEIBO_RIP", "127.0.0.1")
+    sandbox_public = sandbox_page(settings)
     for key, a in settings.accounts.items():
         secrets = settings.secrets[key]
         if a.sandbox and not a.api_base and not sandbox_url:
@@ -138,7 +144,9 @@ def build_channels(
                 f"{sandbox_url}/weibo" if a.sandbox else weibo_api.DEFAULT_BASE_URL
             )
             wapi = weibo_api.WeiboAPI(key, secrets.token, rip=rip, base_url=base, session=http)
-            out[key] = WeiboChannel(wapi, safe_domain=a.safe_domain or "")
+            # a sandbox status is read on the sandbox's own timeline, never on weibo.cn
+            status_url = f"{sandbox_public}/timeline#wb-{{id}}" if a.sandbox else STATUS_URL
+            out[key] = WeiboChannel(wapi, safe_domain=a.safe_domain or "", status_url=status_url)
     return out
 
 

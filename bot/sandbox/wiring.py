@@ -25,7 +25,7 @@ from aiohttp import web
 from sqlalchemy.engine import make_url
 
 from bot import keys
-from bot.platforms.registry import sandbox_config
+from bot.platforms.registry import sandbox_config, sandbox_page
 from bot.sandbox.proxy import proxy_app
 from bot.workers import worker_of
 from channels.sandbox.app import Sandbox, create_sandbox
@@ -78,7 +78,7 @@ def mount(app: web.Application) -> None:
     if remote:  # a secondary worker: the sandbox lives in the primary
         app.add_subapp("/sandbox", proxy_app(remote))
         return
-    public = settings.file.service.public_url.rstrip("/") + "/sandbox"
+    public = sandbox_page(settings)
     state = state_file(settings.database_url)
     sandbox = create_sandbox(sandbox_config(settings, public_url=public), state=state)
     app[RUNTIME] = SandboxRuntime(sandbox)

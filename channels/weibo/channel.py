@@ -77,8 +77,11 @@ class WeiboChannel:
         page_size: int = 50,
         max_pages: int = 5,
         timeline_pages: int = TIMELINE_PAGES,
+        status_url: str = STATUS_URL,
     ) -> None:
         self.api = api
+        #: where a status is read, ``{id}`` its id (a sandbox account: the sandbox's timeline)
+        self.status_url = status_url
         self.account_key = api.account_key
         self.safe_domain = safe_domain
         self._max_chars = max_chars
@@ -112,7 +115,7 @@ class WeiboChannel:
 
     def _receipt(self, status: dict[str, Any], detail: str) -> Receipt:
         status_id = str(status.get("idstr") or status["id"])
-        url = STATUS_URL.format(id=status_id)
+        url = self.status_url.format(id=status_id)
         return Receipt(ReceiptState.PUBLISHED, remote_id=status_id, url=url, detail=detail)
 
     async def check(self, post: Post, receipt: Receipt | None) -> Receipt:
