@@ -67,5 +67,7 @@ def setup_logging(level: str = "INFO") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    for noisy in ("aiohttp.access", "apscheduler", "jieba"):
+    # alembic.runtime.plugins: seven "setup plugin" lines at every upgrade (the migrations it
+    # runs, "Running upgrade 0006 -> 0007", come from alembic.runtime.migration and stay)
+    for noisy in ("aiohttp.access", "apscheduler", "jieba", "alembic.runtime.plugins"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -19,7 +19,7 @@ from review.states import DraftStatus
 from review.store import audit
 from review.store import directory as dir_store
 from review.store import drafts as store
-from review.timefmt import SHANGHAI
+from review.timefmt import short_time
 
 #: KINDS and the limits live in review.draft_rules (pure; ``newmedia check`` asks it too)
 __all__ = [
@@ -34,7 +34,6 @@ __all__ = [
     "edit_note",
     "load",
     "schedule_note",
-    "short_time",
     "validate",
 ]
 EDITABLE = {
@@ -171,12 +170,6 @@ async def edit(
         },
     )
     return draft, rev, status
-
-
-def short_time(when: datetime) -> str:
-    """``12月3日 09:00`` (Beijing time): how a schedule is said back to an editor."""
-    local = when.astimezone(SHANGHAI)
-    return f"{local.month}月{local.day}日 {local:%H:%M}"
 
 
 def schedule_note(before: datetime | None, after: datetime | None) -> str:

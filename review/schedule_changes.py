@@ -15,7 +15,6 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from review import draft_rights
-from review.drafts import short_time
 from review.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from review.models import Account, Draft, Person, Publication, utcnow
 from review.publishing.rules import AMBIGUOUS
@@ -26,6 +25,7 @@ from review.store import drafts as dstore
 from review.store import review as rstore
 from review.store import schedule_changes as store
 from review.store import scheduling as sstore
+from review.timefmt import short_time
 
 P = PublicationStatus
 #: what the publisher already holds: too late to stop from here

@@ -17,6 +17,12 @@ def fmt(dt: datetime | None) -> str:
     return "—" if dt is None else to_local(dt).strftime("%Y-%m-%d %H:%M")
 
 
+def short_time(when: datetime) -> str:
+    """``12月3日 09:00`` (Beijing time): a time said back to a person in a sentence."""
+    local = to_local(when)
+    return f"{local.month}月{local.day}日 {local:%H:%M}"
+
+
 def parse_local(text: str) -> datetime:
     """Parse ``YYYY-MM-DD HH:MM`` (Beijing time, or ISO with offset) or ``now`` into aware UTC."""
     text = text.strip()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.chat.ports import Caller, Decision, MessageInfo, PreviewInfo, TaskInfo
-from review.timefmt import fmt
+from review.timefmt import short_time
 
 MAX_TITLE = 24
 MAX_WARNINGS = 3
@@ -39,7 +39,7 @@ def holder_line(task: TaskInfo) -> str:
     if task.holder:
         line += f" · {task.holder}"
         if task.lease_until and task.status == "claimed":
-            line += f"（认领至 {fmt(task.lease_until)[-5:]}）"
+            line += f"（认领至 {short_time(task.lease_until)}）"
     return line
 
 

@@ -18,7 +18,16 @@ from review.submission import submit
 log = logging.getLogger("newmedia.publishing")
 
 
-async def retract(services: Services, publication_id: int, person_key: str, reason: str) -> str:
+async def retract(
+    services: Services,
+    publication_id: int,
+    person_key: str,
+    reason: str,
+    *,
+    correct_with: str = "发送「更正 {id}」",
+) -> str:
+    """Delete a live post on its platform, then record it. ``correct_with``: how the person
+    asking drafts the correction where they are (chat by default; the CLI names its command)."""
     sessions = services.sessions
     async with sessions.begin() as session:
         plan = await retraction.prepare(session, publication_id, person_key, reason)
@@ -45,7 +54,7 @@ async def retract(services: Services, publication_id: int, person_key: str, reas
     log.info("publication %d retracted by %s", publication_id, plan.person_key)
     return (
         f"已撤回发布记录 {publication_id}「{plan.title}」（{plan.account_key}）。"
-        f"原因：{reason.strip()}。如需发布更正说明，请发送「更正 {publication_id}」。"
+        f"原因：{reason.strip()}。如需发布更正说明，请{correct_with.format(id=publication_id)}。"
     )
 
 

@@ -196,6 +196,7 @@ async def root(request: web.Request) -> web.StreamResponse:
 def setup(app: web.Application) -> None:
     aiohttp_jinja2.setup(app, loader=templates.loader("web"), autoescape=True)
     app.router.add_get("/", root)
+    app.router.add_get("/console", root)  # typed without the slash: the same front page
     app.router.add_get("/console/", home)
     app.router.add_get("/console/drafts/new", new_draft)
     app.router.add_post("/console/drafts", create_draft)

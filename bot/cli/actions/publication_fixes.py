@@ -13,7 +13,13 @@ from bot.publishing import service
 async def retract(args: argparse.Namespace) -> int:
     """Retract and correct call the platform: the same services as the web service, no HTTP."""
     async with open_services(args, channels=True) as services:
-        message = await service.retract(services, args.id, args.person, args.reason)
+        message = await service.retract(
+            services,
+            args.id,
+            args.person,
+            args.reason,
+            correct_with=f"运行 newmedia publications correct {{id}} --as {args.person}",
+        )
     print(message)
     return 0
 

@@ -116,7 +116,8 @@ async def test_retract_through_the_api(client: TestClient[Any, Any]) -> None:
         url, json={"reason": "数据有误"}, headers={"Authorization": f"Bearer {reviewer_token}"}
     )
     assert ok.status == 200, await ok.text()
-    assert "已撤回" in (await ok.json())["message"]
+    assert "已撤回" in (message := (await ok.json())["message"])
+    assert f"发送「更正 {row['id']}」" in message  # where a reviewer drafts it: chat
     assert sandbox.weibo.state("ccmz_weibo").statuses[0].deleted
     again = await client.post(
         url, json={"reason": "数据有误"}, headers={"Authorization": f"Bearer {reviewer_token}"}

@@ -25,6 +25,12 @@ async def test_login_required_and_bad_token(client: TestClient) -> None:
     assert r.status == 403 and "令牌无效" in await r.text()
 
 
+async def test_the_console_typed_without_its_slash_is_the_console(client: TestClient) -> None:
+    for typed in ("/console", "/"):
+        r = await client.get(typed, allow_redirects=False)
+        assert r.status == 302 and r.headers["Location"] == "/console/"
+
+
 async def test_editor_writes_and_submits_reviewer_claims(
     client: TestClient, sf: SessionFactory
 ) -> None:

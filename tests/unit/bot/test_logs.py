@@ -3,7 +3,7 @@ from __future__ import annotations
 import json
 import logging
 
-from bot.logs import JsonFormatter, redact
+from bot.logs import JsonFormatter, redact, setup_logging
 
 
 def test_redact_masks_personal_numbers_and_secrets() -> None:
@@ -35,3 +35,15 @@ def test_json_formatter_emits_one_redacted_object() -> None:
     data = json.loads(JsonFormatter().format(record))
     assert data["msg"] == "sent to [手机号]" and data["account"] == "ccmz_wechat"
     assert data["level"] == "INFO"
+
+
+def test_alembic_announces_its_migrations_not_its_plugins() -> None:
+    root = logging.getLogger()
+    before = (root.handlers[:], root.level)
+    try:
+        setup_logging("INFO")
+        assert not logging.getLogger("alembic.runtime.plugins").isEnabledFor(logging.INFO)
+        assert logging.getLogger("alembic.runtime.migration").isEnabledFor(logging.INFO)
+    finally:
+        root.handlers[:], level = before
+        root.setLevel(level)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import UTC, datetime
 
-from bot.chat.formatting import PREVIEW_BYTES, preview_lines, task_card, task_line
+from bot.chat.formatting import PREVIEW_BYTES, holder_line, preview_lines, task_card, task_line
 from bot.chat.ports import PreviewInfo, TaskInfo
 from channels.wecom.callback import MAX_REPLY_BYTES
 
@@ -58,3 +59,15 @@ def test_a_long_preview_fits_wecom_and_keeps_the_link() -> None:
 def test_the_queue_line_names_the_platform() -> None:
     line = task_line(replace(TASK, platform="微博"))
     assert line.startswith("12【微博】「冬季救助工作安排」")
+
+
+def test_a_claim_says_the_day_it_runs_out_not_only_the_hour() -> None:
+    """A lease past midnight read 「认领至 03:46」: which 03:46?"""
+    held = replace(
+        TASK,
+        status="claimed",
+        status_label="已认领",
+        holder="李娜",
+        lease_until=datetime(2026, 12, 2, 19, 46, tzinfo=UTC),  # 03:46 on the 3rd in Beijing
+    )
+    assert holder_line(held).endswith("李娜（认领至 12月3日 03:46）")
