@@ -18,6 +18,7 @@ from markdown_it.token import Token
 
 import templates
 from channels.base import Post, Rejected
+from channels.masks import literal_masks
 from channels.wechat.limits import AUTHOR_MAX, CONTENT_BELOW, DIGEST_MAX, TITLE_MAX
 
 #: post field → (its limit, its label in a refusal)
@@ -74,7 +75,7 @@ def image_sources(markdown: str) -> list[str]:
 
 def render_body(markdown: str, images: Mapping[str, str]) -> str:
     """The body HTML; ``images`` maps each original src to its ``media/uploadimg`` URL."""
-    tokens = _md.parse(markdown)
+    tokens = _md.parse(literal_masks(markdown))
     for token in tokens:
         _style(token)
         if token.children:

@@ -14,6 +14,7 @@ from markdown_it import MarkdownIt
 
 import templates
 from channels.base import Post, Rejected
+from channels.masks import literal_masks
 
 ELLIPSIS = "…"
 
@@ -34,7 +35,7 @@ def clean(text: str) -> str:
 def plain_text(markdown: str) -> str:
     """The Markdown body as one line of plain text (images and link targets dropped)."""
     parts: list[str] = []
-    for token in _md.parse(markdown):
+    for token in _md.parse(literal_masks(markdown)):
         for child in token.children or ():
             if child.type in ("text", "code_inline"):
                 parts.append(child.content)
