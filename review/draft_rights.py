@@ -1,9 +1,10 @@
-"""Who manages a draft: submits it, cancels or moves its schedule (pure).
+"""Who manages a draft: edits, submits it, cancels or moves its schedule (pure).
 
 谁开设、谁管理 — the department that opened an account answers for what it publishes, so the
 people who send a draft on its way or change when it goes out are that department's: its
-editors (and the author, for submitting) and its heads, or an admin. An editor of another
-department may write a draft for the 办公室's account, but not submit it or move its schedule.
+editors (and the author, for editing and submitting) and its heads, or an admin. An editor of
+another department may write a draft for the 办公室's account (供稿) and edit it, but not edit
+anyone else's draft there, submit it or move its schedule.
 Reviewing is another question (``review.eligibility``), and so is reading
 (``review.visibility``).
 """
@@ -14,9 +15,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
-#: ``submit``: send a draft to the gate and review; ``schedule``: cancel or move its publication
-Act = Literal["submit", "schedule"]
-_VERB = {"submit": "提交", "schedule": "取消或改期"}
+#: ``edit``: save a new revision; ``submit``: send a draft to the gate and review;
+#: ``schedule``: cancel or move its publication
+Act = Literal["edit", "submit", "schedule"]
+_VERB = {"edit": "修改", "submit": "提交", "schedule": "取消或改期"}
 
 
 @dataclass(frozen=True)
@@ -49,11 +51,11 @@ def refusal(who: Manager, act: Act, owners: Owners, *, author_id: int, draft_id:
     verb = _VERB[act]
     if not who.active:
         return f"{who.name} 已停用，不能{verb}稿件 {draft_id}"
-    if "admin" in who.roles:
+    if "admin" in who.roles or (act == "edit" and who.id == author_id):
         return None
-    if act == "submit":
+    if act in ("edit", "submit"):
         if who.id != author_id and "editor" not in who.roles:
-            return f"{who.name} 不是稿件作者，也没有编辑角色，不能提交"
+            return f"{who.name} 不是稿件作者，也没有编辑角色，不能{verb}"
     elif not ({"editor", "head"} & who.roles):
         return f"{who.name} 不是编辑或处室负责人，不能取消或改期稿件 {draft_id} 的发布"
     if owners.ids - {who.department_id}:  # every account concerned must be theirs

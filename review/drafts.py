@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from review.draft_access import ensure_manager
 from review.draft_rules import KINDS, MAX_BODY, MAX_TITLE, content_problems
 from review.errors import Forbidden, NotFound, ValidationFailed
 from review.models import Draft, Person, Revision, utcnow
@@ -147,8 +148,9 @@ async def edit(
     status = DraftStatus(draft.status)
     if status not in EDITABLE:
         raise ValidationFailed(f"稿件 {draft_id} 状态为「{status}」，不能再修改")
-    if editor.id != draft.author_id and not editor.has_role("editor"):
-        raise Forbidden(f"{editor.name} 不是稿件作者，也没有编辑角色")
+    await ensure_manager(
+        session, editor, draft, await store.target_accounts(session, draft.id), "edit"
+    )
     validate(inp)
     before = await store.current_revision(session, draft)
     if inp.publish_at is None and not inp.clear_schedule:

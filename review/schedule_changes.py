@@ -14,9 +14,9 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from review import draft_rights
-from review.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from review.models import Account, Draft, Person, Publication, utcnow
+from review.draft_access import ensure_manager
+from review.errors import Conflict, NotFound, ValidationFailed
+from review.models import Draft, Person, Publication, utcnow
 from review.publishing.rules import AMBIGUOUS
 from review.states import DRAFT_LABELS, PUBLICATION_LABELS, DraftStatus, PublicationStatus
 from review.store import audit
@@ -51,33 +51,6 @@ def not_now(pub: Publication) -> str:
         return f"发布 {pub.id} 已尝试发送 {pub.attempts} 次，正在自动重试，不能改期（可以取消）"
     why = _TAKEN.get(status) or _DONE.get(status) or PUBLICATION_LABELS.get(status, status)
     return f"发布 {pub.id} {why}，不能取消或改期"
-
-
-async def owners(session: AsyncSession, accounts: Sequence[Account]) -> draft_rights.Owners:
-    ids = frozenset(a.owner_department_id for a in accounts)
-    names = []
-    for dept_id in sorted(ids):
-        dept = await dirstore.department_by_id(session, dept_id)
-        names.append(dept.name if dept else str(dept_id))
-    return draft_rights.Owners(ids, tuple(names))
-
-
-async def ensure_manager(
-    session: AsyncSession,
-    person: Person,
-    draft: Draft,
-    accounts: Sequence[Account],
-    act: draft_rights.Act = "schedule",
-) -> None:
-    """Raise ``Forbidden`` unless ``person`` manages these accounts of the draft."""
-    who = draft_rights.manager(
-        person.id, person.name, person.department_id, person.roles.split(), person.active
-    )
-    why = draft_rights.refusal(
-        who, act, await owners(session, accounts), author_id=draft.author_id, draft_id=draft.id
-    )
-    if why:
-        raise Forbidden(why)
 
 
 async def _draft(session: AsyncSession, draft_id: int) -> Draft:
@@ -168,6 +141,7 @@ async def reschedule(
     revision = await dstore.current_revision(session, draft)
     due = max(when, now)
     moved: list[int] = []
+    revived: list[int] = []
     if status == DraftStatus.SCHEDULED:
         pubs = await sstore.publications_of(session, draft.id)
         for pub in pubs:
@@ -181,6 +155,7 @@ async def reschedule(
                     due_at=due,
                     idempotency_key=pub.idempotency_key,
                 )
+                revived += [pub.id] if ok else []
             else:
                 ok = await store.move_due(session, pub.id, due)
             if not ok:
@@ -202,7 +177,11 @@ async def reschedule(
             "from": before.isoformat() if before else None,
             "to": when.isoformat(),
             "publications": moved,
+            "revived": revived,
         },
     )
     where = f"（发布 {'、'.join(map(str, moved))}）" if moved else "，审核通过后按此时间发布"
-    return f"稿件 {draft.id} 的发布时间改为 {short_time(when)}{where}"
+    again = (
+        f"；已取消的发布 {'、'.join(map(str, revived))} 恢复为待发布，到时会发出" if revived else ""
+    )
+    return f"稿件 {draft.id} 的发布时间改为 {short_time(when)}{where}{again}"

@@ -20,11 +20,11 @@ from channels.base import PlatformLimits
 from review import chains, staffing
 from review.checks import run_gate
 from review.checks.types import GateInput, GateReport, GateTarget, Verdict
+from review.draft_access import ensure_manager
 from review.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from review.models import Account, Draft, Override, Person, ReviewTask, Revision, utcnow
 from review.notify import notify
 from review.publishing.rules import AMBIGUOUS
-from review.schedule_changes import ensure_manager
 from review.states import DRAFT_LABELS, DraftStatus, PublicationStatus
 from review.states import TaskStatus as T
 from review.store import audit

@@ -101,6 +101,9 @@ def test_only_the_owner_department_submits(
     assert code == 2 and "谁开设、谁管理" in err and "办公室" in err
     code, out, _ = run(capsys, "draft", "show", "1", "--json")
     assert json.loads(out)["status"] == "draft"
+    code, _, err = run(capsys, "draft", "edit", "1", "post.md", "--as", "wu_fang")
+    assert code == 2 and "谁开设、谁管理" in err and "修改" in err
+    assert json.loads(run(capsys, "draft", "show", "1", "--json")[1])["revision"] == 1
     assert run(capsys, "draft", "submit", "1", *AS)[0] == 0
 
 
@@ -139,6 +142,7 @@ def test_schedule_kept_moved_cancelled_and_resumed(
     # rescheduling a cancelled post schedules it again, content and approvals kept
     code, out, _ = run(capsys, "draft", "reschedule", "1", "--at", "2099-12-04 10:30", *AS)
     assert code == 0 and "12月4日 10:30" in out
+    assert "已取消的发布 1 恢复为待发布" in out  # said, not done silently
     assert listed(capsys) == {title: "待发布"}
     actions = [e["action"] for e in json.loads(run(capsys, "audit", "list", "--json")[1])]
     assert {"draft.reschedule", "publication.cancel"} <= set(actions)

@@ -68,6 +68,10 @@ def who(roles: str, dept: int = OFFICE, pid: int = 7, active: bool = True) -> dr
         (who("head"), "schedule", True),
         (who("editor"), "schedule", True),
         (who("editor", active=False), "schedule", False),
+        (who("editor"), "edit", True),
+        (who("editor", ELDERLY), "edit", False),  # another department's editor, someone's draft
+        (who("editor", ELDERLY, pid=3), "edit", True),  # … their own draft (供稿)
+        (who("reviewer"), "edit", False),
     ],
 )
 def test_the_owner_department_manages_the_draft(
