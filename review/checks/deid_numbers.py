@@ -57,6 +57,11 @@ def _mask_middle(s: str, keep_head: int = 3, keep_tail: int = 4) -> str:
     return s[:keep_head] + "*" * max(1, len(s) - keep_head - keep_tail) + s[-keep_tail:]
 
 
+def _to_the_door(units: str) -> bool:
+    """Down to one door: a 室, or a 号 after a building unit (14号楼2门101号, 3栋5号)."""
+    return "室" in units or bool(re.search(r"(?:号楼|栋|幢|座|单元|门)[-—]?\d{1,5}号$", units))
+
+
 def is_household(text: str, m: re.Match[str]) -> bool:
     """A run of units that locates one home: a room, a 单元 or at least two units."""
     units = m.group()
@@ -102,7 +107,7 @@ def find_more_numbers(text: str) -> list[Hit]:
             Hit("个人邮箱", m.start(), m.end(), masked, Verdict.WARN if labelled else Verdict.BLOCK)
         )
     for m in HOUSEHOLD.finditer(text):
-        if "室" not in m.group() or not is_household(text, m):
+        if not _to_the_door(m.group()) or not is_household(text, m):
             continue
         before = text[max(0, m.start() - 24) : m.start()]
         if _OFFICE_BEFORE.search(before) and not _HOME_BEFORE.search(before):

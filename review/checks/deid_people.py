@@ -9,21 +9,19 @@ which keeps the gate fast and the false alarms few.
 
 Names come from two sources: jieba's part-of-speech tags (``nr``) and context rules (a role such
 as 低保户/邻居/患者 before the name, 男/女 or an age after it, a name opening a list row). The
-surname list guards both. Masked forms (张*国), 某-names and pseudonyms never count.
+surname list guards both. Masked forms (张*国), 某-names and pseudonyms never count. Two cases
+the sentence alone cannot show are delegated: table rows whose header names the sensitive columns
+(``deid_tables``) and the addressee of a reply, who is "您" in later sentences (``deid_replies``).
 """
 
 from __future__ import annotations
 
 import functools
-import logging
 import re
-import threading
 from dataclasses import dataclass
 
-import jieba
-import jieba.posseg
-
 from review.checks.deid_numbers import is_household
+from review.checks.deid_replies import about_addressee, addressee
 from review.checks.deid_rules import (
     AGE,
     AMOUNT,
@@ -31,13 +29,25 @@ from review.checks.deid_rules import (
     GENDER_AFTER,
     HOUSEHOLD,
     ID_FRAGMENT,
+    ID_WRITTEN,
+    SCHOOL_GRADE,
     DeidRules,
 )
+from review.checks.deid_tables import official_rows, table_people
+from review.checks.deid_tagger import TAGGER as TAGGER  # re-exported: lexicons warms it up
 
 _SENTENCE = re.compile(r"[^。！？!?；;\n]+")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 #: characters that end a name rather than continue it
 _STOP = set("在的于等家因是和与及为已将向把被说患现今年住男女系之其了也都到从对给让由自经共各每")
+#: verbs that often follow a two-character name; their first character is no given name
+_VERBS_AFTER = {"反映", "表示", "介绍", "告诉", "认为", "透露", "坦言", "回忆", "感慨", "说道"}
+#: what may stand right before a name that a private-life word follows (的佘金凤老人), so that
+#: 照顾失能老人 is not read as a name 顾失能
+_BEFORE_NAME = set("的了位名是对给为向与和见到访在把将")
+_PLACE_END = set("村镇乡屯寨街路巷区县市省")
+#: stop characters that also open common given names (家明, 向东, 为民, 自强, 和平)
+_SOFT_STOP = set("家向为和自经共")
 _HONORIFIC = re.compile(
     r"(?:大爷|大妈|大娘|大叔|大姐|大哥|阿姨|奶奶|爷爷|老人|师傅|先生|女士|老师|同学|某)"
 )
@@ -46,7 +56,13 @@ _ROW_START = re.compile(r"^[\s|]*(?:\d{1,4}[.、．)]?[\s|]*)?$")
 #: a table row "毛德福 男 78": the number after the gender is the age
 _ROW_AGE = re.compile(r"(?<=[男女])[\s，,、|]+\d{1,3}(?=[\s，,、|]|$)")
 #: "9岁的柴欣怡": an age right before the name
-_AGE_BEFORE = re.compile(r"(?:\d{1,3}|[一二三四五六七八九十]{1,3})(?:周岁|岁)的$")
+_AGE_BEFORE = re.compile(
+    r"(?:(?:\d{1,3}|[一二三四五六七八九十]{1,3})(?:周岁|岁)|[五六七八九]旬|花甲|古稀|耄耋)的$"
+)
+#: "佘金凤老人", "戚秀兰女士", "鲍永胜一家": a full name with a private-life word after it
+_PRIVATE_AFTER = re.compile(
+    r"^(?:老人|老汉|老太|大爷|大妈|大娘|奶奶|爷爷|阿姨|女士|先生|夫妇|一家|家庭|户(?![籍口]))"
+)
 _AGE_AFTER = re.compile(r"^[\s，,、（(]*(?:今年|现年|年仅)?\d{1,3}(?:周岁|岁)")
 
 
@@ -75,47 +91,6 @@ def mask_name(name: str, surnames: frozenset[str]) -> str:
     return name[:sl] + "*" * (len(given) - 1) + given[-1]
 
 
-class _Tagger:
-    """jieba's part-of-speech tagger on a private tokenizer, loaded once, safe across threads."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._pos: jieba.posseg.POSTokenizer | None = None
-
-    def warm_up(self, tokenizer: jieba.Tokenizer | None = None) -> None:
-        """Load the tags now, over ``tokenizer`` (the gate's, already loaded: saves ~1 s and
-        its memory) or a private one; the first call wins."""
-        with self._lock:
-            if self._pos is None:
-                jieba.setLogLevel(logging.WARNING)
-                if tokenizer is None:
-                    tokenizer = jieba.Tokenizer()
-                tokenizer.initialize()
-                self._pos = jieba.posseg.POSTokenizer(tokenizer)
-
-    def names(self, text: str) -> list[tuple[int, int]]:
-        """Spans the tagger labels ``nr`` (a person's name)."""
-        if self._pos is None:
-            self.warm_up()
-        assert self._pos is not None
-        out = []
-        pos = 0
-        pairs = [(p.word, p.flag) for p in self._pos.cut(text)]
-        freq = self._pos.tokenizer.FREQ
-        for k, (word, flag) in enumerate(pairs):
-            nxt = pairs[k + 1] if k + 1 < len(pairs) else ("", "")
-            if flag == "nr" and len(word) == 1 and nxt[1] == "nr" and len(nxt[0]) <= 2:
-                out.append((pos, pos + 1 + len(nxt[0])))  # jieba often cuts 杜|海燕
-            # a frequent dictionary word tagged nr (祝福, 杨柳) is rarely a private person
-            elif flag == "nr" and 2 <= len(word) <= 4 and freq.get(word, 0) < 100:
-                out.append((pos, pos + len(word)))
-            pos += len(word)
-        return out
-
-
-TAGGER = _Tagger()
-
-
 def attributes(sentence: str, offset: int, rules: DeidRules) -> list[Attribute]:
     found: list[Attribute] = []
     for kind, pattern in (
@@ -123,6 +98,8 @@ def attributes(sentence: str, offset: int, rules: DeidRules) -> list[Attribute]:
         ("残疾等级", DISABILITY),
         ("救助金额", AMOUNT),
         ("身份证号片段", ID_FRAGMENT),
+        ("身份证号片段", ID_WRITTEN),
+        ("年级", SCHOOL_GRADE),
         ("疾病", rules.illness),
         ("家庭状况", rules.family),
     ):
@@ -145,10 +122,15 @@ def _after_place(before: str) -> bool:
 def _take_name(s: str, i: int, surnames: frozenset[str]) -> tuple[int, int] | None:
     sl = 2 if s[i : i + 2] in surnames else 1
     j = i + sl
+    if j + 1 < len(s) and s[j] in _SOFT_STOP and _HAN.match(s[j + 1]) and s[j + 1] not in _STOP:
+        # 王家明, 殷向东: a given name may open with 家/向…, if a stop closes it right after
+        if j + 2 >= len(s) or not _HAN.match(s[j + 2]) or s[j + 2] in _STOP:
+            return i, j + 2
     if j >= len(s) or not _HAN.match(s[j]) or s[j] in _STOP:
         return None
     if j + 1 < len(s) and _HAN.match(s[j + 1]) and s[j + 1] not in _STOP:
-        return i, j + 2
+        if s[j + 1 : j + 3] not in _VERBS_AFTER:  # 石丽反映: the name is 石丽
+            return i, j + 2
     return i, j + 1
 
 
@@ -166,10 +148,25 @@ def _candidates(
             continue
         before, after = s[max(0, i - 10) : i], s[span[1] :]
         weak = ch in rules.weak_surnames  # 和/于/时…: only 男/女 or an age right after
+        role = rules.role_before.search(before)
         if (
-            (rules.role_before.search(before) and not weak)
+            not role
+            and before
+            and _HAN.match(before[-1])
+            and before[-1] not in _BEFORE_NAME
+            and TAGGER.is_word(before[-1] + s[i])
+        ):
+            continue  # 公司员工, 照顾失能: the "surname" belongs to the word before it
+        if (
+            (role and (not weak or re.match(r"(?:[，,、（(：:]|$)", after)))
             or GENDER_AFTER.match(after)
             or _AGE_AFTER.match(after)
+            or (
+                _PRIVATE_AFTER.match(after)
+                and span[1] - span[0] >= 3
+                and not weak
+                and (not before or not _HAN.match(before[-1]) or before[-1] in _BEFORE_NAME)
+            )
             or (_AGE_BEFORE.search(before) and not weak)
             or (_ROW_START.match(s[:i]) and re.match(r"^[\s，,、:：（(|]", after) and not weak)
         ):
@@ -189,7 +186,9 @@ def _exempt(text: str, a: int, b: int, sentence: str, rules: DeidRules) -> bool:
         return True
     if name in rules.not_names or name[:2] in rules.not_names or _HONORIFIC.search(name[1:]):
         return True
-    if _HONORIFIC.match(after) or rules.place_after.match(after):
+    if re.match(r"(?:老师|师傅)", after) or rules.place_after.match(after):
+        return True
+    if name[-1] in _PLACE_END:  # 杨家村, 石桥镇
         return True
     if rules.title_before.search(text[max(0, a - 12) : a]) or rules.title_after.match(after):
         return True
@@ -217,10 +216,13 @@ def find_people(
     if _whole_text_exempt(text if doc is None else doc, rules):
         return []
     surnames = surnames | rules.more_surnames
+    hits = [
+        PersonHit(text[a:b], a, b, mask_name(text[a:b], surnames), tuple(Attribute(*x) for x in xs))
+        for a, b, xs in table_people(text, surnames, rules)
+    ]
     every = attributes(text, 0, rules)  # one pass over the whole text, then per sentence
     if not every:
-        return []
-    hits: list[PersonHit] = []
+        return hits
     for sm in _SENTENCE.finditer(text):
         off, end = sm.start(), sm.end()
         attrs = [x for x in every if off <= x.start < end]
@@ -240,9 +242,54 @@ def find_people(
                 continue
             name = text[a:b]
             hits.append(PersonHit(name, a, b, mask_name(name, surnames), near))
-    return hits
+    you = addressee(text, surnames)
+    if (
+        you
+        and not _exempt(text, *you, text[: you[1] + 12], rules)
+        and not rules.title_after.match(text[you[0] + 1 : you[1]])  # 王局长：您好
+    ):
+        told = tuple(
+            x
+            for sm in _SENTENCE.finditer(text)
+            if about_addressee(sm.group())
+            for x in every
+            if sm.start() <= x.start < sm.end()
+        )
+        if told and not any(h.start < you[1] and you[0] < h.end for h in hits):
+            name = text[you[0] : you[1]]
+            hits.append(PersonHit(name, *you, mask_name(name, surnames), told))
+    staff = official_rows(text)
+    return sorted(
+        (
+            h
+            for h in hits
+            if not _named_as_official(text, h.name, rules)
+            and not any(x <= h.start < y for x, y in staff)
+        ),
+        key=lambda h: h.start,
+    )
+
+
+_APPOINTED = re.compile(r"(?:任命|拟任|提名|推荐|选举|聘任|任免)[^。；\n]{0,6}$")
+
+
+def _named_as_official(text: str, name: str, rules: DeidRules) -> bool:
+    """The same name with a title, 同志 or an appointment elsewhere in the text: a 任前公示 gives
+    an official's birth date on purpose."""
+    for m in re.finditer(re.escape(name), text):
+        before, after = text[max(0, m.start() - 12) : m.start()], text[m.end() : m.end() + 14]
+        if (
+            rules.title_before.search(before)
+            or rules.title_after.match(after)
+            or re.match(r"同志(?![：:，,])", after)
+            or _APPOINTED.search(before)
+        ):
+            return True
+    return False
 
 
 def _has_strong(attrs: tuple[Attribute, ...]) -> bool:
     """A tagger-only name counts with an attribute that is about one person, not a topic word."""
-    return any(x.kind in ("年龄", "残疾等级", "住址", "身份证号片段", "救助金额") for x in attrs)
+    return any(
+        x.kind in ("年龄", "年级", "残疾等级", "住址", "身份证号片段", "救助金额") for x in attrs
+    )

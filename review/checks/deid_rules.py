@@ -18,15 +18,25 @@ DEID_FILE = Path(__file__).parent / "data" / "deid.toml"
 
 _CN_NUM = "零〇一二两三四五六七八九十百"
 #: one household unit: 3栋, 2单元, 501室, 十二号, 5组, 3-2-501
-_UNIT = rf"(?:\d{{1,5}}|[{_CN_NUM}]{{1,4}})(?:号楼|栋|幢|座|单元|楼|层|室|号院|号|户|组)"
+_UNIT = rf"(?:\d{{1,5}}|[{_CN_NUM}]{{1,4}})(?:号楼|栋|幢|座|单元|门|楼|层|室|号院|号|户|组)"
 HOUSEHOLD = re.compile(rf"(?:{_UNIT}[-—]?){{1,5}}|\d{{1,4}}-\d{{1,3}}-\d{{1,4}}室?")
 #: markers that end the public part of an address (it may be given down to these)
 COMMUNITY_END = re.compile(
     r"(?:社区|小区|村|家园|花园|公寓|大院|新村|苑|里|屯|路|街|巷|胡同|弄|大街|大道)$"
 )
-AGE = re.compile(
+AGE = re.compile(  # not an average (平均年龄81岁), not the tail of a longer number
+    r"(?<!平均年龄)(?<!平均年龄为)(?<!平均)(?<!\d)"
     rf"(?:(?:今年|现年|年仅|年满)?(?:\d{{1,3}}|[{_CN_NUM}]{{1,4}})(?:周岁|岁)(?!以[上下]|及以|至|到|-)"
-    rf"|年龄\s*[:：]?\s*\d{{1,3}}|(?:19|20)\d\d年\d{{1,2}}月(?:\d{{1,2}}日)?(?:出生|生))"
+    rf"|年龄\s*[:：]?\s*\d{{1,3}}|(?:19|20)\d\d年(?:\d{{1,2}}月(?:\d{{1,2}}日)?(?:出生|生)|出生|生人)"
+    rf"|(?:今年|现年|年已)[一二三四五六七八九]?十[一二三四五六七八九]?(?:有[一二三四五六七八九])?"
+    rf"(?![月日号年个次项件名位人户元万千百多余])"
+    rf"|(?:年过|年近|年逾|已过|年届)(?:[五六七八九]旬|花甲|古稀|耄耋|期颐|半百)"
+    rf"|[五六七八九]旬(?:老人|老汉|老妇)?)"
+)
+#: a child's school year (小学四年级, 初二, 高一): as telling as an age
+SCHOOL_GRADE = re.compile(
+    r"[一二三四五六1-6]年级"
+    r"|(?:(?<![\u4e00-\u9fff])|(?<=中学)|(?<=学校))(?:初|高)[一二三](?:学生)?(?=[，,、。；\s）)]|$)"
 )
 DISABILITY = re.compile(
     rf"(?:视力|听力|言语|肢体|智力|精神|多重)(?:残疾)?\s*[{_CN_NUM}1-4]\s*级"
@@ -41,6 +51,8 @@ ID_FRAGMENT = re.compile(
     r"身份证(?:号码?)?(?:的)?(?:前|后|末|尾)(?:[四六八]|[468])位(?:数字)?(?:为|是)?\s*[:：]?\s*[\dXx*]{4,8}"
     r"|身份证(?:号码?)?(?:为|是|:|：)\s*\d{4,6}[*×xX]{4,}"
 )
+#: an ID number as written after its label, valid or mistyped: about the person named beside it
+ID_WRITTEN = re.compile(r"身份证(?:号码?)?\s*[:：]?\s*\d(?:[ -]?\d){16}[ -]?[\dXx]")
 GENDER_AFTER = re.compile(r"^[\s，,、（(|]*[男女](?:[，,、）)\s|]|$)")
 
 

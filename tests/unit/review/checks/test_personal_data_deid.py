@@ -142,3 +142,86 @@ def test_mask_fields_masks_a_name_flagged_in_the_body_everywhere() -> None:
     )
     assert out["title"].text == "关于给予郑*云临时救助的公示"
     assert out["body"].text.startswith("郑*云，女，58岁")
+
+
+# --- round 3: rules added after the round-3 cases (general forms, not those texts) ---
+
+
+@pytest.mark.parametrize(
+    ("body", "masked"),
+    [
+        # a table whose header names the sensitive columns, in any order
+        ("序号 姓名 家庭人口 保障金额\n1 严冬梅 3 1560\n2 晏国庆 1 720", "严*梅"),
+        ("残疾类别 残疾等级 姓名 发放金额\n视力 三级 郭立新 90", "郭*新"),
+        ("户主姓名 | 家庭人口 | 月保障金\n| 庞德胜 | 3 | 1560 |", "庞*胜"),
+        # a full name with a private-life word after it
+        ("年过七旬的魏春花老人患上了类风湿关节炎，行走困难。", "魏*花"),
+        ("尊敬的柯玉兰女士：您反映的大病救助一事，经核实您患有胃癌，已给予救助9000元。", "柯*兰"),
+        # a reply's addressee, with the facts about "您" in later sentences
+        ("黎晓红同志：您好！经核实，您家庭人口3人，已纳入低保，月保障金额1260元。", "黎*红"),
+        # ages and school years in words; 1952年出生
+        ("聂秋生老人今年八十有五，老伴去年去世。", "聂*生"),
+        ("受资助学生：蒋雨萱，实验小学四年级，父亲因工伤致残。", "蒋*萱"),
+        ("高秀云，女，1952年出生，患高血压。", "高*云"),
+        # a given name that opens with a stop character (向, 家); a weak surname after a role
+        ("该生父亲殷向东因病丧失劳动能力，家庭困难。", "殷*东"),
+        ("户主万秀珍，长期患病，已纳入低保。", "万*珍"),
+        # a two-character name before a verb: 石丽反映 is 石丽
+        ("逝者之女石丽反映，其父生前为特困人员，申请减免火化费用。", "石丽 → 石*"),
+        # an ID number written after its label (even mistyped) next to a named holder
+        ("身份证号：220103 19850612 4427，持证人：姬文芳。", "姬*芳"),
+    ],
+)
+def test_round3_forms_block_with_masked_name(body: str, masked: str) -> None:
+    r = pd(body)
+    assert r.verdict is Verdict.BLOCK, r.reason
+    assert r.suggestion is not None and masked in r.suggestion, r.suggestion
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "街道 低保户数 保障人数 金额（万元）\n东风街道 312 506 38.2\n西湖街道 287 455 34.1",
+        "姓名 性别 出生年月 学历 拟任职务\n刘建华 男 1982.05 研究生 副局长",
+        "序号 姓名 家庭人口 保障金额\n1 王*明 3 1560\n2 李某 1 720",
+        "张先生：您好！您咨询的高龄津贴，申领条件为年满80周岁的本市户籍老人。",
+        "张建国同志：你好！经查你所在小区的加装电梯已纳入计划，补贴标准为每户5000元。",
+        "王局长：您好！经核实，您提到的养老服务补贴已按时发放，共计120万元。",
+        "婚姻登记员张婷为一对新人颁发结婚证，两人都是1995年出生。",
+        "今年十二月起，全市高龄津贴标准提高到每人每月300元。",
+        "受表彰的优秀社工刘思雨今年26岁，扎根社区五年。",
+        # 照顾失能老人 is no name 顾失能 before 老人
+        "养老院护理员李淑华今年52岁，照顾失能老人已有十年。",
+        # a 任前公示: the name has a title or 同志 elsewhere in the text
+        "拟任命周文斌同志为社会救助处处长，现予公示。周文斌，男，1978年5月出生。",
+        "区民政局看望了95岁的抗战老兵李德胜老人，送上慰问金。",
+        # a "surname" glued to the word before it (公司, 照顾); a place ending in 村; an average
+        "孙女士是某公司员工，今年35岁，她通过预约顺利办理了结婚登记。",
+        "杨家村养老服务中心负责人杨军介绍，中心入住老人45名，平均年龄81岁。",
+        # a staff table: its header has 职务, so the ages are published on purpose
+        "姓名 性别 年龄 职务\n王建军 男 52 主任",
+    ],
+)
+def test_round3_look_alikes_pass(body: str) -> None:
+    r = pd(body)
+    assert r.verdict is not Verdict.BLOCK, r.reason
+
+
+def test_table_masking_masks_the_name_cell_only() -> None:
+    lex = default_lexicons().personal
+    text = "序号 姓名 家庭人口 保障金额\n1 严冬梅 3 1560"
+    masked = apply_masking(text, lex)
+    assert masked.text == "序号 姓名 家庭人口 保障金额\n1 严*梅 3 1560"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["老人住在友谊里小区14号楼2门101号，系独居。", "家住新华小区3栋5号，子女在外地。"],
+)
+def test_household_address_to_the_door_without_a_room(text: str) -> None:
+    hits = find_numbers(text, default_lexicons().personal)
+    assert [h.kind for h in hits] == ["家庭住址（到户）"]
+
+
+def test_office_address_with_a_door_number_passes() -> None:
+    assert find_numbers("办公地址：市民政局3号楼2门201号。", default_lexicons().personal) == []
