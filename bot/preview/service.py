@@ -18,6 +18,7 @@ from bot.preview.render import Preview, Source, draw, findings, media_sources, p
 from bot.services import Services
 from review.errors import NotFound
 from review.media_files import publish_loader
+from review.media_renditions import ARTICLE_IMAGE, THUMB
 from review.models import Account, ReviewTask, Revision
 from review.store import drafts as drstore
 from review.store import revision_views as views
@@ -44,8 +45,12 @@ class Previews:
         self.key = links.link_key(settings.secret_key)
         self.public_url = settings.file.service.public_url
         self.options = post_options(settings)
-        self._files = publish_loader(media_policy(settings))
-        self._sandbox_files = sandbox_loader(self._files)
+        # the renditions the platform receives (a JPG thumb ≤ 64 KB, article images within
+        # uploadimg's limits): a reviewer's phone loads what readers will see, not the original
+        policy = media_policy(settings)
+        self._files = publish_loader(policy, profile=ARTICLE_IMAGE)
+        self._covers = publish_loader(policy, profile=THUMB)
+        self._sandbox_covers = sandbox_loader(self._covers, profile=THUMB)
 
     def token(self, revision_id: int, platform: str, viewer_id: int) -> str:
         return links.sign(self.key, revision_id, platform, viewer_id, self.services.clock())
@@ -126,10 +131,13 @@ class Previews:
     async def image(self, revision: Revision, account: Account, index: int) -> tuple[bytes, str]:
         """Image ``index`` of the preview (cover first), read only from the media folder
         through the publisher's own loader; ``IndexError`` for an index the draft lacks."""
-        sources = media_sources(post_of(self.source(revision, account)))
+        post = post_of(self.source(revision, account))
+        sources = media_sources(post)
         if not 0 <= index < len(sources):
             raise IndexError(index)
         sandbox = getattr(self.services.settings.accounts.get(account.key), "sandbox", False)
-        load = self._sandbox_files if sandbox else self._files
+        load = self._files
+        if index == 0 and post.cover_path:
+            load = self._sandbox_covers if sandbox else self._covers
         _name, content, content_type = await load(sources[index])
         return content, content_type

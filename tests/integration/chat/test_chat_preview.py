@@ -92,8 +92,10 @@ async def test_show_gives_platform_excerpt_findings_and_a_link_that_opens(
     assert page.headers["Referrer-Policy"] == "no-referrer"
     assert "default-src 'none'" in page.headers["Content-Security-Policy"]
     cover = await service.client.get(f"{path}/media/0")
-    assert cover.status == 200 and cover.content_type == "image/png"
-    assert (await cover.read()).startswith(b"\x89PNG")
+    # the rendition WeChat receives as the thumb (a JPG ≤ 64 KB), not the original upload
+    assert cover.status == 200 and cover.content_type == "image/jpeg"
+    data = await cover.read()
+    assert data.startswith(b"\xff\xd8") and len(data) <= 64 * 1024
     assert (await service.client.get(f"{path}/media/7")).status == 404
 
     weibo = await say(service, "LiNa", f"查看 {tasks['weibo']}")

@@ -49,7 +49,7 @@ async def test_draft_page_shows_every_platforms_preview(
     assert link.startswith("https://mzj.changchun.gov.cn/") and f"p=p{draft_id}a" in link
     cover = html.split('class="pv-cover" src="', 1)[1].split('"', 1)[0]
     image = await app_client.get(cover)  # the page's own images, signed like the chat link
-    assert image.status == 200 and image.content_type == "image/png"
+    assert image.status == 200 and image.content_type == "image/jpeg"  # WeChat's thumb
     async with sf() as s:  # the console reader is recorded as having seen this revision
         assert len((await s.scalars(select(RevisionView))).all()) == 1
 
