@@ -161,6 +161,7 @@ PUBLICATION_LABELS = {
 PUBLISHED_STATE_LABELS = {
     "published": "已发布",
     "partly_published": "部分发布",
+    "partly_retracted": "部分撤回",
     "retracted": "已撤回",
     "failed": "发布失败",
     "publishing": "发布中",
@@ -187,6 +188,8 @@ def draft_state(status: DraftStatus, publications: Iterable[PublicationStatus]) 
         state = "needs_check"
     elif all(s == P.PUBLISHED for s in live):
         state = "published"
+    elif P.PUBLISHED in live and P.RETRACTED in live:
+        state = "partly_retracted"  # 「部分发布」 read as if one had failed
     elif P.PUBLISHED in live:
         state = "partly_published"
     elif P.RETRACTED in live:

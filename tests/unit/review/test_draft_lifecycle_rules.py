@@ -24,7 +24,7 @@ from review.states import draft_state
         ([P.PUBLISHED, P.PUBLISHED], "published", "已发布"),
         ([P.PUBLISHED, P.SCHEDULED], "partly_published", "部分发布"),
         ([P.PUBLISHED, P.FAILED], "partly_published", "部分发布"),
-        ([P.PUBLISHED, P.RETRACTED], "partly_published", "部分发布"),
+        ([P.PUBLISHED, P.RETRACTED], "partly_retracted", "部分撤回"),  # one taken down, not failed
         ([P.RETRACTED, P.RETRACTED], "retracted", "已撤回"),
         ([P.RETRACTED, P.CANCELLED], "retracted", "已撤回"),
         ([P.FAILED, P.SCHEDULED], "failed", "发布失败"),
