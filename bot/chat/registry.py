@@ -157,8 +157,18 @@ class Registry:
         return self._by_word.get(word.lower())
 
     def closest(self, word: str) -> Command | None:
+        """The command meant: ``help`` is ``/help``; a Chinese word half typed in pinyin
+        (``待shen``) is the command that starts like it, not the nearest ASCII alias."""
+        typed = word.lower()
+        if "/" + typed in self._by_word:
+            return self._by_word["/" + typed]
         words = list(self._by_word)
-        match = difflib.get_close_matches(word.lower(), words, n=1, cutoff=0.4)
+        if typed and not typed[0].isascii():
+            alike = [w for w in words if w.startswith(typed[0])]
+            match = difflib.get_close_matches(typed, alike, n=1, cutoff=0.0)
+            if match:
+                return self._by_word[match[0]]
+        match = difflib.get_close_matches(typed, words, n=1, cutoff=0.4)
         return self._by_word[match[0]] if match else None
 
     def split(self, text: str) -> tuple[str, str]:

@@ -113,3 +113,13 @@ def test_text_arguments_take_the_rest_of_the_line() -> None:
         return ""
 
     assert reg.parse("说 李娜 你好 世界").args == {"who": "李娜", "text": "你好 世界"}
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"), [("待shen", "待审"), ("代审", "待审"), ("help", "帮助"), ("撤", "撤回")]
+)
+def test_a_half_typed_chinese_command_or_a_bare_help_finds_its_command(
+    typed: str, meant: str
+) -> None:
+    found = registry().closest(typed)
+    assert found is not None and found.name == meant
