@@ -50,6 +50,7 @@ class SubmitResult:
     gate_run_id: int
     superseded: tuple[int, ...] = ()
     cancelled_publications: tuple[int, ...] = ()
+    blocking: tuple[str, ...] = ()  # the names of the checks that block it
 
 
 def gate_input(
@@ -194,6 +195,7 @@ async def submit(
         gate_run_id=run.id,
         superseded=tuple(superseded),
         cancelled_publications=tuple(cancelled),
+        blocking=tuple(c.name for c in blocking),
     )
 
 

@@ -56,6 +56,11 @@ async def submit(args: argparse.Namespace) -> int:
             )
     print(submit_text(result))
     if result.blocked:
-        print("修改后：newmedia draft edit ID FILE，再提交；惩戒性公示可由处室负责人 override")
+        if "personal_data" in result.blocking:
+            print(f"个人信息可一步去标识化：newmedia draft mask {args.id} --as {actor.key}")
+        print(
+            f"修改后：newmedia draft edit {args.id} 稿件.md --as {actor.key}，再提交；"
+            "惩戒性公示可由处室负责人 override"
+        )
         return 3
     return 0

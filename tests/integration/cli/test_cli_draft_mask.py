@@ -55,6 +55,8 @@ def test_blocked_draft_passes_the_gate_after_mask(
     run_cli(capsys, "draft", "new", "list.md", "--account", "ccmz_wechat", "--as", "zhao_min")
     code, out, _ = run_cli(capsys, "draft", "submit", "1", "--as", "zhao_min")
     assert code == 3 and "孙玉梅" in out  # blocked by personal_data, the name as evidence
+    assert "newmedia draft mask 1 --as zhao_min" in out  # the next step, typed out
+    assert "newmedia draft edit 1 " in out and " ID " not in out
     code, out, _ = run_cli(capsys, "draft", "mask", "1", "--as", "zhao_min")
     assert code == 0, out
     code, out, _ = run_cli(capsys, "draft", "submit", "1", "--as", "zhao_min")
