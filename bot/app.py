@@ -12,7 +12,7 @@ from aiohttp import ClientSession, ClientTimeout, web
 from bot import jobs, keys, migrate, server
 from bot.chat import notifier, wecom_callback
 from bot.chat import ticks as chat_ticks
-from bot.config.lists import gate_lists
+from bot.config.lists import check_lists, gate_lists
 from bot.config.load import Settings
 from bot.inbox import callback as wechat_callback
 from bot.inbox import ticks as inbox_ticks
@@ -113,11 +113,13 @@ async def _stopping(app: web.Application) -> None:
 
 def _ticks(app: web.Application) -> list[jobs.TickSpec]:
     """Every area's scheduled ticks."""
+    lists = app[keys.SETTINGS].lists
     return [
         *publishing_ticks.tick_specs(app),
         *queue_ticks.tick_specs(app),
         *inbox_ticks.tick_specs(app),
         *chat_ticks.ticks(),
+        *([jobs.TickSpec("lists.check", lists.check_s, check_lists)] if lists.configured else []),
     ]
 
 

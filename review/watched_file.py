@@ -4,7 +4,8 @@ One home for the rule the 办事指南 answers and the gate's word lists share: 
 modification time is looked at most every ``check_s`` seconds (one ``stat``), a broken file at
 start-up is an error, and a broken edit while running keeps the last good version and is
 logged once per broken version (it is tried again at every check, so the finished save is
-picked up). A typo never takes a list away.
+picked up). A typo never takes a list away. ``check`` looks at once, for a tick that should
+notice an edit when nobody reads the value.
 """
 
 from __future__ import annotations
@@ -55,10 +56,15 @@ class WatchedFile(Generic[T]):
             return None
 
     def current(self) -> T:
-        now = self._clock()
-        if now < self._checked_at + self.check_s:
+        """The value, the file looked at again when ``check_s`` has passed since the last look."""
+        if self._clock() < self._checked_at + self.check_s:
             return self._value
-        self._checked_at = now
+        return self.check()
+
+    def check(self) -> T:
+        """Look at the file now (one ``stat``), whatever the interval: a periodic tick calls
+        this so a broken edit is noticed (logged, :attr:`problem`) without a reader asking."""
+        self._checked_at = self._clock()
         mtime = self._stat()
         if mtime is None or mtime == self._mtime:
             return self._value

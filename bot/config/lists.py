@@ -2,9 +2,10 @@
 
 ``load_settings`` only anchors the paths (it stays quick for commands that never run the gate);
 this module builds :class:`review.checks.bureau_lists.BureauLists` from them and installs it so
-every gate run of the process reads the current lists: the service (``bot.app``), ``newmedia
-check`` and ``draft edit``/``submit``. A broken file is a :class:`SettingsError` naming the file,
-the line and the problem, as the start-up check words it.
+every gate run of the process reads the current lists: the service (``bot.app``, which also
+runs :func:`check_lists` as a tick), ``newmedia check`` and ``draft edit``/``submit``. A broken
+file is a :class:`SettingsError` naming the file, the line and the problem, as the start-up
+check words it.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from contextlib import asynccontextmanager, contextmanager
 from bot.config.load import Settings
 from bot.config.problems import SettingsError
 from review.checks import LexiconError
-from review.checks.bureau_lists import BureauLists, BureauPaths, installed
+from review.checks.bureau_lists import BureauLists, BureauPaths, check_installed, installed
 
 
 def bureau_lists(settings: Settings, *, clock: Callable[[], float] = time.monotonic) -> BureauLists:
@@ -46,3 +47,9 @@ async def command_lists(settings: Settings) -> AsyncIterator[None]:
         return
     with gate_lists(settings):
         yield
+
+
+async def check_lists(_app: object) -> None:
+    """The service's tick, every ``[lists] check_seconds``: the files are looked at though no
+    draft is checked, so a broken edit is logged and shows in ``/healthz`` within that time."""
+    check_installed()

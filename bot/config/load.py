@@ -14,7 +14,13 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from bot.config.env_secrets import SANDBOX_SECRET_KEY, Secrets, read_secrets, sandbox_secrets
-from bot.config.problems import SettingsError, env_name, secrets_in_file, validation_problems
+from bot.config.problems import (
+    SettingsError,
+    SettingsNotFound,
+    env_name,
+    secrets_in_file,
+    validation_problems,
+)
 from bot.config.schema import Account, Department, Person, SettingsFile, WeComApp
 from review.keyword_answers import DEFAULT_FILE as DEFAULT_KEYWORD_ANSWERS
 from review.keyword_answers import load_keyword_answers
@@ -24,6 +30,7 @@ __all__ = [
     "Secrets",
     "Settings",
     "SettingsError",
+    "SettingsNotFound",
     "env_name",
     "load_settings",
     "sandbox_secrets",
@@ -207,10 +214,7 @@ def load_settings(
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise SettingsError(
-            path,
-            ["找不到设置文件 — 请用 --settings 或环境变量 NEWMEDIA_SETTINGS 指定 settings.toml"],
-        ) from None
+        raise SettingsNotFound(path) from None
     except IsADirectoryError:
         raise SettingsError(path, ["这是一个文件夹 — 应为 settings.toml 文件"]) from None
     except UnicodeDecodeError:

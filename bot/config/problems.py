@@ -36,6 +36,17 @@ class SettingsError(Exception):
         super().__init__(f"{path}：设置有 {len(problems)} 处问题：\n{lines}")
 
 
+class SettingsNotFound(SettingsError):
+    """No settings file where it was looked for: a command that needs them stops with this
+    message, ``newmedia check`` says it in its own words and checks without them."""
+
+    WHAT = "找不到设置文件"
+    HINT = "请用 --settings 或环境变量 NEWMEDIA_SETTINGS 指定 settings.toml"
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path, [f"{self.WHAT} — {self.HINT}"])
+
+
 def env_name(key: str, what: str) -> str:
     return f"NEWMEDIA_{key.upper()}_{what}"
 

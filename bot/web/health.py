@@ -35,7 +35,8 @@ async def healthz(request: web.Request) -> web.Response:
         "scheduler": scheduler,
         "demo": svc.settings.demo,
         "worker": {"role": worker.role, "of": worker.count, "pid": os.getpid()},
-        # an edit of the bureau's word lists that was refused (the last good lists still apply)
+        # an edit of the bureau's word lists that was refused (the last good lists still apply);
+        # the files are looked at here too (once per [lists] check_seconds), not only by drafts
         "lists": {"problems": installed_problems()},
     }
     return web.json_response(body, status=200 if ok else 503)

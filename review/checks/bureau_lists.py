@@ -183,8 +183,9 @@ class BureauLists:
 
     @property
     def problems(self) -> list[str]:
-        """Why an edited file was not taken (the previous version still applies)."""
-        return [f"{f.path.name}：{f.problem}" for f in self._files if f.problem]
+        """Why an edited file was not taken (the previous version still applies); each message
+        names its file and line already."""
+        return [f.problem for f in self._files if f.problem]
 
     @property
     def reloads(self) -> int:
@@ -207,7 +208,15 @@ class BureauLists:
         return lex
 
     def current(self) -> Lexicons:
-        parts = [f.current() for f in self._files]
+        """The lists now, each file looked at again once ``check_s`` has passed."""
+        return self._take([f.current() for f in self._files])
+
+    def check(self) -> Lexicons:
+        """Look at every file now (the tick of the service): a broken edit is logged and shows
+        in :attr:`problems` though no draft was checked."""
+        return self._take([f.check() for f in self._files])
+
+    def _take(self, parts: list[Any]) -> Lexicons:
         if any(a is not b for a, b in zip(parts, self._parts, strict=True)):
             self._parts = parts
             self._lexicons = self._build()
@@ -231,5 +240,15 @@ def installed(lists: BureauLists) -> Iterator[BureauLists]:
 
 
 def installed_problems() -> list[str]:
-    """Why an edit of the installed lists was not taken (``/healthz``, ``newmedia check``)."""
-    return _installed[-1].problems if _installed else []
+    """Why an edit of the installed lists was not taken (``/healthz``): the files are looked at
+    first (at most once per ``check_s``), so a broken edit shows without a draft being checked."""
+    if not _installed:
+        return []
+    _installed[-1].current()
+    return _installed[-1].problems
+
+
+def check_installed() -> None:
+    """Look at the installed lists' files now (the service's periodic tick)."""
+    if _installed:
+        _installed[-1].check()

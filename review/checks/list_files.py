@@ -105,18 +105,26 @@ def strings_of(raw: dict[str, Any], key: str, f: ListFile, table: str, i: int) -
 
 
 _NUMBER_CHARS = re.compile(r"^[0-9+\-–()（） ]+$")
+#: a mainland mobile (with or without +86): a person's number, never a unit's public one
+_MOBILE = re.compile(r"^(?:0{0,2}86)?1[3-9]\d{9}$")
 
 
 def read_numbers(path: Path) -> frozenset[str]:
-    """Public phone numbers, one a line, as digits only (``0431-8888 8888  # 说明``)."""
+    """Public phone numbers, one a line, as digits only (``0431-8888 8888  # 说明``). A mobile
+    is refused: a number listed here is never taken for personal data, and a mobile is one."""
     out = set()
     for n, line in read_lines(path):
         digits = "".join(c for c in line if c.isdigit())
+        # the line itself is not repeated: errors are logged, and logs carry no numbers
         if not _NUMBER_CHARS.match(line) or not 3 <= len(digits) <= 15:
-            # the line itself is not repeated: errors are logged, and logs carry no numbers
             raise LexiconError(
                 f"{path.name} 第 {n} 行不是电话号码"
                 "（每行一个号码，只能有数字、“-”、括号和空格，说明写在“#”后面）"
+            )
+        if _MOBILE.match(digits):
+            raise LexiconError(
+                f"{path.name} 第 {n} 行是手机号码：个人手机不能列为公开号码"
+                "（只写单位对外公布的固定电话或热线，请删去这一行）"
             )
         out.add(digits)
     return frozenset(out)

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from bot.cli.check import EXIT_BLOCK, EXIT_ERROR, EXIT_OK
-from bot.config.load import Settings, SettingsError, load_settings
+from bot.config.load import Settings, SettingsError, SettingsNotFound, load_settings
 from bot.platforms.limits import PLATFORM_LIMITS
 from bot.platforms.media import media_policy
 from review.checks import GateInput, GateReport, GateTarget, Verdict, default_lexicons, run_gate
@@ -39,6 +39,8 @@ FIELD_LABELS = {
 }
 FLUSH_EVERY = 500
 EXIT_SETTINGS = 2  # the CLI's 'bad arguments or settings'
+#: what ``check`` without usable settings leaves out (it still checks: any file, anywhere)
+WITHOUT_SETTINGS = "只用内置的检查规则，未应用本局词表和账号设置"
 
 
 def _load(args: argparse.Namespace, *, required: bool) -> Settings | None:
@@ -223,7 +225,7 @@ def run_jsonl(stdin: IO[bytes], stdout: IO[str], targets: tuple[GateTarget, ...]
 def check(args: argparse.Namespace) -> int:
     """With the bureau's word lists (``[lists]`` in the settings) when there are settings; a
     broken list is refused with its file, line and problem."""
-    settings = _load(args, required=False)
+    settings = _settings_or_say(args)
     if settings is None or not settings.lists.configured:
         return _check(args)
     from bot.config.lists import gate_lists
@@ -237,6 +239,22 @@ def check(args: argparse.Namespace) -> int:
     except SettingsError as exc:
         print(f"本局词表有误，未检查：{'；'.join(exc.problems)}", file=sys.stderr)
         return EXIT_SETTINGS
+
+
+def _settings_or_say(args: argparse.Namespace) -> Settings | None:
+    """The settings, or None with one line on stderr saying what the check then leaves out
+    (with ``--account`` the settings are required: the runner reports the error itself)."""
+    try:
+        return load_settings(getattr(args, "settings", None))
+    except SettingsNotFound as exc:
+        said = f"{exc.path}：{exc.WHAT}，{WITHOUT_SETTINGS}（{exc.HINT}）"
+    except SettingsError as exc:
+        said = f"{exc.path}：设置有误，{WITHOUT_SETTINGS}：{'；'.join(exc.problems)}"
+    except OSError as exc:
+        said = f"无法读取设置文件（{exc.strerror or exc}），{WITHOUT_SETTINGS}"
+    if not args.account:
+        print(said, file=sys.stderr)
+    return None
 
 
 def _check(args: argparse.Namespace) -> int:

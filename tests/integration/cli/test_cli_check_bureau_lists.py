@@ -158,3 +158,53 @@ def test_draft_submit_reads_the_same_lists_as_check(
     code, out, err = run_cli(capsys, "draft", "submit", "1", "--as", "zhao_min")
     assert code == 3, out + err
     assert "错敏词表（本局）第3条“兜底保障”" in out
+
+
+def test_a_personal_mobile_in_the_public_numbers_is_refused(
+    bureau: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = bureau / "bureau_public_numbers.txt"
+    path.write_text(path.read_text(encoding="utf-8") + "13943125678   # 张科长手机\n", "utf-8")
+    line = len(path.read_text(encoding="utf-8").splitlines())
+    code, out, err = run_cli(capsys, "check", "hotline.md")
+    assert code == 2 and out == ""
+    assert f"[lists] bureau_public_numbers.txt 第 {line} 行是手机号码" in err
+    assert "13943125678" not in err
+
+
+def test_check_without_settings_says_what_it_leaves_out_and_still_checks(
+    bureau: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Like ``draft new`` it names the missing file; unlike it, it checks with the built-in rules."""
+    with_settings = run_cli(capsys, "check", "hotline.md")
+    assert "设置" not in with_settings[2]
+    (bureau / "settings.toml").unlink()
+    code, out, err = run_cli(capsys, "check", "hotline.md")
+    assert err.splitlines() == [
+        "settings.toml：找不到设置文件，只用内置的检查规则，未应用本局词表和账号设置"
+        "（请用 --settings 或环境变量 NEWMEDIA_SETTINGS 指定 settings.toml）"
+    ]
+    assert with_settings[0] == 0 and "[通过] 个人信息" in with_settings[1]
+    # still checked, as before: the bureau's hotline is taken for a private number and the
+    # accounts' standard cover is unknown
+    assert code == 3 and "[提示] 个人信息" in out and "图文消息须有封面图" in out
+    _, _, refused = run_cli(capsys, "draft", "new", "hotline.md", "--as", "zhao_min")
+    assert "找不到设置文件 — 请用 --settings 或环境变量 NEWMEDIA_SETTINGS" in refused
+
+    line = json.dumps({"id": 1, "title": "热线", "text": HOTLINE.split("+++")[-1]}).encode()
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(line + b"\n")))
+    code, out, err = run_cli(capsys, "check", "--jsonl")
+    assert code == 0 and json.loads(out)["id"] == 1
+    assert "找不到设置文件，只用内置的检查规则" in err
+
+
+def test_check_with_broken_settings_says_so_in_one_line(
+    bureau: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (bureau / "settings.toml").write_text('[lists]\nwording_file = "x.toml"\nnope = 1\n', "utf-8")
+    code, out, err = run_cli(capsys, "check", "hotline.md")
+    assert code == 3 and "结论：拦截" in out
+    (line,) = err.splitlines()
+    assert line.startswith(
+        "settings.toml：设置有误，只用内置的检查规则，未应用本局词表和账号设置："
+    )

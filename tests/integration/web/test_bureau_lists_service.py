@@ -1,6 +1,8 @@
 """The running service follows the bureau's word lists: an edit of the 错敏词 file changes the
 verdict of the next gate run (the services' clock injected, the file's mtime set, no sleeps); a
-broken edit keeps the last good list; the bureau's hotline passes."""
+broken edit keeps the last good list and shows in ``/healthz`` with no draft checked (the lists'
+tick, ``/healthz`` itself); a personal mobile in the public numbers is refused; the bureau's
+hotline passes."""
 
 from __future__ import annotations
 
@@ -17,7 +19,9 @@ from aiohttp.test_utils import TestClient, TestServer
 from app_support import bearer
 
 from bot import keys
+from bot.app import _ticks as all_ticks
 from bot.app import create_app
+from bot.config.lists import check_lists
 from bot.config.load import ListFiles, Settings
 from review.checks import default_lexicons
 from review.checks.lexicons import shipped_lexicons
@@ -105,3 +109,39 @@ async def test_an_edit_changes_the_next_gate_run_and_a_broken_one_keeps_the_last
     assert not warned["blocked"]
     assert any("错敏词表（本局）第1条“爱心驿站”" in w for w in warned["warnings"]), warned
     assert (await (await client.get("/healthz")).json())["lists"]["problems"] == []
+
+
+@pytest.mark.pg
+async def test_a_broken_edit_shows_in_healthz_and_the_log_with_no_draft_checked(
+    service: tuple[TestClient, Path, Clock], caplog: pytest.LogCaptureFixture
+) -> None:
+    """``/healthz`` looks at the files (once per interval); the tick looks at once and logs."""
+    client, wording, clock = service
+    write(wording, ENTRY.replace('"block"', '"拦截"'), 2)
+    clock.now += timedelta(seconds=1)
+    with caplog.at_level(logging.WARNING, logger="newmedia.checks.lists"):
+        assert (await (await client.get("/healthz")).json())["lists"]["problems"] == []
+        await check_lists(client.app)  # the tick: within check_seconds of the edit
+        assert "bureau_wording.toml not reloaded" in caplog.text and "level 应为" in caplog.text
+    problems = (await (await client.get("/healthz")).json())["lists"]["problems"]
+    assert problems and problems[0].startswith("bureau_wording.toml 第 1 行，第 1 条 [[entry]]")
+
+    numbers = wording.with_name("bureau_public_numbers.txt")
+    write(numbers, "0431-88886666\n13943125678   # 张科长手机\n", 2)
+    write(wording, ENTRY, 3)  # the wording fixed meanwhile
+    clock.now += timedelta(seconds=6)  # no tick: /healthz itself looks once the interval passed
+    problems = (await (await client.get("/healthz")).json())["lists"]["problems"]
+    assert problems == [
+        "bureau_public_numbers.txt 第 2 行是手机号码：个人手机不能列为公开号码"
+        "（只写单位对外公布的固定电话或热线，请删去这一行）"
+    ]
+    assert "13943125678" not in caplog.text
+
+
+def test_the_service_ticks_at_check_seconds_when_lists_are_configured(settings: Settings) -> None:
+    app = create_app(settings, run_jobs=False)
+    assert "lists.check" not in [t.name for t in all_ticks(app)]  # the shipped settings: none
+    lists = ListFiles(wording=Path("bureau_wording.toml"), check_s=7)
+    app = create_app(replace(settings, lists=lists), run_jobs=False)
+    spec = next(t for t in all_ticks(app) if t.name == "lists.check")
+    assert spec.seconds == 7 and spec.func is check_lists

@@ -11,7 +11,14 @@ from pathlib import Path
 import pytest
 
 from review.checks import GateInput, LexiconError, Verdict, default_lexicons, run_gate
-from review.checks.bureau_lists import BureauLists, BureauPaths, check_files, installed
+from review.checks.bureau_lists import (
+    BureauLists,
+    BureauPaths,
+    check_files,
+    check_installed,
+    installed,
+    installed_problems,
+)
 from review.checks.lexicons import Lexicons, shipped_lexicons
 
 ROOT = Path(__file__).resolve().parents[4]
@@ -190,6 +197,9 @@ def test_a_title_order_may_be_only_a_warning(tmp_path: Path) -> None:
         ("wording", "[[entrys]]\nwrong = \"甲\"\n", r"不认识的部分 entrys"),
         ("wording", 'wrong = "甲\n', r"w\.toml 第 1 行格式有误"),
         ("public_numbers", "0431-88886666\n市民政局热线\n", r"n\.txt 第 2 行不是电话号码"),
+        ("public_numbers", "0431-88886666  # 热线\n13943125678   # 张科长手机\n",
+         r"n\.txt 第 2 行是手机号码：个人手机不能列为公开号码"),
+        ("public_numbers", "# 值班\n\n+86 139-4312-5678\n", r"n\.txt 第 3 行是手机号码"),
         ("duties", '[[area]]\nname = "养老服务"\n', r"d\.toml 第 1 行，第 1 条 \[\[area\]\]：strong 和 weak 至少写一个词"),
         ("duties", '[scoring]\npass_score = 1\n', "不认识的部分 scoring"),
     ],
@@ -229,6 +239,53 @@ def test_an_edit_applies_at_the_next_check_and_a_broken_one_keeps_the_last_good(
     write(path, ENTRY.replace('level = "block"', 'level = "warn"'), 4)
     clock.now += 6
     assert wording("爱心驿站", found.current())[0] is Verdict.WARN and not found.problems
+
+
+def test_a_mobile_is_never_a_public_number_and_the_error_does_not_repeat_it(
+    tmp_path: Path,
+) -> None:
+    """The file's own header says so; a mobile listed there would pass as a unit's number."""
+    with pytest.raises(LexiconError) as caught:
+        lists(tmp_path, public_numbers="13943125678   # 张科长手机\n")
+    assert "13943125678" not in str(caught.value)  # logged while running: logs carry no numbers
+    # a unit's landline, a hotline and a service number of the same length are not mobiles
+    numbers = "0431-88886666\n12349\n(0431) 8888-6666\n10086\n4008-123-456\n"
+    public = lists(tmp_path, public_numbers=numbers).current().personal.public_numbers
+    assert {"043188886666", "12349", "10086", "4008123456"} <= public
+
+
+def test_a_mobile_added_while_running_keeps_the_last_good_numbers(tmp_path: Path) -> None:
+    path, clock = write(tmp_path / "n.txt", "0431-88886666\n", 1), Clock()
+    found = BureauLists(BureauPaths(public_numbers=path), check_s=5, clock=clock)
+    write(path, "0431-88886666\n13943125678  # 张科长手机\n", 2)
+    clock.now += 6
+    public = found.current().personal.public_numbers
+    assert "043188886666" in public and "13943125678" not in public
+    assert found.problems == [
+        "n.txt 第 2 行是手机号码：个人手机不能列为公开号码（只写单位对外公布的固定电话或热线，请删去这一行）"
+    ]
+
+
+def test_check_looks_now_and_installed_problems_look_once_per_interval(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """What the service's tick and ``/healthz`` use: a broken edit is noticed with no draft."""
+    path, clock = write(tmp_path / "w.toml", ENTRY, 1), Clock()
+    found = BureauLists(BureauPaths(wording=path), check_s=5, clock=clock)
+    write(path, ENTRY.replace('"block"', '"拦截"'), 2)
+    clock.now += 1  # within the interval: a reader does not look, the tick does
+    with installed(found), caplog.at_level(logging.WARNING, logger="newmedia.checks.lists"):
+        assert installed_problems() == []
+        check_installed()
+        assert "not reloaded" in caplog.text
+        assert len(installed_problems()) == 1 and "level 应为" in installed_problems()[0]
+        write(path, ENTRY.replace('"block"', '"warn"'), 3)  # fixed
+        assert installed_problems() != []  # not looked at again before the interval
+        clock.now += 5
+        assert installed_problems() == []
+        assert wording("爱心驿站", default_lexicons())[0] is Verdict.WARN
+    assert installed_problems() == [] and found.reloads == 1
+    check_installed()  # nothing installed: nothing to look at
 
 
 def test_installed_lists_are_what_every_gate_run_reads(tmp_path: Path) -> None:

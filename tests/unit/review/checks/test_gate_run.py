@@ -70,9 +70,9 @@ def test_lexicons_load_from_a_directory_and_are_cached(tmp_path: Path) -> None:
     for f in DATA_DIR.iterdir():
         if f.suffix in {".toml", ".txt"}:
             (tmp_path / f.name).write_text(f.read_text(encoding="utf-8"), encoding="utf-8")
-    (tmp_path / "public_numbers.txt").write_text("13812345678  # 测试\n", encoding="utf-8")
+    (tmp_path / "public_numbers.txt").write_text("0431-85551234  # 测试\n", encoding="utf-8")
     lex = load_lexicons(tmp_path)
-    r = run_gate(GateInput("低保", "最低生活保障咨询13812345678"), limits={}, lexicons=lex).get(
+    r = run_gate(GateInput("低保", "最低生活保障咨询0431-85551234"), limits={}, lexicons=lex).get(
         "personal_data"
     )
     assert r is not None and r.verdict is Verdict.PASS
