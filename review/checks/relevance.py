@@ -15,7 +15,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from review.checks.agency import Actor, AgencyLexicon, detect_actor, nature_hits, parse_agencies
+from review.checks.agency import (
+    Actor,
+    AgencyLexicon,
+    detect_actor,
+    nature_hits,
+    offer_prices,
+    parse_agencies,
+)
 from review.checks.normalize import Normalized
 from review.checks.relevance_actor import Nature, weigh_actor
 from review.checks.types import CheckResult, Evidence, Verdict
@@ -178,6 +185,7 @@ def _nature(title: Normalized, body: Normalized, lex: DutyLexicon, supervised: b
         school=tuple(hits.get("school", ())),
         cadre=tuple(hits.get("cadre", ())),
         sales=tuple(hits.get("sales", ())),
+        prices=tuple(offer_prices(title.text, body.text, lex.agencies)),
         supervised=supervised,
     )
 
@@ -248,7 +256,8 @@ def check_relevance(
     if weighed is not None:
         verdict, reason = weighed
     elif actor.joint and verdict is Verdict.PASS:
-        reason = f"{reason}；本局（{actor.name}）牵头的联合行动"
+        how = "与其他部门联合开展、联合发文" if actor.co_issued else "牵头的联合行动"
+        reason = f"{reason}；本局（{actor.name}）{how}"
     if verdict is Verdict.BLOCK and kind == "转载":
         verdict, reason = Verdict.WARN, f"转载稿件：{reason}；如属规定转发请人工确认"
     ev = evid(*(h for _, h in top), *(h for _, h in away_top), com, party)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from review.checks.agency import Actor
+from review.checks.agency import AMOUNT, Actor
 from review.checks.types import Verdict
 
 
@@ -22,7 +22,14 @@ class Nature:
     school: tuple[str, ...] = ()
     cadre: tuple[str, ...] = ()
     sales: tuple[str, ...] = ()
+    prices: tuple[str, ...] = ()  # distinct prices of an offer, not of a published standard
     supervised: bool = False  # 查处/整治/提醒…: commerce is the object of supervision
+
+
+def _amount(price: str) -> str:
+    """The amount a price phrase ends on or starts with (2980元 in 单人间每月2980元)."""
+    m = AMOUNT.search(price)
+    return m.group() if m else price
 
 
 def _top(terms: tuple[str, ...], n: int = 3) -> str:
@@ -38,11 +45,21 @@ def weigh_actor(
     name = actor.name
     group = actor.mention.group if actor.mention else None
     found = tuple(dict.fromkeys((*nature.sales, *commerce)))
-    # one phrase counts once: 元起 inside 3000元起
+    # one phrase counts once: 元起 inside 3000元起; a price once (月费3000元 beside 3000元起)
     sales = tuple(t for t in found if not any(t != u and t in u for u in found))
-    if len(sales) >= 2 and not nature.supervised and not actor.own_leads:
+    sales += tuple(p for p in nature.prices if not any(_amount(p) in t for t in sales))
+    # several prices of one offer are a pitch even without a sales word (单人间…元，双人间…元)
+    pitch = len(sales) >= 2 or len(nature.prices) >= 2
+    if pitch and not nature.supervised and not actor.own_leads:
         who = f"，行为主体为{name}" if name else ""
         return Verdict.BLOCK, f"商业推广（{_top(sales, 4)}）{who}，即使使用了民政词语也不得发布"
+    if len(nature.prices) >= 2 and not nature.supervised and words is not Verdict.BLOCK:
+        # the bureau named first (「经市民政局备案的某养老院，单人间每月…元」) is not yet its notice
+        return (
+            Verdict.WARN,
+            f"含多个价格（{_top(nature.prices)}），未见收费标准或补贴字样；"
+            "如属本局公布的收费标准请写明，否则属商业推广，请人工确认",
+        )
     if actor.own_leads:
         return None
     if group is None:

@@ -76,6 +76,55 @@ def test_supervision_of_commerce_is_not_an_ad() -> None:
     assert r.verdict is not Verdict.BLOCK
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        "颐康养老院是经市民政局备案的养老机构，单人间每月2980元，双人间每月1980元。",
+        "福寿园老年公寓环境优美，医养结合，床位费1500元/月，护理费800元/月。",
+        "康乐养护院为失能老人提供长期照护：单间3200元/月，双人间每床每月2600元。",
+        "夕阳红颐养中心位于湖畔，三人间每月1680元，套间每月4500元，可提供助餐和康复护理。",
+    ],
+)
+def test_several_prices_of_an_offer_are_a_sales_pitch(body: str) -> None:
+    """No 优惠/欢迎来电 needed: a private home's price list borrows our words to sell beds."""
+    r = rel(body)
+    assert r.verdict is Verdict.BLOCK and r.reason.startswith("商业推广（"), r.reason
+    assert "元" in r.reason
+
+
+@pytest.mark.parametrize(
+    ("body", "title"),
+    [
+        ("城市低保标准由每人每月760元提高到每人每月800元，农村低保标准每人每月600元。", ""),
+        ("经济困难的失能老人护理补贴为每人每月200元，半失能老人每人每月100元。", ""),
+        ("市民政局公布公办养老机构收费标准：单人间每月1500元，双人间每月1200元。", ""),
+        ("单人间每月1500元，双人间每月1200元，自2027年1月1日起执行。", "公办养老机构床位费标准"),
+    ],
+)
+def test_a_published_standard_or_subsidy_with_prices_is_not_an_ad(body: str, title: str) -> None:
+    r = rel(body, title)
+    assert r.verdict is Verdict.PASS, r.reason
+
+
+def test_one_price_alone_is_not_a_pitch() -> None:
+    r = rel("颐康养老院是经市民政局备案的养老机构，为入住老人提供助餐服务，每月1980元。")
+    assert r.verdict is not Verdict.BLOCK, r.reason
+
+
+def test_prices_named_in_supervision_are_not_an_ad() -> None:
+    r = rel(
+        "市民政局开展养老机构收费专项检查，发现某养老院单人间每月2980元、双人间每月1980元"
+        "未在醒目位置公示，已责令整改。"
+    )
+    assert r.verdict is not Verdict.BLOCK, r.reason
+
+
+def test_the_bureau_named_before_a_price_list_without_a_standard_only_warns() -> None:
+    """The bureau acting does not make a home's price list its notice: a person decides."""
+    r = rel("市民政局备案的颐康养老院，单人间每月2980元，双人间每月1980元。")
+    assert r.verdict is Verdict.WARN and "价格" in r.reason, r.reason
+
+
 def test_party_building_of_the_bureau_warns() -> None:
     r = rel("市民政局机关党委组织全体党员开展主题党日活动", "主题党日")
     assert r.verdict is Verdict.WARN and "党建" in r.reason

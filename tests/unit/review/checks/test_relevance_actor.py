@@ -57,6 +57,55 @@ def test_a_later_joint_action_does_not_make_the_bureau_the_actor() -> None:
     assert actor.name == "区人民法院" and not actor.own_leads
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        "市民政局与市教育局联合印发通知，要求为困境儿童落实基本生活保障和助学政策。",
+        "区民政局和区残联联合开展困难残疾人生活补贴和重度残疾人护理补贴集中核查。",
+        "我局与县卫健局、县教育局联合印发《困境儿童关爱保护工作方案》。",
+        "县民政局同县总工会联合举办社会工作者职业水平考试考前培训，提升社工专业能力。",
+        "市儿童福利院与市妇联联合开展孤残儿童关爱活动，为孤儿送去冬衣。",
+        "市住建局和市民政局联合印发通知，推进社区养老服务设施配建，建设社区养老服务中心。",
+    ],
+)
+def test_the_bureau_listed_with_others_before_a_joint_verb_leads(body: str) -> None:
+    """「A与B联合」: 联合 belongs to the whole list, so the bureau listed there is not a partner,
+    first named or not (a co-issued text is on-duty)."""
+    actor = detect_actor("", body, agencies())
+    assert actor.own_leads and actor.co_issued and not actor.own_partner, actor.name
+    r = rel(body)
+    assert r.verdict is not Verdict.BLOCK and "配合单位" not in r.reason, r.reason
+    assert "行为主体为" not in r.reason
+
+
+def test_a_co_issued_on_duty_text_passes_and_says_so() -> None:
+    r = rel("区民政局与区教育局联合印发通知，要求为困境儿童和留守儿童落实基本生活保障。")
+    assert r.verdict is Verdict.PASS, r.reason
+    assert "区民政局" in r.reason and "联合" in r.reason
+
+
+@pytest.mark.parametrize(
+    ("body", "first"),
+    [
+        ("市教育局与市卫健委联合印发通知，要求为困境儿童落实基本生活保障。", "市教育局"),
+        ("区人民法院和区妇联联合发布反家暴典型案例，其中涉及人身安全保护令。", "区人民法院"),
+        ("县住建局、县城管局和县应急管理局联合开展老旧小区燃气安全检查。", "县住建局"),
+    ],
+)
+def test_without_the_bureau_the_first_named_of_the_list_leads(body: str, first: str) -> None:
+    actor = detect_actor("", body, agencies())
+    assert actor.name == first and not actor.own_leads and actor.co_issued
+    assert rel(body).verdict is Verdict.BLOCK
+
+
+def test_a_name_joined_after_a_joint_verb_stays_a_partner() -> None:
+    """Control: only names *before* 联合 share the lead; 联合B与C keeps B and C partners."""
+    body = "区市场监管局联合区民政局和区消防救援大队对养老机构食堂开展食品安全检查。"
+    actor = detect_actor("", body, agencies())
+    assert actor.name == "区市场监管局" and not actor.co_issued and actor.own_partner
+    assert rel(body).verdict is Verdict.WARN
+
+
 def test_title_agency_comes_before_the_body() -> None:
     actor = detect_actor("县残联开展全国助残日活动", "市民政局也派员参加。", agencies())
     assert actor.name == "县残联" and actor.where == "title"
