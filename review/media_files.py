@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import os
-import tempfile
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
@@ -26,7 +25,7 @@ from review.media import (
     read_image,
     resolve,
 )
-from review.media_renditions import Profile, RenditionFailed, stored
+from review.media_renditions import Profile, RenditionFailed, replace_atomically, stored
 
 #: uploads live here, inside the media folder, named by the SHA-256 of their content
 UPLOADS = "uploads"
@@ -56,14 +55,7 @@ def store_upload(policy: MediaPolicy, content: bytes) -> str:
     target = folder / Path(relative).name
     if target.is_file() and target.stat().st_size == len(content):
         return relative
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".upload-")
-    try:
-        with os.fdopen(fd, "wb") as file:
-            file.write(content)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    replace_atomically(target, content, prefix=".upload-")
     return relative
 
 

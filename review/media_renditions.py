@@ -145,12 +145,18 @@ def stored(root: Path, content: bytes, profile: Profile) -> tuple[str, bytes]:
         if fits(made, profile):
             return relative, made
     converted = convert(content, profile)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".rendition-")
+    replace_atomically(target, converted, prefix=".rendition-")
+    return relative, converted
+
+
+def replace_atomically(target: Path, content: bytes, *, prefix: str) -> None:
+    """Write ``target`` through a temporary file beside it: a reader (the publisher, another
+    worker) never sees half an image, and a failed write leaves nothing behind."""
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=prefix)
     try:
         with os.fdopen(fd, "wb") as file:
-            file.write(converted)
+            file.write(content)
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    return relative, converted
