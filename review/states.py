@@ -201,6 +201,25 @@ def draft_state(status: DraftStatus, publications: Iterable[PublicationStatus]) 
     return state, PUBLISHED_STATE_LABELS[state]
 
 
+def state_filter(wanted: str) -> tuple[DraftStatus, str | None] | None:
+    """``draft list --state``: the stored status to read and the shown state to keep (None:
+    every draft of that status). A scheduled draft shows what its publications became, so
+    已发布 / published reads scheduled drafts and keeps those now published. Keys or labels;
+    None when ``wanted`` names no state."""
+    for key, label in PUBLISHED_STATE_LABELS.items():
+        if wanted in (key, label):
+            return D.SCHEDULED, key
+    for status, label in DRAFT_LABELS.items():
+        if wanted in (str(status), label):
+            return status, None
+    return None
+
+
+def state_names() -> list[str]:
+    """Every state ``draft list --state`` takes, as staff read them."""
+    return list(dict.fromkeys([*DRAFT_LABELS.values(), *PUBLISHED_STATE_LABELS.values()]))
+
+
 MESSAGE_LABELS = {
     M.NEW: "新留言",
     M.ASSIGNED: "已分派",

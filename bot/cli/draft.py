@@ -23,7 +23,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     new.set_defaults(handler=lazy("draft", "new"))
 
     ls = dsub.add_parser("list", help="list drafts")
-    ls.add_argument("--state", help="draft status, e.g. in_review")
+    ls.add_argument(
+        "--state", help="状态：审核中 / 待发布 / 已发布 / 已撤回 … (or in_review, published …)"
+    )
     ls.add_argument("--account", help="only drafts for this account")
     ls.add_argument("--limit", type=int, default=100)
     ls.add_argument("--json", action="store_true")

@@ -98,9 +98,10 @@ async def list_drafts(
     account_id: int | None = None,
     author_id: int | None = None,
     scope: Scope | None = None,
-    limit: int = 100,
+    limit: int | None = 100,
 ) -> list[Draft]:
-    """Newest first; with ``scope``, only the drafts that reader may read (``review.visibility``)."""
+    """Newest first; with ``scope``, only the drafts that reader may read (``review.visibility``).
+    ``limit=None``: all of them."""
     q = select(Draft).order_by(Draft.id.desc()).limit(limit)
     if scope is not None:
         q = q.where(readable(scope, Draft.id))

@@ -14,6 +14,7 @@ from bot.cli.actions.output import print_json, print_table
 from bot.cli.actions.runner import CliError
 from review import drafts
 from review.frontmatter import FrontMatterError, parse_draft_file
+from review.states import state_filter, state_names
 from review.store import directory
 from review.store import drafts as store
 from review.timefmt import parse_local
@@ -123,10 +124,18 @@ async def listing(args: argparse.Namespace) -> int:
             if account is None:
                 raise CliError(f"未知的账号「{args.account}」")
             account_id = account.id
-        rows = await store.list_drafts(
-            session, status=args.state, account_id=account_id, limit=args.limit
-        )
+        status, shown = None, None
+        if args.state:
+            wanted = state_filter(args.state)
+            if wanted is None:
+                raise CliError(f"未知的状态「{args.state}」，可选：{'、'.join(state_names())}")
+            status, shown = wanted
+        # a shown state is derived from the publications: read every draft of the status
+        limit = args.limit if shown is None else None
+        rows = await store.list_drafts(session, status=status, account_id=account_id, limit=limit)
         views = [await draft_view(session, d) for d in rows]
+        if shown is not None:
+            views = [v for v in views if v["state"] == shown][: args.limit]
     if args.json:
         print_json(views)
     else:

@@ -183,3 +183,29 @@ async def test_a_claimed_publication_cannot_be_cancelled_or_moved(sf: SessionFac
         assert await guarded.move_due(s, first, utcnow()) is False
         assert await guarded.cancel(s, second) is True
         assert await guarded.cancel(s, second) is False
+
+
+def test_list_by_the_state_staff_see(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``--state`` takes what the list shows (已取消发布, 待发布 …, or its key), not only the stored
+    status: both drafts below are stored as scheduled."""
+    winter = "关于开展2026年冬季流浪乞讨人员专项救助行动的通知"
+    text = (workdir / "post.md").read_text(encoding="utf-8")
+    (workdir / "other.md").write_text(text.replace(winter, "关于做好寒潮期间救助工作的通知"))
+    for name in ("post.md", "other.md"):
+        new = ("draft", "new", name, "--account", "ccmz_wechat", "--at", "2099-12-01 09:00")
+        assert run(capsys, *new, *AS)[0] == 0
+    for draft in ("1", "2"):
+        assert run(capsys, "draft", "submit", draft, *AS)[0] == 0
+    approve_all(capsys)
+    assert run(capsys, "draft", "cancel", "1", "--as", "wang_qiang")[0] == 0
+
+    def titles(state: str) -> list[str]:
+        code, out, err = run(capsys, "draft", "list", "--state", state, "--json")
+        assert code == 0, err
+        return [d["title"] for d in json.loads(out)]
+
+    assert titles("已取消发布") == titles("cancelled") == [winter]
+    assert titles("待发布") == titles("scheduled") == ["关于做好寒潮期间救助工作的通知"]
+    assert titles("草稿") == titles("已发布") == []
+    code, _, err = run(capsys, "draft", "list", "--state", "publised")
+    assert code == 2 and "未知的状态「publised」" in err and "已发布" in err
