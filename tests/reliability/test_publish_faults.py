@@ -44,6 +44,7 @@ from sqlalchemy import select, update
 
 from review.db import SessionFactory
 from review.models import Publication, utcnow
+from review.publishing.config import PublishingConfig
 
 pytestmark = [pytest.mark.slow, pytest.mark.pg_only]
 
@@ -64,14 +65,18 @@ async def assert_settled_exactly_once(sf: SessionFactory, workers: Cluster) -> d
     return tally(final)
 
 
-def assert_all_live_or_maybe_sent(counts: dict[str, int], total: int) -> None:
-    """A replica killed with other calls in flight may die in the instant between a row's mark
-    and its request leaving: that row may have been sent as far as anyone can know, and a WeChat
-    submit not found cannot be told from one still processing, so a person checks it
-    (``problems`` has already held it to being marked and not live). Everything else is live."""
+def assert_all_live_or_maybe_sent(counts: dict[str, int], total: int, killed: int) -> None:
+    """A replica killed with other calls in flight may die between its rows' sending marks (one
+    commit for the calls starting together) and their requests leaving: those rows may have
+    been sent as far as anyone can know, and a WeChat submit not found cannot be told from one
+    still processing, so a person checks them (``problems`` has already held each to being
+    marked and not live). Everything else is live. How many depends on how far the killed
+    replicas had got, so the bound is what they can hold at all: their call slots — before
+    issue 12 a claim of 200 left 176 rows for people."""
     assert set(counts) <= {"published", "needs_check"}, counts
     assert counts.get("published", 0) + counts.get("needs_check", 0) == total, counts
-    assert counts.get("needs_check", 0) <= 3, counts  # at most a few calls starting together
+    slots = PublishingConfig().concurrency_per_account * len(ACCOUNTS)
+    assert counts.get("needs_check", 0) <= killed * slots, counts
 
 
 async def assert_nobody_asked(sf: SessionFactory, counts: dict[str, int]) -> None:
@@ -123,7 +128,7 @@ async def test_kill_9_after_the_platform_accepted(
         assert [k for k in left if k in live], "no accepted post was left unrecorded"
         workers.start(replicas)
         counts = await assert_settled_exactly_once(sf, workers)
-    assert_all_live_or_maybe_sent(counts, DEEP)
+    assert_all_live_or_maybe_sent(counts, DEEP, killed=1)
 
 
 @REPLICAS
@@ -156,7 +161,7 @@ async def test_kill_9_during_the_call(
         counts = await assert_settled_exactly_once(sf, workers)
         final = {r.key: r.status for r in await rows(sf)}
     assert [final[k] for k in in_flight] == ["published", "published"]
-    assert_all_live_or_maybe_sent(counts, DEEP)
+    assert_all_live_or_maybe_sent(counts, DEEP, killed=sum(1 for n in doomed if n))
 
 
 @REPLICAS
