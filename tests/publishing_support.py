@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from channels.base import (
     GoingPublic,
@@ -41,6 +42,23 @@ from review.models import (
 class Seeded:
     publication_ids: list[int]
     revision_ids: list[int]
+
+
+async def approved_task(s: AsyncSession, rev: Revision, account: Account, reviewer: Person) -> None:
+    """The review task ``reviewer`` approved for ``rev`` on ``account`` (its hash pinned)."""
+    await s.execute(
+        insert(ReviewTask).values(
+            draft_id=rev.draft_id,
+            revision_id=rev.id,
+            account_id=account.id,
+            stage_index=0,
+            stage_name="初审",
+            department_id=account.owner_department_id,
+            status="approved",
+            decided_by=reviewer.id,
+            approved_hash=rev.content_hash,
+        )
+    )
 
 
 async def seed(
@@ -86,19 +104,7 @@ async def seed(
             s.add(rev)
             await s.flush()
             if approve:
-                await s.execute(
-                    insert(ReviewTask).values(
-                        draft_id=draft.id,
-                        revision_id=rev.id,
-                        account_id=account.id,
-                        stage_index=0,
-                        stage_name="初审",
-                        department_id=account.owner_department_id,
-                        status="approved",
-                        decided_by=reviewer.id,
-                        approved_hash=rev.content_hash,
-                    )
-                )
+                await approved_task(s, rev, account, reviewer)
             pub = Publication(
                 draft_id=draft.id,
                 revision_id=rev.id,

@@ -17,8 +17,8 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from app_support import bearer
 from PIL import Image
-from publishing_support import seed
-from sqlalchemy import insert, select, update
+from publishing_support import approved_task, seed
+from sqlalchemy import select, update
 
 from bot import keys
 from bot.app import create_app
@@ -27,7 +27,7 @@ from bot.sandbox.wiring import RUNTIME
 from channels.sandbox.app import Sandbox
 from review.db import SessionFactory
 from review.media_renditions import Profile
-from review.models import Account, Draft, Person, Publication, ReviewTask, Revision, utcnow
+from review.models import Account, Draft, Person, Publication, Revision, utcnow
 from review.scheduling import schedule
 
 pytestmark = pytest.mark.pg
@@ -70,19 +70,7 @@ async def approve_now(sf: SessionFactory, draft_id: int, account_key: str) -> No
         account = await s.scalar(select(Account).where(Account.key == account_key))
         reviewer = await s.scalar(select(Person).where(Person.key == "li_na"))
         assert rev is not None and account is not None and reviewer is not None
-        await s.execute(
-            insert(ReviewTask).values(
-                draft_id=draft_id,
-                revision_id=rev.id,
-                account_id=account.id,
-                stage_index=0,
-                stage_name="初审",
-                department_id=account.owner_department_id,
-                status="approved",
-                decided_by=reviewer.id,
-                approved_hash=rev.content_hash,
-            )
-        )
+        await approved_task(s, rev, account, reviewer)
         await s.execute(update(Draft).where(Draft.id == draft_id).values(status="scheduled"))
         await schedule(s, rev, [account])
         await s.execute(
