@@ -15,6 +15,7 @@ from bot.chat import ticks as chat_ticks
 from bot.config.lists import check_lists, gate_lists
 from bot.config.load import Settings
 from bot.inbox import callback as wechat_callback
+from bot.inbox import comment_ticks as inbox_comment_ticks
 from bot.inbox import ticks as inbox_ticks
 from bot.publishing import ticks as publishing_ticks
 from bot.publishing import wakeup as publishing_wakeup
@@ -33,11 +34,13 @@ from bot.web import (
     console,
     console_edit,
     console_inbox,
+    console_wordings,
     headers,
     health,
     preview,
     sign_in,
 )
+from bot.wordings import ticks as wording_ticks
 from bot.workers import WORKER, Worker
 from review.db import create_engine, is_sqlite, session_factory
 from review.notify import Deliverer, LogDeliverer
@@ -118,6 +121,8 @@ def _ticks(app: web.Application) -> list[jobs.TickSpec]:
         *publishing_ticks.tick_specs(app),
         *queue_ticks.tick_specs(app),
         *inbox_ticks.tick_specs(app),
+        *inbox_comment_ticks.tick_specs(app),
+        *wording_ticks.tick_specs(app),
         *chat_ticks.ticks(),
         *([jobs.TickSpec("lists.check", lists.check_s, check_lists)] if lists.configured else []),
     ]
@@ -137,6 +142,7 @@ def _routes(app: web.Application) -> None:
     console.setup(app)
     console_edit.setup(app)
     console_inbox.setup(app)
+    console_wordings.setup(app)
     preview.setup(app)  # after console: it uses the console's template setup
     sign_in.setup(app)
 

@@ -15,6 +15,8 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.pool import NullPool
 
+from review.sqlite_driver import one_trip_dbapi
+
 SessionFactory = async_sessionmaker[AsyncSession]
 
 
@@ -45,6 +47,7 @@ def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
         kwargs["connect_args"] = {"timeout": 30}
+        kwargs["module"] = one_trip_dbapi()  # one trip to SQLite's thread per statement
         kwargs["poolclass"] = NullPool if database in (None, "", ":memory:") else None
         if kwargs["poolclass"] is None:
             del kwargs["poolclass"]

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+import review.store.public_answers as public_store
 from review import draft_rights
 from review.errors import Forbidden
 from review.models import Account, Draft, Person
@@ -34,8 +35,13 @@ async def ensure_manager(
     who = draft_rights.manager(
         person.id, person.name, person.department_id, person.roles.split(), person.active
     )
-    why = draft_rights.refusal(
-        who, act, await owners(session, accounts), author_id=draft.author_id, draft_id=draft.id
-    )
+    facts = await owners(session, accounts)
+    why = draft_rights.refusal(who, act, facts, author_id=draft.author_id, draft_id=draft.id)
+    if why and act != "schedule":  # a public answer's replier (asked only when refused)
+        answering = await public_store.answering_departments(session, draft.id)
+        if answering:
+            why = draft_rights.refusal(
+                who, act, facts, author_id=draft.author_id, draft_id=draft.id, answering=answering
+            )
     if why:
         raise Forbidden(why)

@@ -46,12 +46,26 @@ def manager(
     return Manager(person_id, name, department_id, frozenset(roles), active)
 
 
-def refusal(who: Manager, act: Act, owners: Owners, *, author_id: int, draft_id: int) -> str | None:
-    """Why ``who`` may not ``act`` on draft ``draft_id`` (None: they may)."""
+def refusal(
+    who: Manager,
+    act: Act,
+    owners: Owners,
+    *,
+    author_id: int,
+    draft_id: int,
+    answering: frozenset[int] = frozenset(),
+) -> str | None:
+    """Why ``who`` may not ``act`` on draft ``draft_id`` (None: they may).
+
+    ``answering``: the departments whose citizen messages the draft answers publicly (留言答复):
+    their repliers and heads write and submit it — the owner department still reviews it at
+    the first stage of its chain — but only the owner department moves its publication."""
     verb = _VERB[act]
     if not who.active:
         return f"{who.name} 已停用，不能{verb}稿件 {draft_id}"
     if "admin" in who.roles or (act == "edit" and who.id == author_id):
+        return None
+    if act != "schedule" and who.department_id in answering and {"replier", "head"} & who.roles:
         return None
     if act in ("edit", "submit"):
         if who.id != author_id and "editor" not in who.roles:

@@ -9,7 +9,16 @@ from dataclasses import dataclass
 
 #: every kind of draft, in the order editors are offered them (settings, ``--kind``, front matter,
 #: the console and the API all take exactly these)
-KINDS = ("通知公告", "政策解读", "办事指南", "工作动态", "转载", "规范性文件", "惩戒性公示")
+KINDS = (
+    "通知公告",
+    "政策解读",
+    "办事指南",
+    "工作动态",
+    "转载",
+    "规范性文件",
+    "惩戒性公示",
+    "留言答复",  # a public answer to a citizen's message (review.public_answers)
+)
 MAX_TITLE = 64
 #: WeChat's article body limit (characters, exclusive)
 MAX_BODY = 20_000

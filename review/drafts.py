@@ -117,11 +117,26 @@ def _revision_fields(inp: DraftInput, author: Person) -> dict[str, Any]:
     }
 
 
-async def create(session: AsyncSession, author: Person, inp: DraftInput) -> tuple[Draft, Revision]:
-    """Validate everything first, then write: a bad draft leaves nothing behind."""
-    if not (author.has_role("editor") or author.has_role("operator") or author.has_role("admin")):
+async def create(
+    session: AsyncSession,
+    author: Person,
+    inp: DraftInput,
+    *,
+    answering: bool = False,
+    now: datetime | None = None,
+) -> tuple[Draft, Revision]:
+    """Validate everything first, then write: a bad draft leaves nothing behind.
+
+    ``answering``: a public answer (留言答复) its replier writes without an editor role — the
+    caller has checked they answer the message (``review.public_answers``)."""
+    if not (
+        answering
+        or author.has_role("editor")
+        or author.has_role("operator")
+        or author.has_role("admin")
+    ):
         raise Forbidden(f"{author.name} 没有编辑（editor）角色，不能创建稿件")
-    validate(inp)
+    validate(inp, now=now)
     account_ids = await _account_ids(session, inp.accounts)
     draft = await store.insert_draft(session, author.id)
     await store.set_targets(session, draft.id, account_ids)
@@ -138,7 +153,12 @@ async def create(session: AsyncSession, author: Person, inp: DraftInput) -> tupl
 
 
 async def edit(
-    session: AsyncSession, editor: Person, draft_id: int, inp: DraftInput
+    session: AsyncSession,
+    editor: Person,
+    draft_id: int,
+    inp: DraftInput,
+    *,
+    now: datetime | None = None,
 ) -> tuple[Draft, Revision, DraftStatus]:
     """Append a revision. Returns the status the draft had, so the caller can restart review
     (any edit after submission restarts the chain: the approval pinned the old hash)."""
@@ -151,7 +171,7 @@ async def edit(
     await ensure_manager(
         session, editor, draft, await store.target_accounts(session, draft.id), "edit"
     )
-    validate(inp)
+    validate(inp, now=now)
     before = await store.current_revision(session, draft)
     if inp.publish_at is None and not inp.clear_schedule:
         inp = replace(inp, publish_at=before.publish_at)  # kept, even if it has passed

@@ -24,6 +24,7 @@ from review.store import directory as dstore
 from review.store import inspection as store
 from review.store import publications as pstore
 from review.timefmt import fmt
+from review.wordings import clock as wording_clock
 
 VETO_QUIET_DAYS = 14
 DEDUCT_QUIET_DAYS = 7
@@ -146,6 +147,8 @@ async def build(session: AsyncSession, *, days: int = 30, now: datetime | None =
     await _accounts(session, report, now)
     await _review_before_publish(session, report)
     await _messages(session, report, now)
+    for level, item, detail in await wording_clock.findings(session, report.since, now):
+        report.findings.append(Finding(level, item, detail))
     overrides = await store.override_count(session, report.since)
     if overrides:
         report.findings.append(

@@ -40,6 +40,10 @@ class KeywordAnswers:
         self._fillers = tuple(sorted(fillers, key=len, reverse=True))
         self._by_key = {self.canonical(k): v for k, v in entries.items()}
         self._by_title = {v.title: v for v in entries.values()}
+        self._keys: dict[str, list[str]] = {}
+        for key, v in entries.items():
+            self._keys.setdefault(v.title, []).append(key)
+        self.fillers = tuple(fillers)
 
     def canonical(self, text: str) -> str:
         text = _NOT_WORD.sub("", unicodedata.normalize("NFKC", text)).lower()
@@ -55,6 +59,11 @@ class KeywordAnswers:
 
     def by_title(self, title: str) -> GuideAnswer | None:
         return self._by_title.get(title)
+
+    def listed(self) -> list[tuple[GuideAnswer, list[str]]]:
+        """Each answer with the keys it was listed under (as written), in the file's order:
+        what the 口径 library imports (``review.wordings.guide``)."""
+        return [(self._by_title[t], [k for k in keys if k != t]) for t, keys in self._keys.items()]
 
     def __len__(self) -> int:
         return len(self._by_key)

@@ -38,7 +38,15 @@ KINDS = {
     "message_due": "留言即将到期",
     "message_overdue": "留言已超期",
     "message_transferred": "留言转办",
+    "message_window": "回复窗口即将关闭",
+    "message_window_head": "回复窗口即将关闭，留言仍未答复",
+    "message_interim_failed": "过渡答复未能发出",
+    "message_public_answer": "留言公开答复",
     "account_dormant": "账号长期未更新",
+    "wording_waiting": "口径待审核",
+    "wording_decided": "口径审核结果",
+    "wording_due": "办事指南即将超过上线时限",
+    "wording_overdue": "办事指南超过上线时限",
 }
 
 

@@ -7,12 +7,12 @@ Functions take an ``AsyncSession`` and never commit; the caller owns the transac
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from review import reply_window
 from review.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from review.models import CitizenMessage, Department, Person
 from review.notify import notify
@@ -21,6 +21,7 @@ from review.routing import Topic, department_for
 from review.states import MESSAGE_LABELS, MessageStatus
 from review.store import audit
 from review.store import inbox as store
+from review.store import inbox_windows as windows
 from review.timefmt import fmt
 
 __all__ = ["GUIDE_PREFIX", "InboxPolicy", "new_row", "passive_text"]
@@ -40,20 +41,19 @@ async def route(
     departments: list[tuple[int, str]] | None = None,
     heads: Mapping[int, int | None] | None = None,
 ) -> int | None:
-    """Record topic, department, hot flag and deadline (never later than the one the citizen was
-    promised), move ``new → assigned``, tell the head at once when hot. Returns the department
-    of a newly assigned message (the caller announces new messages per department in one
-    notification), else None."""
+    """Record topic, department and hot flag, move ``new → assigned``, tell the head at once
+    when hot. The deadline stays the one the acknowledgement promised (``new_row``: the guessed
+    topic's), so what is tracked is what the citizen was told; only a row stored without one
+    gets the classified topic's. Returns the department of a newly assigned message (the caller
+    announces new messages per department in one notification), else None."""
     if departments is None:
         departments = [
             (r[0], r[1]) for r in await session.execute(select(Department.id, Department.topics))
         ]
     dept_id = department_for(topic.topic, departments, owner_dept_id)
     deadline, note = msg.deadline_at, msg.deadline_note
-    if msg.status == M.NEW:
-        by_topic, topic_note = policy.deadline(msg.received_at, topic.topic)
-        if deadline is None or by_topic < deadline:
-            deadline, note = by_topic, topic_note
+    if msg.status == M.NEW and deadline is None:
+        deadline, note = policy.deadline(msg.received_at, topic.topic)
     done = await store.mark_processed(
         session, msg.id, topic=topic.topic, department_id=dept_id, hot=topic.hot,
         deadline_at=deadline, deadline_note=note,
@@ -203,26 +203,25 @@ async def close(
     )  # fmt: skip
 
 
-@dataclass(frozen=True)
-class Window:
-    """WeChat's customer-service window: 48 h after the citizen's last message, 5 messages."""
-
-    hours: float = 48
-    max_messages: int = 5
-
-
 async def window_problem(
-    session: AsyncSession, msg: CitizenMessage, now: datetime, window: Window
+    session: AsyncSession,
+    msg: CitizenMessage,
+    now: datetime,
+    window: reply_window.WindowRule | None = None,
 ) -> str | None:
-    """Why a WeChat answer cannot go out now, or None."""
-    if msg.platform != "wechat":
+    """Why an answer by private message cannot go out now (``outside_48h``, ``over_count``), or
+    None — also for comments and events, which open no window. The rule is
+    ``review.reply_window``'s; the window is the latest of the citizen's messages on the account
+    (a later message reopens it), ``window`` overrides the platform's rule."""
+    rule = window or reply_window.rule_for(msg.platform, msg.msg_type)
+    if rule is None:
         return None
-    last = await store.last_contact(session, msg.account_id, msg.sender)
-    if last is None or now - last > timedelta(hours=window.hours):
-        return "outside_48h"
-    if (
-        await store.replies_sent_since(session, msg.account_id, msg.sender, last)
-        >= window.max_messages
-    ):
-        return "over_count"
-    return None
+    closes = await windows.latest_close(session, msg.account_id, msg.sender)
+    if closes is None:  # rows stored before the window was recorded (migration 0008)
+        last = await store.last_contact(session, msg.account_id, msg.sender)
+        closes = None if last is None else last + rule.length
+    sent = 0
+    if closes is not None and rule.max_messages is not None:
+        opened = reply_window.opened_at(rule, closes)
+        sent = await store.replies_sent_since(session, msg.account_id, msg.sender, opened)
+    return reply_window.problem(rule, closes, now, sent)

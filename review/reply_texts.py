@@ -13,6 +13,7 @@ from typing import Any
 import jinja2
 
 import templates
+from review.timefmt import to_local
 from review.workdays import local_date_text
 
 
@@ -36,27 +37,35 @@ def render(name: str, **values: Any) -> str:
     return _template(name).render(**values).strip()
 
 
-def ack(ticket: int, deadline_at: datetime | None, note: str | None, *, media: bool = False) -> str:
-    """The acknowledgement. Only the ticket differs between the messages of one day, so the text
-    is rendered once per (template, deadline, note) around a marker and the ticket put in its
-    place — checked against a real rendering the first time, else rendered every time."""
+def ack(
+    ticket: int,
+    deadline_at: datetime | None,
+    note: str | None,
+    days: int | None = None,
+    *,
+    media: bool = False,
+) -> str:
+    """The acknowledgement: the working days and the date promised (the tracked deadline). Only
+    the ticket differs between the messages of one day, so the text is rendered once per
+    (template, deadline, days, note) around a marker and the ticket put in its place — checked
+    against a real rendering the first time, else rendered every time."""
     deadline = local_date_text(deadline_at) if deadline_at else "规定期限"
     name = "ack_media.j2" if media else "ack.j2"
-    shell = _ack_shell(name, deadline, note)
+    shell = _ack_shell(name, deadline, days, note)
     if shell is not None:
         return shell.replace(_TICKET, str(ticket))
-    return render(name, ticket=ticket, deadline=deadline, estimated=note)
+    return render(name, ticket=ticket, deadline=deadline, days=days, estimated=note)
 
 
 _TICKET = "\x00ticket\x00"
 
 
 @functools.lru_cache(maxsize=64)
-def _ack_shell(name: str, deadline: str, note: str | None) -> str | None:
-    shell = render(name, ticket=_TICKET, deadline=deadline, estimated=note)
+def _ack_shell(name: str, deadline: str, days: int | None, note: str | None) -> str | None:
+    shell = render(name, ticket=_TICKET, deadline=deadline, days=days, estimated=note)
     probe = 987654321
     same = shell.replace(_TICKET, str(probe)) == render(
-        name, ticket=probe, deadline=deadline, estimated=note
+        name, ticket=probe, deadline=deadline, days=days, estimated=note
     )
     return shell if same and shell.count(_TICKET) >= 1 else None
 
@@ -65,8 +74,8 @@ def guide(title: str, answer: str) -> str:
     return render("guide.j2", title=title, answer=answer)
 
 
-def welcome(account_name: str) -> str:
-    return render("welcome.j2", account_name=account_name)
+def welcome(account_name: str, days: int) -> str:
+    return render("welcome.j2", account_name=account_name, days=days)
 
 
 def outside(ticket: int, terms: str, elsewhere_to: str, hotline: str) -> str:
@@ -77,3 +86,19 @@ def outside(ticket: int, terms: str, elsewhere_to: str, hotline: str) -> str:
 
 def answer(ticket: int, text: str, account_name: str) -> str:
     return render("answer.j2", ticket=ticket, text=text, account_name=account_name)
+
+
+def interim(
+    ticket: int, department: str, deadline_at: datetime, platform: str, account_name: str
+) -> str:
+    """The interim reply sent inside the reply window when the answer will come after it."""
+    return render(
+        "interim.j2", ticket=ticket, department=department, deadline=month_day(deadline_at),
+        platform=platform, account_name=account_name,
+    )  # fmt: skip
+
+
+def month_day(dt: datetime) -> str:
+    """``12月9日`` (Beijing date)."""
+    local = to_local(dt)
+    return f"{local.month}月{local.day}日"

@@ -56,7 +56,19 @@ class MessageStatus(enum.StrEnum):
     DISMISSED = "dismissed"
 
 
+class WordingStatus(enum.StrEnum):
+    """A version of a 口径 / 办事指南 entry (``review.wordings``)."""
+
+    DRAFT = "draft"
+    IN_REVIEW = "in_review"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    #: a newer version was approved (it was live), or a newer edit replaced it before approval
+    SUPERSEDED = "superseded"
+
+
 D, T, P, M = DraftStatus, TaskStatus, PublicationStatus, MessageStatus
+W = WordingStatus
 
 DRAFT_TRANSITIONS: dict[DraftStatus, frozenset[DraftStatus]] = {
     D.DRAFT: frozenset({D.SUBMITTED}),
@@ -108,11 +120,21 @@ MESSAGE_TRANSITIONS: dict[MessageStatus, frozenset[MessageStatus]] = {
     M.DISMISSED: frozenset(),
 }
 
+WORDING_TRANSITIONS: dict[WordingStatus, frozenset[WordingStatus]] = {
+    W.DRAFT: frozenset({W.IN_REVIEW, W.SUPERSEDED}),
+    # → in_review: one stage approved, the next one's turn (the stage index moves, guarded)
+    W.IN_REVIEW: frozenset({W.IN_REVIEW, W.APPROVED, W.REJECTED, W.SUPERSEDED}),
+    W.APPROVED: frozenset({W.SUPERSEDED}),
+    W.REJECTED: frozenset(),
+    W.SUPERSEDED: frozenset(),
+}
+
 _TABLES: dict[type[enum.StrEnum], Mapping[Any, frozenset[Any]]] = {
     DraftStatus: DRAFT_TRANSITIONS,
     TaskStatus: TASK_TRANSITIONS,
     PublicationStatus: PUBLICATION_TRANSITIONS,
     MessageStatus: MESSAGE_TRANSITIONS,
+    WordingStatus: WORDING_TRANSITIONS,
 }
 
 

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.chat.backend_inbox import InboxBridge
 from bot.chat.backend_publishing import PublishingBridge
 from bot.chat.backend_schedule import ScheduleBridge
+from bot.chat.backend_wordings import WordingBridge
 from bot.chat.ports import (
     Audit,
     Caller,
@@ -77,7 +78,7 @@ def preview_info(shown: Shown) -> PreviewInfo:
     )
 
 
-class DbChat(InboxBridge, PublishingBridge, ScheduleBridge):
+class DbChat(InboxBridge, PublishingBridge, ScheduleBridge, WordingBridge):
     def __init__(self, services: Services) -> None:
         super().__init__(services)
         self.lease = services.lease

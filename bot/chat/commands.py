@@ -8,7 +8,13 @@ Each command is a small async function; its docstring is the help text a reviewe
 
 from __future__ import annotations
 
-from bot.chat import commands_inbox, commands_review, commands_schedule
+from bot.chat import (
+    commands_comments,
+    commands_inbox,
+    commands_review,
+    commands_schedule,
+    commands_wordings,
+)
 from bot.chat.registry import Arg, Call, Registry
 
 general = Registry()
@@ -28,5 +34,10 @@ async def help_(call: Call) -> str:
 def registry() -> Registry:
     """A registry holding every chat command (a new one each call; the groups stay as they are)."""
     return Registry().include(
-        general, commands_inbox.group, commands_review.group, commands_schedule.group
+        general,
+        commands_inbox.group,
+        commands_wordings.group,
+        commands_comments.group,
+        commands_review.group,
+        commands_schedule.group,
     )

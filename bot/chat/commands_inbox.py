@@ -40,6 +40,34 @@ async def reply(call: Call) -> str:
 
 
 @group.command(
+    "公开答复",
+    "/public",
+    args=(MESSAGE, Arg("text", "内容", "text")),
+    need=Need(roles=REPLIERS, message="message"),
+)
+async def public_answer(call: Call) -> str:
+    """问题去标识化，连同答复经审核发布。
+
+    生成「留言答复·受理编号#留言号」稿件，走本账号的审核流程；发布后留言才记为已答复。
+    """
+    return await call.services.answer_public(call.caller, call.args["message"], call.args["text"])
+
+
+@group.command(
+    "电话",
+    "/phone",
+    args=(MESSAGE, Arg("summary", "摘要", "text")),
+    need=Need(roles=REPLIERS, message="message"),
+)
+async def phone(call: Call) -> str:
+    """记录已打的答复电话。
+
+    写明致电时间和答复要点；记录后留言记为已答复（电话答复）。
+    """
+    return await call.services.record_phone(call.caller, call.args["message"], call.args["summary"])
+
+
+@group.command(
     "转办",
     "/transfer",
     args=(MESSAGE, Arg("department", "处室"), Arg("note", "说明", "text", optional=True)),

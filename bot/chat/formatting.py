@@ -123,7 +123,10 @@ def decision_text(verb: str, decision: Decision) -> str:
 def message_line(msg: MessageInfo) -> str:
     hot = "🔥" if msg.hot else ""
     due = f" · {msg.deadline}前" if msg.deadline else ""
-    return f"#{msg.id}{hot} {msg.topic} · {msg.status_label}{due}\n  {short(msg.preview, 30)}"
+    window = f"\n  {msg.window}" if msg.window else ""
+    return (
+        f"#{msg.id}{hot} {msg.topic} · {msg.status_label}{due}{window}\n  {short(msg.preview, 30)}"
+    )
 
 
 def listing(heading: str, lines: list[str], *, shown: int, hint: str) -> str:

@@ -88,6 +88,12 @@ class Command:
     def summary(self) -> str:
         return self.help.splitlines()[0] if self.help else ""
 
+    @property
+    def brief(self) -> str:
+        """The summary's first clause: 「帮助」 lists every command in one WeCom reply (2,048
+        bytes), and the full summary of each no longer fits; 「帮助 命令」 has the rest."""
+        return re.split("[；。]", self.summary, maxsplit=1)[0]
+
 
 @dataclass(frozen=True)
 class Parsed:
@@ -219,13 +225,13 @@ class Registry:
         return f"{problem}\n用法：{cmd.usage}（或 {cmd.slash}）\n{cmd.summary}"
 
     def help_text(self, topic: str | None = None) -> str:
-        """All commands, one line each; with a topic, that command's full docstring."""
+        """All commands, one line each (usage and brief); with a topic, that command's full docstring."""
         if topic:
             cmd = self.lookup(normalize(topic))
             if cmd is None:
                 return self.hint(self.closest(topic), f"没有「{topic[:12]}」这个命令。")
             return f"{cmd.usage}（或 {cmd.slash}）\n{cmd.help}"
         lines = ["可用命令（编号可带 #，如 #35）："]
-        lines += [f"· {c.usage} — {c.summary}" for c in self.commands]
+        lines += [f"· {c.usage} — {c.brief}" for c in self.commands]
         lines.append("发送「帮助 命令」查看详细说明，如「帮助 通过」。")
         return "\n".join(lines)

@@ -22,6 +22,7 @@ import bot.cli.report as report
 import bot.cli.review as review
 import bot.cli.sandbox as sandbox
 import bot.cli.serve as serve
+import bot.cli.wording as wording
 
 #: the areas in the order ``--help`` lists them (``import … as``: the package is still loading)
 AREAS = (
@@ -34,6 +35,7 @@ AREAS = (
     review,
     publications,
     inbox,
+    wording,
     sandbox,
     chat,
     report,

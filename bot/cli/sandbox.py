@@ -1,4 +1,5 @@
-"""``newmedia sandbox follower ACCOUNT "text"``: be a citizen writing to the running service."""
+"""``newmedia sandbox follower ACCOUNT "text"``: be a citizen writing to the running service;
+``newmedia sandbox comment ACCOUNT MSG_DATA_ID "text"``: a reader commenting on an article."""
 
 from __future__ import annotations
 
@@ -19,3 +20,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     f.add_argument("--event", help="改为发送事件，例如 subscribe")
     f.add_argument("--url", help="服务地址（默认 settings 的 service.public_url）")
     f.set_defaults(handler=lazy("sandbox", "follower"))
+    c = actions.add_parser(
+        "comment", help="以读者身份在已发布的公众号文章下留言（文章须已开启留言）"
+    )
+    c.add_argument(
+        "publication", type=int, help="发布号（newmedia publications list 的编号，公众号文章）"
+    )
+    c.add_argument("text", help="留言内容")
+    c.add_argument("--openid", default="o_sandbox_citizen_1")
+    c.add_argument("--url", help="服务地址（默认 settings 的 service.public_url）")
+    c.set_defaults(handler=lazy("sandbox", "comment"))

@@ -118,6 +118,18 @@ def _cross_checks(f: SettingsFile) -> list[str]:
                 )
         if a.platform == "weibo" and not a.safe_domain:
             problems.append(f"accounts[{i}].safe_domain：缺少这一项 — 微博账号须填写安全域名")
+    w = f.wordings
+    for j, s in enumerate(w.stages):
+        if s.department not in depts:
+            problems.append(
+                f"wordings.stages[{j}].department = {s.department!r} — 应为以下之一：{sorted(depts)}"
+            )
+        if any(k not in ("口径", "办事指南") for k in s.kinds):
+            problems.append(
+                f"wordings.stages[{j}].kinds = {list(s.kinds)!r} — 只能是「口径」「办事指南」"
+            )
+    if w.guide_owner and w.guide_owner not in depts:
+        problems.append(f"wordings.guide_owner = {w.guide_owner!r} — 应为以下之一：{sorted(depts)}")
     return problems
 
 

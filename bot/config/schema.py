@@ -12,6 +12,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from channels.weibo.links import template_problem
+from review.draft_rules import KINDS
 
 KEY_PATTERN = r"^[a-z0-9_]+$"
 ROLES = frozenset({"editor", "reviewer", "head", "replier", "admin", "operator"})
@@ -98,12 +99,61 @@ class InboxSettings(_Strict):
     default_deadline_days: int = Field(3, ge=1, le=60)
     topic_deadline_days: dict[str, int] = Field(default_factory=dict)
     reminder_hours_before: int = Field(24, ge=1)
+    #: hours before a message's reply window closes (WeChat, Weibo private messages: 48 h after
+    #: the citizen's last message) that its department's repliers are reminded, and its head told
+    window_reminder_hours: tuple[float, ...] = (24, 6)
+    window_escalate_hours: float = Field(2, gt=0, lt=48)
+    #: an unanswered message whose deadline falls after its window gets an automatic interim
+    #: reply (templates/replies/interim.j2) this many hours before the window closes; 0: never
+    interim_hours_before_close: float = Field(4, ge=0, lt=48)
     timestamp_window_seconds: int = Field(300, ge=10, le=3600)
+    #: Weibo comments, status @mentions and comment @mentions are each read every poll; every
+    #: page read is one call of the account's one daily budget, spread over the Beijing day
+    #: (``bot/inbox/weibo_poll.py``): 3 × 72 polls a day would want 216 calls
     weibo_poll_minutes: int = Field(20, ge=1)
     weibo_daily_call_budget: int = Field(60, ge=1)
-    #: 办事指南 answers (TOML, relative to this file); edits apply without a restart.
-    #: Unset: the packaged examples (review/data/keyword_answers.toml)
+    #: WeChat article comments: how often they are pulled, and for articles of how many days
+    wechat_comment_poll_minutes: int = Field(10, ge=1)
+    wechat_comment_days: int = Field(7, ge=1, le=90)
+    #: 办事指南 seed and fillers (TOML, relative to this file): its entries become approved
+    #: 办事指南 entries of the 口径 library at first start (``newmedia wording import-guide``);
+    #: from then on answers change only through the library's review (``newmedia wording``).
+    #: Its ``fillers`` are still read live. Unset: the packaged examples
+    #: (review/data/keyword_answers.toml)
     keyword_answers_file: str | None = None
+
+    @field_validator("window_reminder_hours")
+    @classmethod
+    def _window_hours(cls, value: tuple[float, ...]) -> tuple[float, ...]:
+        bad = [h for h in value if not 0 < h < 48]
+        if bad:
+            raise ValueError(f"窗口提醒时点 {bad} 不在 0 到 48 小时之间（回复窗口为 48 小时）")
+        if len(set(value)) != len(value):
+            raise ValueError("窗口提醒时点有重复，请每个小时数只写一次，如 [24, 6]")
+        return value
+
+    @field_validator("topic_deadline_days")
+    @classmethod
+    def _topic_days(cls, value: dict[str, int]) -> dict[str, int]:
+        bad = sorted(topic for topic, days in value.items() if not 1 <= days <= 60)
+        if bad:
+            raise ValueError(f"主题 {bad} 的答复期限应为 1 到 60 个工作日")
+        return value
+
+
+class WordingsSettings(_Strict):
+    """The 口径 library (review/wordings/): who reviews an entry, and the 办事指南 clock."""
+
+    #: stages after the owning department's own review (e.g. 保密审查, 法制审核); ``kinds``
+    #: narrows a stage to "口径" or "办事指南" entries; empty = the owner department alone
+    stages: tuple[Stage, ...] = ()
+    #: who owns the 办事指南 entries imported from ``[inbox] keyword_answers_file`` (a
+    #: department key); unset = the first department listed
+    guide_owner: str | None = None
+    #: a changed 办事指南 entry must be approved and live within this many working days
+    guide_live_working_days: int = Field(1, ge=1, le=10)
+    #: its reviewers are reminded this many hours before that limit; the head once it passed
+    guide_reminder_hours_before: int = Field(4, ge=1, le=72)
 
 
 class ListsSettings(_Strict):
@@ -175,6 +225,23 @@ class Account(_Strict):
     #: daily time slots ("09:00") used when an approved draft has no time of its own
     slots: tuple[str, ...] = ("09:00", "17:00")
     review_chain: tuple[Stage, ...] = Field(min_length=1)
+    #: WeChat: the draft kinds whose articles go out with comments (留言) open, e.g.
+    #: ["工作动态", "政策解读"]; every other kind goes out closed
+    open_comments_kinds: tuple[str, ...] = ()
+    #: WeChat: only followers may comment on those articles
+    only_fans_can_comment: bool = False
+
+    @model_validator(mode="after")
+    def _comment_kinds(self) -> Account:
+        unknown = [k for k in self.open_comments_kinds if k not in KINDS]
+        if unknown:
+            raise ValueError(
+                f"open_comments_kinds 含未知的稿件类型「{'、'.join(unknown)}」，"
+                f"可选：{'、'.join(KINDS)}"
+            )
+        if self.open_comments_kinds and self.platform != "wechat":
+            raise ValueError("open_comments_kinds 只适用于微信公众号账号（微博评论始终开放）")
+        return self
 
     @model_validator(mode="after")
     def _article_pages(self) -> Account:
@@ -224,6 +291,7 @@ class SettingsFile(_Strict):
     publishing: PublishingSettings = PublishingSettings()
     inbox: InboxSettings = InboxSettings()
     lists: ListsSettings = ListsSettings()
+    wordings: WordingsSettings = WordingsSettings()
     calendar: CalendarSettings = CalendarSettings()
     sandbox: SandboxSettings = SandboxSettings()
     media: MediaSettings = MediaSettings()

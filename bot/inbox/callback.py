@@ -24,7 +24,6 @@ from bot.inbox.inbound import INBOUND, STAFF_COMMAND_HANDLER, Endpoint, build_in
 from bot.inbox.wiring import inbound_ctx
 from bot.inbox.writer import ReplayRefused, WriterUnavailable
 from channels.wechat.callback import CallbackError, OpenedCallback
-from review.models import utcnow
 from review.replies_fast import new_row, passive_text
 
 log = logging.getLogger("newmedia.wechat.callback")
@@ -86,14 +85,17 @@ async def receive(request: web.Request) -> web.Response:
             )
         else:
             keywords = inbound.keywords
-            row = new_row(msg, endpoint.account_id, utcnow(), inbound.policy, keywords)
+            received = request.app[keys.SERVICES].clock()  # the services' clock: tests fake it
+            row = new_row(msg, endpoint.account_id, received, inbound.policy, keywords)
             if opened.publish_job is not None:
                 row["text"] = json.dumps(asdict(opened.publish_job), ensure_ascii=False)
             elif opened.mass_send_job is not None:
                 row["text"] = json.dumps(asdict(opened.mass_send_job), ensure_ascii=False)
             stored = await writer.submit(endpoint.account_key, opened.nonce, digest, row)
             assert stored is not None
-            answer = passive_text(stored, endpoint.account_name, keywords, inbound.scope)
+            answer = passive_text(
+                stored, endpoint.account_name, keywords, inbound.scope, inbound.policy
+            )
     except ReplayRefused:
         log.warning("callback replay refused on %s", endpoint.account_key)
         return _text(403, "重复的请求")

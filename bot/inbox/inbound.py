@@ -13,10 +13,12 @@ from aiohttp import web
 from bot.config.load import Settings
 from bot.inbox.writer import InboxWriter
 from bot.platforms.identifier_limits import IDENTIFIER_LIMITS
+from bot.wordings.guides import GuideSnapshot
 from channels.wechat.callback import OACallback
 from review.keyword_answers import KeywordAnswers, KeywordAnswersFile
 from review.quick_scope import QuickScope, default_quick_scope
 from review.replies_fast import InboxPolicy
+from review.topic_guess import default_guesser
 from review.workdays import parse_dates
 
 
@@ -51,11 +53,16 @@ class Inbound:
     staff: dict[str, str]  # openid → person key (from settings)
     kick: asyncio.Event = field(default_factory=asyncio.Event)
     writer: InboxWriter | None = None
+    #: the approved 办事指南 entries of the 口径 library (bot/wordings/), set at start-up
+    guides: GuideSnapshot | None = None
 
     @property
     def keywords(self) -> KeywordAnswers:
-        """The 办事指南 answers as the file says now (edits apply within seconds)."""
-        return self.answers.current()
+        """The approved 办事指南 entries (in memory, refreshed after a change); the file's
+        entries only while the library holds none. The file's fillers apply either way."""
+        seed = self.answers.current()
+        library = self.guides.current() if self.guides is not None else None
+        return library if library is not None else seed
 
 
 INBOUND = web.AppKey("wechat_inbound", Inbound)
@@ -87,9 +94,12 @@ def build_inbound(settings: Settings) -> Inbound:
         )  # fmt: skip
         endpoints[key] = Endpoint(key, account.name, callback)
     staff = {p.openid: p.key for p in settings.people.values() if p.openid}
+    policy = policy_from(settings)
+    if policy.topic_days:
+        default_guesser()  # built now (≈ 30 ms), not in the first citizen's callback
     return Inbound(
         endpoints,
-        policy_from(settings),
+        policy,
         KeywordAnswersFile(settings.keyword_answers),
         default_quick_scope(),
         staff,

@@ -3,8 +3,10 @@
 - routing: classify each unprocessed message, give it a department, notify (head too when hot),
   hand publication events to the publisher;
 - deadlines: remind the department before the deadline, mark ``overdue`` and tell the head after;
+  the reply window's reminders and the interim reply are ``bot.inbox.window_ticks``;
 - housekeeping: forget callback nonces older than twice the time window;
-- Weibo: pull comments on a quota-aware schedule into the same queue (cursor in the database).
+- Weibo: pull comments and @mentions on a quota-aware schedule into the same queue
+  (``weibo_poll``: cursors and the daily call budget in the database).
 
 Every step is guarded in SQL or by a notification dedup key, so a tick firing twice or running
 on two replicas does nothing twice.
@@ -16,15 +18,15 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from aiohttp import web
 
 from bot import keys
+from bot.inbox import answer_ticks, window_ticks
 from bot.inbox.inbound import INBOUND, policy_from
+from bot.inbox.weibo_poll import poll_weibo
 from bot.jobs import TickSpec
-from channels.base import ChannelError, IncomingMessage
 from review import replies
 from review.models import CitizenMessage, utcnow
 from review.notify import notify
@@ -33,8 +35,8 @@ from review.routing import Topic, classify, default_rules
 from review.states import MessageStatus
 from review.store import audit
 from review.store import inbox as store
-from review.store.directory import account_by_key, all_accounts
-from review.timefmt import SHANGHAI, fmt
+from review.store.directory import all_accounts
+from review.timefmt import fmt
 
 log = logging.getLogger("newmedia.inbox")
 M = MessageStatus
@@ -122,8 +124,9 @@ async def process_new(app: web.Application, limit: int = BURST_BATCH) -> int:
                 fresh_new.setdefault(dept, []).append((msg.id, topic.topic, msg.deadline_at))
         for dept, items in fresh_new.items():
             await replies.announce_new(session, dept, items)
+        await window_ticks.reopen_windows(session, (m for m, _ in work))
     for msg, _topic in work:
-        if msg.platform == "wechat" and msg.msg_type != "event":
+        if msg.msg_type not in ("event", "comment", "mention_status", "mention_comment"):
             _open_sandbox_window(app, accounts[msg.account_id].key, msg.sender, msg)
     return len(ids)
 
@@ -194,53 +197,13 @@ async def prune_nonces(app: web.Application) -> None:
         await store.prune_nonces(session, utcnow() - timedelta(seconds=2 * window))
 
 
-async def poll_weibo(app: web.Application) -> None:
-    """Pull comments of each Weibo account: one call per poll, within the daily budget."""
-    settings = app[keys.SETTINGS]
-    budget = settings.file.inbox.weibo_daily_call_budget
-    channels = app.get(keys.CHANNELS) or {}
-    for key, account in settings.accounts.items():
-        channel = channels.get(key)
-        if account.platform != "weibo" or channel is None:
-            continue
-        cursor_key, day = f"weibo:comments:{key}", utcnow().astimezone(SHANGHAI).date().isoformat()
-        async with app[keys.SESSIONS].begin() as session:
-            if not await store.spend_call(session, cursor_key, day, budget):
-                log.info("weibo comments of %s: daily budget of %d calls spent", key, budget)
-                continue
-            row = await store.cursor(session, cursor_key)
-            since = row.value if row is not None and row.value else None
-        try:
-            page = await channel.fetch_messages(since)
-        except ChannelError as exc:
-            log.warning("weibo comments of %s not fetched: %s", key, exc.kind)
-            continue
-        await _store_comments(app, key, page.messages, page.cursor)
-
-
-async def _store_comments(
-    app: web.Application, key: str, messages: Sequence[IncomingMessage], cursor: str | None
-) -> None:
-    inb = app[INBOUND]
-    async with app[keys.SESSIONS].begin() as session:
-        account = await account_by_key(session, key)
-        if account is None:
-            return
-        now = utcnow()
-        rows = [replies.new_row(m, account.id, now, inb.policy, inb.keywords) for m in messages]
-        stored = await store.insert_messages(session, rows)
-        if cursor:
-            await store.save_cursor(session, f"weibo:comments:{key}", cursor)
-    if rows:
-        log.info("weibo comments of %s: %d fetched, %d stored", key, len(rows), len(stored))
-        inb.kick.set()
-
-
 def tick_specs(app: web.Application) -> list[TickSpec]:
     poll_s = app[keys.SETTINGS].file.inbox.weibo_poll_minutes * 60
     return [
         TickSpec("inbox_process", 5, lambda a: _drain(a)),
         TickSpec("inbox_deadlines", 60, deadlines),
+        *window_ticks.tick_specs(app),
+        *answer_ticks.tick_specs(app),
         TickSpec("inbox_prune_nonces", 600, prune_nonces),
         TickSpec("weibo_comments", poll_s, poll_weibo),
     ]

@@ -14,6 +14,7 @@ from bot import keys
 from bot.inbox.inbound import INBOUND
 from bot.inbox.ticks import process_loop
 from bot.inbox.writer import InboxWriter
+from bot.wordings.wiring import open_guides
 from bot.workers import worker_of
 from review.routing import classify
 from review.store.directory import all_accounts
@@ -27,6 +28,9 @@ async def inbound_ctx(app: web.Application) -> AsyncIterator[None]:
         ids = {a.key: a.id for a in await all_accounts(session)}
     for key, endpoint in inbound.endpoints.items():
         endpoint.account_id = ids.get(key, 0)
+    inbound.guides = await open_guides(
+        app[keys.SERVICES], inbound.answers, primary=worker_of(app).background
+    )
     # jieba's dictionary takes a second or two to load and holds the GIL meanwhile: load it
     # before the first callback arrives, not under traffic
     await asyncio.to_thread(classify, "低保")

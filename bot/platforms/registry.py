@@ -138,7 +138,13 @@ def build_channels(
                 key, a.app_id, secrets.app_secret, tokens=tokens, base_url=base, session=http
             )
             cover = sandbox_loader(covers, profile=THUMB) if a.sandbox else covers
-            out[key] = WeChatChannel(api, load_image=files, load_cover=cover)
+            out[key] = WeChatChannel(
+                api,
+                load_image=files,
+                load_cover=cover,
+                comment_kinds=frozenset(a.open_comments_kinds),
+                only_fans_can_comment=a.only_fans_can_comment,
+            )
         else:
             base = a.api_base or (
                 f"{sandbox_url}/weibo" if a.sandbox else weibo_api.DEFAULT_BASE_URL

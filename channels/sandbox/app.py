@@ -41,7 +41,11 @@ class Sandbox:
         self.store.close()
 
     def note_user_message(self, account_key: str, openid: str, at: datetime | None = None) -> None:
-        """A follower messaged the OA: opens its 48 h / 5-message customer-service window."""
+        """A follower messaged the OA (or a fan the Weibo account): opens the window in which
+        the account may answer."""
+        if account_key in self.weibo.accounts:
+            self.weibo.note_user_message(account_key, openid, at)
+            return
         self.wechat.note_user_message(account_key, openid, at)
 
     def set_event_sink(self, sink: EventSink | None) -> None:

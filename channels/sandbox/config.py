@@ -17,6 +17,8 @@ class WeChatAccount:
     secret: str = field(repr=False)
     gh_id: str = ""  # the OA's original id (ToUserName in events); defaults to gh_<appid>
     name: str = ""  # shown on the timeline page
+    #: the account may manage article comments (without it every comment API answers 88000)
+    comment_privilege: bool = True
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,8 @@ class SandboxConfig:
     weibo_max_chars: int = 140
     #: calls per account per clock hour before Weibo answers 10023 (None: unlimited)
     weibo_calls_per_hour: int | None = None
+    #: comments the account may write (reply, create) per clock hour before 10024 (None: any)
+    weibo_comments_per_hour: int | None = None
     #: artificial latency of every API call (benchmarks use ~0.005)
     latency: float = 0.0
     #: prefix of the URLs the sandbox hands out (images, article pages)

@@ -47,12 +47,27 @@ def beijing(ts: float) -> str:
 def _wechat(sandbox: Fakes, limit: int) -> list[dict[str, Any]]:
     accounts = []
     for state in sandbox.wechat.accounts.values():
+        comments: dict[tuple[str, int], list[dict[str, Any]]] = {}
+        for c in state.comments[-limit * 5 :]:
+            comments.setdefault((c.msg_data_id, c.index), []).append(
+                {
+                    "text": c.content,
+                    "at": beijing(c.create_time),
+                    "elected": c.elected,
+                    "deleted": c.deleted,
+                    "reply": c.reply,
+                }
+            )
         posts = [
             {
                 "article_id": post.article_id,
                 "via": "群发" if post.via == "mass" else "发布",
                 "at": beijing(post.published_at),
                 "articles": post.articles,
+                "msg_data_id": post.msg_data_id,
+                "comments": {
+                    a.index: comments.get((post.msg_data_id, a.index), []) for a in post.articles
+                },
             }
             for post in reversed(state.timeline[-limit:])
         ]
@@ -75,23 +90,29 @@ def _weibo(sandbox: Fakes, limit: int) -> list[dict[str, Any]]:
     accounts = []
     for state in sandbox.weibo.accounts.values():
         comments: dict[int, list[Any]] = {}
-        for comment in state.comments[-limit * 5 :] + state.replies[-limit * 5 :]:
+        recent = state.comments[-limit * 5 :] + state.mention_comments[-limit * 5 :]
+        for comment in {c.id: c for c in recent + state.replies[-limit * 5 :]}.values():
             comments.setdefault(comment.status_id, []).append(comment)
+
+        uid = state.account.uid
+        # citizens' statuses that @mention the account, or carry a comment that does
+        mentions = [
+            {
+                "id": o.id,
+                "user": o.user_name,
+                "text": o.text,
+                "at": beijing(o.created_at),
+                "comments": _shown(comments.get(o.id, []), uid),
+            }
+            for o in reversed(state.others[-limit:])
+        ]
         statuses = [
             {
                 "id": s.id,
                 "text": s.text,
                 "at": beijing(s.created_at),
                 "deleted": s.deleted,
-                "comments": [
-                    {
-                        "user": c.user_name,
-                        "text": c.text,
-                        "at": beijing(c.created_at),
-                        "reply": c.reply_to is not None,
-                    }
-                    for c in sorted(comments.get(s.id, []), key=lambda c: c.id)
-                ],
+                "comments": _shown(comments.get(s.id, []), uid),
             }
             for s in reversed(state.statuses[-limit:])
         ]
@@ -101,9 +122,23 @@ def _weibo(sandbox: Fakes, limit: int) -> list[dict[str, Any]]:
                 "key": state.account.account_key,
                 "total": len(state.statuses),
                 "statuses": statuses,
+                "mentions": mentions,
             }
         )
     return accounts
+
+
+def _shown(comments: list[Any], uid: str) -> list[dict[str, Any]]:
+    """A status's comments, oldest first; the account's own are its replies."""
+    return [
+        {
+            "user": c.user_name,
+            "text": c.text,
+            "at": beijing(c.created_at),
+            "reply": c.user_id == uid,
+        }
+        for c in sorted(comments, key=lambda c: c.id)
+    ]
 
 
 def _wecom(sandbox: Fakes, limit: int) -> list[dict[str, Any]]:

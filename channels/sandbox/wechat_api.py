@@ -21,6 +21,7 @@ from channels.sandbox.persistence import SandboxStore
 from channels.sandbox.platform import ACCOUNT, PAYLOAD, PlatformSandbox, SandboxError
 from channels.sandbox.recorder import Recorder
 from channels.sandbox.tokens import TokenIssuer
+from channels.sandbox.wechat_comments import WeChatComments
 from channels.sandbox.wechat_publish import WeChatPublishing
 from channels.sandbox.wechat_state import CustomMessage, Job, WeChatState, dump, restore
 
@@ -70,6 +71,9 @@ class WeChatSandbox(PlatformSandbox):
         self.media: dict[str, tuple[bytes, str]] = {}  # key → (bytes, content type)
         self._ids = self.load_ids(100000001)
         self.publishing = WeChatPublishing(self)
+        self.comments = WeChatComments(self)
+        #: a reader comments under a published article (as ``weibo.add_comment``)
+        self.add_comment = self.comments.add_comment
         #: jobs still open when the state was loaded: no timer runs for them in this process
         self._restored: dict[str, list[Job]] = {
             key: [j for j in self.accounts[key].jobs.values() if not j.done]
@@ -110,6 +114,11 @@ class WeChatSandbox(PlatformSandbox):
     def script_publish(self, account_key: str, *statuses: int) -> None:
         """The next publish jobs of this account end with these publish_status values."""
         self.accounts[account_key].scripted_outcomes.extend(statuses)
+        self.save(account_key)
+
+    def script_empty_comment_lists(self, account_key: str, n: int = 1) -> None:
+        """The next ``n`` comment/list calls answer an empty page with the true total."""
+        self.accounts[account_key].scripted_empty_lists += n
         self.save(account_key)
 
     def expire_tokens(self, account_key: str) -> None:
@@ -163,6 +172,7 @@ class WeChatSandbox(PlatformSandbox):
             web.post(cgi + "message/mass/get", pub.mass_get),
             web.post(cgi + "message/mass/delete", pub.mass_delete),
             web.post(cgi + "message/custom/send", self.custom_send),
+            *self.comments.routes(cgi),
             web.get("/media/{key}", self.serve_media),
         ]
 

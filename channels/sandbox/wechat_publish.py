@@ -137,11 +137,13 @@ class WeChatPublishing:
                 content_source_url=str(a.get("content_source_url", "")),
                 cover_url=state.materials.get(str(a.get("thumb_media_id")), ""),
                 url=f"{self.sb.config.public_url}/timeline#wx-{article_id}-{i}",
+                comments_open=bool(int(a.get("need_open_comment") or 0)),
+                only_fans_can_comment=bool(int(a.get("only_fans_can_comment") or 0)),
             )
             for i, a in enumerate(state.drafts[job.media_id], start=1)
         ]
         via = "freepublish" if job.kind == "publish" else "mass"
-        post = Published(article_id, articles, self.sb.now(), via, job.job_id)
+        post = Published(article_id, articles, self.sb.now(), via, job.job_id, job.msg_data_id)
         job.article_id = article_id
         state.timeline.append(post)
         state.by_article[article_id] = post

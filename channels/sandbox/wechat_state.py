@@ -26,6 +26,11 @@ class Article:
     cover_url: str
     url: str
     deleted: bool = False
+    #: comments (留言): opened by draft/add's need_open_comment or comment/open
+    comments_open: bool = False
+    only_fans_can_comment: bool = False
+    #: 88002: the platform limited this article's comments for safety (scripted by tests)
+    comments_limited: bool = False
 
 
 @dataclass
@@ -35,6 +40,8 @@ class Published:
     published_at: float
     via: str  # "freepublish" | "mass"
     job_id: str
+    #: what the comment APIs name the post by (returned by submit / sendall)
+    msg_data_id: str = ""
 
     @property
     def all_deleted(self) -> bool:
@@ -67,6 +74,22 @@ class CustomMessage:
 
 
 @dataclass
+class ArticleComment:
+    """A reader's comment under one article, and the account's answer to it."""
+
+    user_comment_id: int
+    msg_data_id: str
+    index: int
+    openid: str
+    content: str
+    create_time: float
+    elected: bool = False
+    deleted: bool = False
+    reply: str | None = None
+    reply_time: float | None = None
+
+
+@dataclass
 class WeChatState:
     account: WeChatAccount
     materials: dict[str, str] = field(default_factory=dict)  # media_id → image URL
@@ -80,6 +103,10 @@ class WeChatState:
     cs_window: dict[str, tuple[float, int]] = field(default_factory=dict)  # openid → (at, sent)
     sent: list[CustomMessage] = field(default_factory=list)
     scripted_outcomes: deque[int] = field(default_factory=deque)
+    comments: list[ArticleComment] = field(default_factory=list)  # oldest first
+    #: the next ``comment/list`` calls answer an empty page with the true total (the forum's
+    #: report, platforms.md §2.5a): how many are left to answer so
+    scripted_empty_lists: int = 0
 
     @property
     def gh_id(self) -> str:
@@ -97,6 +124,8 @@ def dump(state: WeChatState) -> dict[str, Any]:
         "cs_window": {k: list(v) for k, v in state.cs_window.items()},
         "sent": [asdict(m) for m in state.sent],
         "scripted_outcomes": list(state.scripted_outcomes),
+        "comments": [asdict(c) for c in state.comments],
+        "scripted_empty_lists": state.scripted_empty_lists,
     }
 
 
@@ -117,3 +146,5 @@ def restore(state: WeChatState, doc: dict[str, Any]) -> None:
     state.cs_window = {k: (float(v[0]), int(v[1])) for k, v in doc["cs_window"].items()}
     state.sent = [CustomMessage(**m) for m in doc["sent"]]
     state.scripted_outcomes = deque(doc["scripted_outcomes"])
+    state.comments = [ArticleComment(**c) for c in doc.get("comments", ())]
+    state.scripted_empty_lists = int(doc.get("scripted_empty_lists", 0))

@@ -1,15 +1,19 @@
-"""A fake of the Weibo v2 endpoints the bot uses (mounted at ``.../weibo``).
+"""A fake of the Weibo v2 endpoints the bot uses (mounted at ``.../weibo``; the fan service's
+``messages/reply``, on m.api.weibo.com in production, is served under the same base).
 
 Accounts are found by access token, as on the real API. ``statuses/share`` enforces the two rules
 that bite in production: at most 140 characters (20012) and a link on the app's safe domain
-(10017); ``statuses/update`` is gone (10014).
+(10017); ``statuses/update`` is gone (10014). Comments we write (reply, create) count against
+``weibo_comments_per_hour`` (10024); a private message needs the citizen to have written within
+``cs_window`` (``NO_MESSAGE_QUOTA``). Citizens @mention the account with ``mention_in_status`` and
+``mention_in_comment``.
 """
 
 from __future__ import annotations
 
-import bisect
 import re
-import time
+from datetime import datetime
+from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -20,17 +24,27 @@ from channels.sandbox.faults import Faults
 from channels.sandbox.persistence import SandboxStore
 from channels.sandbox.platform import ACCOUNT, PAYLOAD, PlatformSandbox, SandboxError
 from channels.sandbox.recorder import Recorder
-from channels.sandbox.weibo_state import Comment, Status, WeiboState, dump, restore
+from channels.sandbox.weibo_citizens import (
+    add_other,
+    at_account,
+    mention_in_comment,
+    private_message,
+)
+from channels.sandbox.weibo_state import (
+    Comment,
+    OtherStatus,
+    Status,
+    WeiboState,
+    dump,
+    restore,
+)
+from channels.sandbox.weibo_views import any_status, comment_json, listing, status_json, weibo_time
 
 __all__ = ["Comment", "Status", "WeiboSandbox", "WeiboState", "weibo_time"]
 
 URL_RE = re.compile(r"https?://[^\s，。）)]+")
 NOT_FOUND = 20101
-
-
-def weibo_time(ts: float) -> str:
-    """Weibo's ``created_at`` format, in Beijing time."""
-    return time.strftime("%a %b %d %H:%M:%S +0800 %Y", time.gmtime(ts + 8 * 3600))
+TOO_LONG = "Text too long, please input text less than 140 characters!"
 
 
 class WeiboSandbox(PlatformSandbox):
@@ -63,7 +77,11 @@ class WeiboSandbox(PlatformSandbox):
             web.post("/2/statuses/destroy.json", self.destroy),
             web.get("/2/statuses/user_timeline.json", self.user_timeline),
             web.get("/2/comments/to_me.json", self.comments_to_me),
+            web.get("/2/statuses/mentions.json", self.statuses_mentions),
+            web.get("/2/comments/mentions.json", self.comments_mentions),
             web.post("/2/comments/reply.json", self.reply),
+            web.post("/2/comments/create.json", self.create),
+            web.post("/2/messages/reply.json", self.message),
         ]
 
     # ---- helpers tests and simulators use -----------------------------------------------------
@@ -89,6 +107,39 @@ class WeiboSandbox(PlatformSandbox):
         self.save(account_key)
         return comment.id
 
+    def mention_in_status(
+        self, account_key: str, text: str, *, user: tuple[str, str] = ("6000000002", "市民小王")
+    ) -> int:
+        """A citizen posts a status that @mentions the account; returns the status id."""
+        state = self.accounts[account_key]
+        text = at_account(state, text)
+        status = add_other(state, OtherStatus(self._ids.take(), *user, text, self.now()))
+        self.save(account_key)
+        return status.id
+
+    def mention_in_comment(
+        self,
+        account_key: str,
+        text: str,
+        *,
+        status_id: int | str | None = None,
+        user: tuple[str, str] = ("6000000003", "市民小李"),
+    ) -> int:
+        """A citizen @mentions the account in a comment: under ``status_id`` (the account's
+        own — then it is in ``comments/to_me`` too — or a citizen's), else under a citizen's
+        status that does not mention the account. Returns the comment id."""
+        state, at = self.accounts[account_key], self.now()
+        sid = None if status_id is None else int(status_id)
+        comment = mention_in_comment(state, self._ids.take, at, text, sid, user)
+        self.save(account_key)
+        return comment.id
+
+    def note_user_message(self, account_key: str, uid: str, at: datetime | None = None) -> None:
+        """A fan-service message from ``uid`` arrived: the account may answer for 48 h."""
+        state = self.accounts[account_key]
+        state.contacts[uid] = self.now() if at is None else at.timestamp()
+        self.save(account_key)
+
     def expire_token(self, account_key: str) -> None:
         self.accounts[account_key].expired = True
         self.save(account_key)
@@ -111,27 +162,17 @@ class WeiboSandbox(PlatformSandbox):
 
     def _count_call(self, state: WeiboState) -> None:
         limit = self.config.weibo_calls_per_hour
-        if limit is None:
-            return
-        hour = int(self.now() // 3600)
-        used = state.calls[1] if state.calls[0] == hour else 0
-        if used >= limit:
-            raise SandboxError(10023, "User requests out of rate limit!")
-        state.calls = (hour, used + 1)
+        state.calls = self._spend(state.calls, limit, 10023, "User requests out of rate limit!")
 
-    def _status_json(self, state: WeiboState, status: Status) -> dict[str, Any]:
-        return {
-            "id": status.id,
-            "idstr": str(status.id),
-            "mid": str(status.id),
-            "text": status.text,
-            "created_at": weibo_time(status.created_at),
-            "user": {
-                "id": int(state.account.uid),
-                "idstr": state.account.uid,
-                "screen_name": state.account.name or state.account.account_key,
-            },
-        }
+    def _spend(
+        self, used: tuple[int, int], limit: int | None, code: int, why: str
+    ) -> tuple[int, int]:
+        """One more in this clock hour's count ``(hour, n)``; over ``limit`` Weibo refuses."""
+        hour = int(self.now() // 3600)
+        n = used[1] if used[0] == hour else 0
+        if limit is not None and n >= limit:
+            raise SandboxError(code, why)
+        return (hour, n + 1)
 
     # ---- statuses ----------------------------------------------------------------------------
 
@@ -155,7 +196,7 @@ class WeiboSandbox(PlatformSandbox):
         status = Status(self._ids.take(), text, self.now())
         state.statuses.append(status)
         state.by_id[status.id] = status
-        return web.json_response(self._status_json(state, status))
+        return web.json_response(status_json(state, status))
 
     def _own_status(self, state: WeiboState, raw: str | None) -> Status:
         status = state.by_id.get(int(raw)) if raw and raw.isdigit() else None
@@ -167,7 +208,7 @@ class WeiboSandbox(PlatformSandbox):
         state, params = await self._auth(request)
         status = self._own_status(state, params.get("id"))
         status.deleted = True
-        return web.json_response(self._status_json(state, status))
+        return web.json_response(status_json(state, status))
 
     async def user_timeline(self, request: web.Request) -> web.Response:
         state, params = await self._auth(request)
@@ -180,66 +221,76 @@ class WeiboSandbox(PlatformSandbox):
             if skip:
                 skip -= 1
                 continue
-            found.append(self._status_json(state, status))
+            found.append(status_json(state, status))
             if len(found) == count:
                 break
         return web.json_response({"statuses": found, "total_number": len(state.statuses)})
 
-    # ---- comments ----------------------------------------------------------------------------
-
-    def _comment_json(self, state: WeiboState, comment: Comment) -> dict[str, Any]:
-        status = state.by_id.get(comment.status_id)
-        return {
-            "id": comment.id,
-            "idstr": str(comment.id),
-            "text": comment.text,
-            "created_at": weibo_time(comment.created_at),
-            "user": {
-                "id": int(comment.user_id),
-                "idstr": comment.user_id,
-                "screen_name": comment.user_name,
-            },
-            "status": self._status_json(state, status) if status else None,
-        }
+    # ---- comments and mentions ---------------------------------------------------------------
 
     async def comments_to_me(self, request: web.Request) -> web.Response:
-        """Newest first; since_id / max_id bound the window, count ≤ 200, page skips pages."""
         state, params = await self._auth(request)
-        count = min(int(params.get("count", 50)), 200)
-        ids = state.comment_ids
-        lo = bisect.bisect_right(ids, int(params.get("since_id") or 0))
-        max_id = int(params.get("max_id") or 0)
-        hi = bisect.bisect_right(ids, max_id) if max_id else len(ids)
-        end = hi - (max(int(params.get("page", 1)), 1) - 1) * count
-        window = state.comments[max(lo, end - count) : max(lo, end)]
-        comments = [self._comment_json(state, c) for c in reversed(window)]
-        next_cursor = window[0].id - 1 if window and max(lo, end - count) > lo else 0
-        body = {
-            "comments": comments,
-            "total_number": hi - lo,
-            "next_cursor": next_cursor,
-            "previous_cursor": 0,
-        }
-        return web.json_response(body)
+        return web.json_response(
+            listing(state.comments, params, "comments", partial(comment_json, state))
+        )
+
+    async def statuses_mentions(self, request: web.Request) -> web.Response:
+        state, params = await self._auth(request)
+        mentions = state.mentioning_statuses()
+        return web.json_response(listing(mentions, params, "statuses", partial(status_json, state)))
+
+    async def comments_mentions(self, request: web.Request) -> web.Response:
+        state, params = await self._auth(request)
+        return web.json_response(
+            listing(state.mention_comments, params, "comments", partial(comment_json, state))
+        )
+
+    def _write_comment(
+        self, state: WeiboState, params: dict[str, str], status_id: int, reply_to: int | None
+    ) -> web.Response:
+        text = params.get("comment", "")
+        if not params.get("rip"):
+            raise SandboxError(10016, "miss required parameter (rip)")
+        if not text or len(text) > self.config.weibo_max_chars:
+            raise SandboxError(20012, TOO_LONG)
+        state.comment_calls = self._spend(
+            state.comment_calls,
+            self.config.weibo_comments_per_hour,
+            10024,
+            "User requests for (comments) out of rate limit!",
+        )
+        name = state.account.name or state.account.account_key
+        ours = Comment(
+            self._ids.take(), status_id, state.account.uid, name, text, self.now(), reply_to
+        )
+        state.replies.append(ours)
+        return web.json_response(comment_json(state, ours))
+
+    def _status(self, state: WeiboState, raw: str | None) -> Status | OtherStatus:
+        status = any_status(state, int(raw)) if raw and raw.isdigit() else None
+        if status is None:
+            raise SandboxError(NOT_FOUND, "target weibo does not exist!")
+        return status
 
     async def reply(self, request: web.Request) -> web.Response:
         state, params = await self._auth(request)
-        status = self._own_status(state, params.get("id"))
+        status = self._status(state, params.get("id"))
         cid = params.get("cid", "")
         original = state.by_comment.get(int(cid)) if cid.isdigit() else None
         if original is None or original.status_id != status.id:
             raise SandboxError(20201, "target comment does not exist!")
-        text = params.get("comment", "")
-        if not text or len(text) > self.config.weibo_max_chars:
-            raise SandboxError(20012, "Text too long, please input text less than 140 characters!")
-        reply = Comment(
-            self._ids.take(),
-            status.id,
-            state.account.uid,
-            state.account.name or state.account.account_key,
-            text,
-            self.now(),
-            reply_to=original.id,
-        )
-        state.replies.append(reply)
-        return web.json_response(self._comment_json(state, reply))
+        return self._write_comment(state, params, status.id, original.id)
+
+    async def create(self, request: web.Request) -> web.Response:
+        """``comments/create``: under any status the account can see (its own, a mention)."""
+        state, params = await self._auth(request)
+        status = self._status(state, params.get("id"))
+        return self._write_comment(state, params, status.id, None)
+
+    # ---- fan service ---------------------------------------------------------------------------
+
+    async def message(self, request: web.Request) -> web.Response:
+        state, params = await self._auth(request)
+        window = self.config.cs_window
+        sent = private_message(state, params, self.now(), window, self._ids.take())
+        return web.json_response({"result": True, "id": sent.id, "receiver_id": sent.receiver_id})

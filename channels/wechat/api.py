@@ -203,8 +203,12 @@ class WeChatAPI:
 
     async def submit(self, media_id: str) -> str:
         """``freepublish/submit``: accepted only; the outcome arrives later."""
-        data = await self.call("freepublish/submit", {"media_id": media_id})
-        return str(data["publish_id"])
+        return str((await self.submit_job(media_id))["publish_id"])
+
+    async def submit_job(self, media_id: str) -> dict[str, Any]:
+        """``freepublish/submit``'s whole answer: ``publish_id`` and the ``msg_data_id`` the
+        comment APIs name the article by."""
+        return await self.call("freepublish/submit", {"media_id": media_id})
 
     async def get_publish(self, publish_id: str) -> dict[str, Any]:
         return await self.call("freepublish/get", {"publish_id": publish_id})

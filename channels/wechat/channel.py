@@ -29,6 +29,7 @@ from channels.base import (
 )
 from channels.lookup import CLOCK_SKEW, Walk
 from channels.wechat.api import WeChatAPI
+from channels.wechat.comments import WeChatComments
 from channels.wechat.covers import CoverCache
 from channels.wechat.endpoints import ABSENCE, CLIENTMSGID_WINDOW
 from channels.wechat.limits import BATCHGET_PAGE, RECONCILE_PAGES
@@ -88,8 +89,14 @@ class WeChatChannel:
         reconcile_pages: int = RECONCILE_PAGES,
         cover_material: str = "thumb",
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        comment_kinds: frozenset[str] = frozenset(),
+        only_fans_can_comment: bool = False,
     ) -> None:
         self.api = api
+        #: the draft kinds whose articles go out with comments open (the account's setting)
+        self.comment_kinds = comment_kinds
+        self.only_fans_can_comment = only_fans_can_comment
+        self.comments = WeChatComments(api)
         self.account_key = api.account_key
         self._load = load_image
         self._load_cover = load_cover or load_image
@@ -118,8 +125,7 @@ class WeChatChannel:
             "digest": post.digest,
             "content": content,
             "thumb_media_id": thumb_media_id,
-            "need_open_comment": 0,
-            "only_fans_can_comment": 0,
+            **self._comment_fields(post),
         }
         if post.link_url:
             article["content_source_url"] = marked_url(post.link_url, post.idempotency_key)
@@ -138,9 +144,11 @@ class WeChatChannel:
         await going_public()  # the draft and uploads are private; what follows is not
         if post.push_to_followers:
             return await self._mass(post, media_id)
-        publish_id = await self.api.submit(media_id)
+        job = await self.api.submit_job(media_id)
+        publish_id = str(job["publish_id"])
         log.info("wechat publication %d submitted", post.publication_id)
         extra = {"publish_id": publish_id, "media_id": media_id}
+        extra |= self._comment_extra(post, str(job.get("msg_data_id") or ""))
         return Receipt(ReceiptState.PENDING, remote_id=publish_id, detail="发布中", extra=extra)
 
     async def _mass(self, post: Post, media_id: str) -> Receipt:
@@ -153,6 +161,7 @@ class WeChatChannel:
             "media_id": media_id,
             "msg_data_id": str(data.get("msg_data_id", "")),
         }
+        extra |= self._comment_extra(post, extra["msg_data_id"])
         if data.get("errcode") == 45065:
             extra["duplicate"] = "1"
         log.info("wechat publication %d mass-sent", post.publication_id)
@@ -182,6 +191,23 @@ class WeChatChannel:
         return Receipt(
             state, remote_id=article_id or publish_id, url=url, detail=detail, extra=extra
         )
+
+    def _comment_fields(self, post: Post) -> dict[str, int]:
+        """``need_open_comment`` / ``only_fans_can_comment`` of the draft: open for the kinds
+        the account lists (``open_comments_kinds``), closed for every other."""
+        opened = post.kind in self.comment_kinds
+        return {
+            "need_open_comment": int(opened),
+            "only_fans_can_comment": int(opened and self.only_fans_can_comment),
+        }
+
+    def _comment_extra(self, post: Post, msg_data_id: str) -> dict[str, str]:
+        """What the comment pull needs in the receipt: the article's ``msg_data_id`` and
+        index (our posts are one article) and whether its comments were opened."""
+        if not msg_data_id:
+            return {}
+        opened = "1" if post.kind in self.comment_kinds else "0"
+        return {"msg_data_id": msg_data_id, "comment_index": "1", "comments_open": opened}
 
     async def _check_mass(self, receipt: Receipt) -> Receipt:
         msg_id = receipt.extra.get("msg_id") or (receipt.remote_id or "").removeprefix(MASS_PREFIX)

@@ -35,6 +35,15 @@ EFFECTS: Mapping[str, CallEffect] = {
     "freepublish/get": CallEffect.READ,
     "freepublish/batchget": CallEffect.READ,
     "message/mass/get": CallEffect.READ,
+    # article comments (留言, platforms.md §2.5a): every change is seen by readers at once
+    "comment/open": CallEffect.PUBLIC,
+    "comment/close": CallEffect.PUBLIC,
+    "comment/markelect": CallEffect.PUBLIC,
+    "comment/unmarkelect": CallEffect.PUBLIC,
+    "comment/delete": CallEffect.PUBLIC,
+    "comment/reply/add": CallEffect.PUBLIC,
+    "comment/reply/delete": CallEffect.PUBLIC,
+    "comment/list": CallEffect.READ,
 }
 
 #: publishing endpoint → what it means that a lookup by key did not find its post.

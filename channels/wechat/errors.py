@@ -20,6 +20,10 @@ IP_NOT_WHITELISTED = 40164
 UNAUTHORIZED = 48001
 DRAFT_CHECK_FAILED = 53503
 CLIENTMSGID_EXISTS = 45065
+#: article comments (platforms.md §2.5a)
+COMMENT_NO_PRIVILEGE = 88000
+COMMENT_NO_ARTICLE = 88001
+COMMENT_LIMITED = 88002
 
 _REJECTED: dict[int, str] = {
     DAILY_QUOTA: "今日接口调用或群发次数已达上限",
@@ -31,6 +35,9 @@ _REJECTED: dict[int, str] = {
     53504: "需前往公众平台官网使用草稿",
     53505: "请手动保存成功后再发表",
     89503: "调用IP存在风险，需管理员确认",
+    COMMENT_NO_PRIVILEGE: "公众号没有留言功能权限",
+    COMMENT_NO_ARTICLE: "该文章不存在或未开启留言（msg_data_id 无效）",
+    COMMENT_LIMITED: "该文章因安全原因被限制留言",
 }
 _AUTH = {40125: "AppSecret 无效", 40013: "AppID 无效", 41004: "缺少 AppSecret"}
 _NOT_SUPPORTED = {45106: "该接口已下线"}

@@ -7,6 +7,7 @@ text followed by the URL in full-width brackets (readers can still copy it).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from html import escape
 from typing import Any
@@ -74,7 +75,15 @@ def image_sources(markdown: str) -> list[str]:
 
 
 def render_body(markdown: str, images: Mapping[str, str]) -> str:
-    """The body HTML; ``images`` maps each original src to its ``media/uploadimg`` URL."""
+    """The body HTML; ``images`` maps each original src to its ``media/uploadimg`` URL.
+    Rendered once per body and images: a revision going to several accounts, or retried, is
+    not parsed again on the publishing hot path."""
+    return _render_body(markdown, tuple(sorted(images.items())))
+
+
+@functools.lru_cache(maxsize=256)
+def _render_body(markdown: str, image_pairs: tuple[tuple[str, str], ...]) -> str:
+    images = dict(image_pairs)
     tokens = _md.parse(literal_masks(markdown))
     for token in tokens:
         _style(token)

@@ -6,6 +6,7 @@ refused token is ``AuthExpired`` at once: an admin re-authorises the app.
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
@@ -19,6 +20,8 @@ from channels.weibo.errors import code_of, error_for
 log = logging.getLogger("channels.weibo")
 
 DEFAULT_BASE_URL = "https://api.weibo.com"
+#: the fan service's own host (粉丝服务 active replies, platforms.md §3.5)
+DEFAULT_MESSAGES_URL = "https://m.api.weibo.com"
 
 
 class WeiboAPI:
@@ -33,6 +36,7 @@ class WeiboAPI:
         *,
         rip: str,
         base_url: str = DEFAULT_BASE_URL,
+        messages_url: str | None = None,
         session: aiohttp.ClientSession | None = None,
         timeout: float = 10.0,
     ) -> None:
@@ -40,6 +44,10 @@ class WeiboAPI:
         self._token = access_token
         self.rip = rip
         self.base_url = base_url
+        #: a sandbox serves both hosts under one base
+        self.messages_url = messages_url or (
+            DEFAULT_MESSAGES_URL if base_url == DEFAULT_BASE_URL else base_url
+        )
         self._http = Session(session, timeout)
 
     def __repr__(self) -> str:  # never show the token
@@ -48,14 +56,16 @@ class WeiboAPI:
     async def close(self) -> None:
         await self._http.close()
 
-    async def call(self, method: str, endpoint: str, params: dict[str, str]) -> dict[str, Any]:
+    async def call(
+        self, method: str, endpoint: str, params: dict[str, str], *, base: str | None = None
+    ) -> dict[str, Any]:
         """GET with a query or POST a form; an ``error_code`` body raises from the closed set."""
         fields = {**params, "access_token": self._token}
         try:
             status, data = await request_json(
                 self._http,
                 method,
-                join_url(self.base_url, "/2/" + endpoint),
+                join_url(base or self.base_url, "/2/" + endpoint),
                 platform=self.platform,
                 endpoint=endpoint,
                 params=fields if method == "GET" else None,
@@ -86,18 +96,47 @@ class WeiboAPI:
         params = {"count": str(count), "page": str(page)}
         return await self.call("GET", "statuses/user_timeline.json", params)
 
-    async def comments_to_me(
-        self, *, since_id: str | None = None, max_id: str | None = None, count: int = 50
+    async def listing(
+        self,
+        endpoint: str,
+        *,
+        since_id: str | None = None,
+        max_id: str | None = None,
+        count: int = 50,
     ) -> dict[str, Any]:
-        """Comments on the account's statuses newer than ``since_id`` (≤ ``max_id``), newest
-        first."""
+        """One page, newest first, of ``comments/to_me``, ``statuses/mentions`` or
+        ``comments/mentions``: newer than ``since_id``, at most ``max_id``."""
         params = {"count": str(count)}
         if since_id:
             params["since_id"] = since_id
         if max_id:
             params["max_id"] = max_id
-        return await self.call("GET", "comments/to_me.json", params)
+        return await self.call("GET", endpoint, params)
+
+    async def comments_to_me(
+        self, *, since_id: str | None = None, max_id: str | None = None, count: int = 50
+    ) -> dict[str, Any]:
+        """Comments on the account's statuses."""
+        return await self.listing(
+            "comments/to_me.json", since_id=since_id, max_id=max_id, count=count
+        )
 
     async def reply_comment(self, cid: str, status_id: str, comment: str) -> dict[str, Any]:
         params = {"cid": cid, "id": status_id, "comment": comment, "rip": self.rip}
         return await self.call("POST", "comments/reply.json", params)
+
+    async def create_comment(self, status_id: str, comment: str) -> dict[str, Any]:
+        """``comments/create``: a comment under a status (one that @mentioned the account)."""
+        params = {"id": status_id, "comment": comment, "rip": self.rip}
+        return await self.call("POST", "comments/create.json", params)
+
+    async def send_message(self, receiver_id: str, text: str) -> dict[str, Any]:
+        """Fan-service ``messages/reply``: a private text message (< 300 字) inside the 48 h
+        after the citizen wrote; ``data`` is JSON, form-encoded by the client."""
+        params = {
+            "type": "text",
+            "data": json.dumps({"text": text}, ensure_ascii=False),
+            "receiver_id": receiver_id,
+            "save_sender_box": "1",
+        }
+        return await self.call("POST", "messages/reply.json", params, base=self.messages_url)

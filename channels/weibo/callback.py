@@ -20,11 +20,13 @@ from channels.base import IncomingMessage, Platform
 from channels.callback_errors import CallbackError, IdentifierLimits, bad_request, too_large
 from channels.crypto import check_query_params, check_window, require_signed
 from channels.replay import body_digest, dedup_key
+from channels.weibo.limits import MESSAGE_MAX_CHARS
 
 __all__ = ["KNOWN_TYPES", "CallbackError", "OpenedPush", "WeiboPush"]
 
 KNOWN_TYPES = frozenset({"text", "event", "mention", "image", "voice", "position"})
-MAX_REPLY_CHARS = 300  # Weibo: passive text "必须小于300个汉字"
+#: Weibo: passive text "必须小于300个汉字", as an active fan-service message
+MAX_REPLY_CHARS = MESSAGE_MAX_CHARS
 _CREATED_AT = "%a %b %d %H:%M:%S %z %Y"  # "Mon Jul 16 18:09:20 +0800 2012"
 
 

@@ -1,5 +1,5 @@
-"""The Weibo ``Channel``: share a short status linking to the article's own page, reply to
-comments.
+"""The Weibo ``Channel``: share a short status linking to the article's own page; read what
+citizens say (comments, @mentions: ``inbound``) and answer it in place or by private message.
 
 The link carries ``p=<idempotency key>``, so after a crash ``check(post, None)`` can find the
 status in the account's timeline, searched back to the send time, instead of posting it twice.
@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from urllib.parse import quote, urlsplit
 
 from channels.base import (
     GoingPublic,
-    IncomingMessage,
     MessagePage,
     Platform,
     Post,
@@ -28,7 +27,16 @@ from channels.lookup import Walk
 from channels.weibo.api import WeiboAPI
 from channels.weibo.endpoints import ABSENCE
 from channels.weibo.errors import REPEAT_CONTENT
-from channels.weibo.limits import MAX_CHARS, TIMELINE_PAGE, TIMELINE_PAGES
+from channels.weibo.inbound import (
+    COMMENTS,
+    STATUS_PREFIX,
+    USER_PREFIX,
+    Kind,
+    MayCall,
+    parse_time,
+    walk,
+)
+from channels.weibo.limits import MAX_CHARS, MESSAGE_MAX_CHARS, TIMELINE_PAGE, TIMELINE_PAGES
 from channels.weibo.links import article_link
 from channels.weibo.render import render_status
 
@@ -49,13 +57,6 @@ def carries(status: dict[str, Any], key: str) -> bool:
     texts = [str(status.get("text", ""))]
     texts += [str(u.get("long_url", "")) for u in status.get("url_struct") or ()]
     return any(pattern.search(t) for t in texts)
-
-
-def parse_time(raw: str) -> datetime:
-    try:
-        return datetime.strptime(raw, "%a %b %d %H:%M:%S %z %Y").astimezone(UTC)
-    except ValueError:
-        return datetime.now(UTC)
 
 
 def _time(status: dict[str, Any]) -> datetime:
@@ -146,46 +147,44 @@ class WeiboChannel:
         log.info("weibo status retracted on %s", self.account_key)
 
     async def reply(self, to: str, text: str, *, ref: str | None = None) -> None:
-        """``to`` is the comment id, ``ref`` the status it was made on."""
-        if not ref:
-            raise Rejected("回复微博评论需要所在微博的 id", code="ref")
+        """``to`` says how (``inbound.reply_address``): a comment id with ``ref`` the status it
+        was made on (``comments/reply``); ``status:<id>`` a status that @mentioned the account
+        (``comments/create`` under it); ``user:<uid>`` a fan-service private message."""
+        if to.startswith(USER_PREFIX):
+            if len(text) >= MESSAGE_MAX_CHARS:
+                raise Rejected(f"私信回复须少于{MESSAGE_MAX_CHARS}字", code="limit_message")
+            await self.api.send_message(to.removeprefix(USER_PREFIX), text)
+            return
         if len(text) > self._max_chars:
             raise Rejected(f"评论回复超过{self._max_chars}字", code="limit_comment")
+        if to.startswith(STATUS_PREFIX):
+            await self.api.create_comment(to.removeprefix(STATUS_PREFIX), text)
+            return
+        if not ref:
+            raise Rejected("回复微博评论需要所在微博的 id", code="ref")
         await self.api.reply_comment(to, ref, text)
 
     async def fetch_messages(self, since: str | None) -> MessagePage:
-        """Comments newer than ``since``, oldest first; walks back page by page (max_id) so a
-        burst larger than one page is not skipped."""
-        collected: list[dict[str, Any]] = []
-        max_id: str | None = None
-        for _ in range(self._max_pages):
-            data = await self.api.comments_to_me(
-                since_id=since, max_id=max_id, count=self._page_size
-            )
-            page = list(data.get("comments") or ())
-            collected.extend(page)
-            if len(page) < self._page_size:
-                break
-            max_id = str(min(int(c["id"]) for c in page) - 1)
-        else:
-            log.warning(
-                "weibo comments on %s: stopped after %d pages", self.account_key, self._max_pages
-            )
-        messages = sorted((self._message(c) for c in collected), key=lambda m: int(m.dedup_key))
-        cursor = messages[-1].dedup_key if messages else since
-        return MessagePage(messages=messages, cursor=cursor)
+        """Comments on the account's statuses newer than ``since``, oldest first."""
+        return await self.fetch(COMMENTS, since)
 
-    def _message(self, comment: dict[str, Any]) -> IncomingMessage:
-        user = comment.get("user") or {}
-        status = comment.get("status") or {}
-        return IncomingMessage(
-            platform=Platform.WEIBO,
-            account_key=self.account_key,
-            dedup_key=str(comment.get("idstr") or comment["id"]),
-            sender=str(user.get("idstr") or user.get("id", "")),
-            created_at=parse_time(str(comment.get("created_at", ""))),
-            msg_type="comment",
-            text=str(comment.get("text", "")),
-            remote_ref=str(status.get("idstr") or status.get("id") or "") or None,
-            raw={"screen_name": str(user.get("screen_name", ""))},
+    async def fetch(
+        self, kind: Kind, since: str | None, *, may_call: MayCall | None = None
+    ) -> MessagePage:
+        """One list (``inbound.KINDS``) newer than ``since``; ``may_call`` is asked before
+        each page (the day's call budget)."""
+
+        async def page(since_id: str | None, max_id: str | None, count: int) -> dict[str, Any]:
+            return await self.api.listing(
+                kind.endpoint, since_id=since_id, max_id=max_id, count=count
+            )
+
+        return await walk(
+            kind,
+            self.account_key,
+            page,
+            since,
+            page_size=self._page_size,
+            max_pages=self._max_pages,
+            may_call=may_call,
         )

@@ -18,8 +18,12 @@ EFFECTS: Mapping[str, CallEffect] = {
     "statuses/share.json": CallEffect.PUBLIC,
     "statuses/destroy.json": CallEffect.PUBLIC,
     "comments/reply.json": CallEffect.PUBLIC,
+    "comments/create.json": CallEffect.PUBLIC,
+    "messages/reply.json": CallEffect.PUBLIC,  # private, but it reaches the citizen: never resent
     "statuses/user_timeline.json": CallEffect.READ,
     "comments/to_me.json": CallEffect.READ,
+    "statuses/mentions.json": CallEffect.READ,
+    "comments/mentions.json": CallEffect.READ,
 }
 
 #: publishing endpoint → what it means that a lookup by key did not find its post. ``share``

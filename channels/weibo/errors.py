@@ -16,6 +16,10 @@ RATE_LIMITS = frozenset({10022, 10023, 10024})
 REPEAT_CONTENT = 20019
 TEXT_TOO_LONG = 20012
 NOT_FOUND = 20101
+#: the fan service refuses a private message when the account has no quota for the citizen (no
+#: message, follow or menu click in the last 48 h). The code is the sandbox's: the real one is
+#: not documented on the pages found (platforms.md §3.5) — check it on the first refusal.
+NO_MESSAGE_QUOTA = 26001
 #: Weibo's limits reset hourly; ask the caller to wait that long unless told otherwise
 RATE_LIMIT_WAIT = 3600.0
 
@@ -25,6 +29,7 @@ _REJECTED = {
     REPEAT_CONTENT: "与最近一条微博内容重复",
     NOT_FOUND: "目标微博不存在或已删除",
     20201: "目标评论不存在",
+    NO_MESSAGE_QUOTA: "已超出微博粉丝服务 48 小时私信回复时限",
     10016: "缺少必填参数",
 }
 

@@ -13,6 +13,8 @@ from channels.weibo.links import ARTICLE_PATH_MAX
 from channels.weibo.render import status_text
 
 MAX_CHARS = 140
+#: a fan-service private message (``messages/reply`` text) must be shorter than this
+MESSAGE_MAX_CHARS = 300
 #: statuses per ``statuses/user_timeline`` page: the most the API gives in one page
 TIMELINE_PAGE = 100
 #: pages a lookup by key reads at most (1,000 statuses: days of a bureau's posts); further

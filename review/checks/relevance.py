@@ -260,6 +260,13 @@ def check_relevance(
         reason = f"{reason}；本局（{actor.name}）{how}"
     if verdict is Verdict.BLOCK and kind == "转载":
         verdict, reason = Verdict.WARN, f"转载稿件：{reason}；如属规定转发请人工确认"
+    elif (
+        verdict is Verdict.BLOCK
+        and kind == "留言答复"
+        and com.score < int(s.get("commerce_block", 4))
+    ):
+        # answering a citizen's message is the bureau's duty, even when it points elsewhere
+        verdict, reason = Verdict.WARN, f"留言答复：{reason}；请审核人确认答复内容"
     ev = evid(*(h for _, h in top), *(h for _, h in away_top), com, party)
     if not ev and verdict is not Verdict.BLOCK:
         ev = evid(*duty.values())

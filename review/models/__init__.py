@@ -8,6 +8,8 @@ from review.models.inbox import CitizenMessage, Cursor, MessageReply, Note, Seen
 from review.models.ops import AuditEvent, ChatCommand, Notification
 from review.models.previews import RevisionView
 from review.models.publishing import AccessToken, Publication
+from review.models.wechat_comments import WeChatComment
+from review.models.wordings import WordingApproval, WordingEntry, WordingVersion
 
 __all__ = [
     "AccessToken",
@@ -36,5 +38,9 @@ __all__ = [
     "SeenNonce",
     "SignInAttempt",
     "UTCDateTime",
+    "WeChatComment",
+    "WordingApproval",
+    "WordingEntry",
+    "WordingVersion",
     "utcnow",
 ]

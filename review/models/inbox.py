@@ -38,6 +38,16 @@ class CitizenMessage(Base):
     reminded_at: Mapped[datetime | None] = mapped_column()
     assigned_to: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     close_reason: Mapped[str | None] = mapped_column(Text)
+    #: when the platform stops taking the account's messages to this citizen (WeChat: 48 h after
+    #: their last message; reopened when they write again); None where no window applies
+    reply_window_closes_at: Mapped[datetime | None] = mapped_column(index=True)
+    #: the interim reply (受理/转办 and when to expect the answer) sent inside the window
+    interim_sent_at: Mapped[datetime | None] = mapped_column()
+    #: how the final answer reached the citizen: cs | public | phone | comment
+    answer_route: Mapped[str | None] = mapped_column(String(16))
+    answered_at: Mapped[datetime | None] = mapped_column()
+    #: the 留言答复 draft that carries a public answer
+    public_draft_id: Mapped[int | None] = mapped_column(ForeignKey("drafts.id"))
 
 
 class MessageReply(Base):
@@ -51,6 +61,8 @@ class MessageReply(Base):
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column()
+    #: cs | interim | public | phone | comment (None: a customer-service answer before 0008)
+    route: Mapped[str | None] = mapped_column(String(16))
 
 
 class SeenNonce(Base):

@@ -1,5 +1,7 @@
 """Claiming due publications: one short transaction that takes rows and vets them before any
-platform call.
+platform call — the publishing writer's (recording.py ``in_writes``), shared with the sending
+marks and outcomes queued at the same moment: on SQLite a claim in a transaction of its own
+only queued on the database's write lock behind them.
 
 Rows are taken with a guarded claim (``store.claim_due``: each row goes to exactly one worker).
 In the same transaction a row whose content is not exactly what every stage approved is
@@ -13,6 +15,7 @@ whose lease ran out (``hand_back_expired``, every reconcile round) — no person
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Awaitable, Callable, Container
 from dataclasses import dataclass
@@ -67,33 +70,38 @@ class DbClaims:
         self.query = claim
 
     async def claim(self, limit: int) -> Claimed:
+        """Up to ``limit`` due rows, in the writer's transaction (recording.py ``in_writes``)."""
+        claimed = await self.recorder.in_writes(functools.partial(self._claim, limit=limit))
+        if claimed.taken:
+            log.info("claimed %d publication(s) (%d to send)", claimed.taken, len(claimed.sendable))
+        return claimed
+
+    async def _claim(self, session: AsyncSession, *, limit: int) -> Claimed:
         now = self.clock()
-        async with self.sessions.begin() as session:
-            rows = await self.query(
-                session,
-                now=now,
-                limit=limit,
-                worker=self.worker,
-                lease_seconds=self.lease_seconds,
-            )
-            if not rows:
-                return Claimed([], 0)
-            context = await store.load_context(session, [p.id for p in rows])
-            pairs = [(p.revision_id, p.account_id) for p in rows]
-            pinned = await store.approved_hashes(session, pairs)
-            sendable: list[tuple[Publication, Target]] = []
-            for pub in rows:
-                revision, account = context[pub.id]
-                target = Target(account.key, account.id, account.owner_department_id, revision)
-                approved = pinned.get((pub.revision_id, pub.account_id), [])
-                if rules.hash_mismatch(revision, content_hash(revision), approved):
-                    await self._cancel_unapproved(session, pub, target, now)
-                    continue
-                if target.key not in self.channels:
-                    await self._no_channel(session, pub, target)
-                    continue
-                sendable.append((pub, target))
-        log.info("claimed %d publication(s) (%d to send)", len(rows), len(sendable))
+        rows = await self.query(
+            session,
+            now=now,
+            limit=limit,
+            worker=self.worker,
+            lease_seconds=self.lease_seconds,
+        )
+        if not rows:
+            return Claimed([], 0)
+        context = await store.load_context(session, [p.id for p in rows])
+        pairs = [(p.revision_id, p.account_id) for p in rows]
+        pinned = await store.approved_hashes(session, pairs)
+        sendable: list[tuple[Publication, Target]] = []
+        for pub in rows:
+            revision, account = context[pub.id]
+            target = Target(account.key, account.id, account.owner_department_id, revision)
+            approved = pinned.get((pub.revision_id, pub.account_id), [])
+            if rules.hash_mismatch(revision, content_hash(revision), approved):
+                await self._cancel_unapproved(session, pub, target, now)
+                continue
+            if target.key not in self.channels:
+                await self._no_channel(session, pub, target)
+                continue
+            sendable.append((pub, target))
         return Claimed(sendable, len(rows))
 
     async def hand_back(self) -> int:

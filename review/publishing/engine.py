@@ -2,7 +2,8 @@
 
 No transaction is ever open across a platform call. At most ``concurrency_per_account`` calls
 run per account, and a claim takes only the free call slots, so little is held that is not
-being sent. Just before its call a row is marked sending, committed (recording.py): after a
+being sent (a row whose call has answered no longer counts: its outcome is being recorded, and
+the next claim does not wait for that). Just before its call a row is marked sending, committed (recording.py): after a
 crash the database knows which rows may have gone out (reconciled) and which surely did not
 (handed back). Stopping: nothing new is claimed or sent, calls under way get ``grace``, then
 every row of ours never marked goes back to ``scheduled`` in one UPDATE; a row whose call is
@@ -23,6 +24,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from channels.base import Channel, Post
 from review.db import SessionFactory
@@ -71,6 +73,9 @@ class Engine:
     _waiting: set[asyncio.Task[None]] = field(default_factory=set, init=False)
     #: one per running ``publish_due``: set when it may claim again, or must stop
     _rooms: set[asyncio.Event] = field(default_factory=set, init=False)
+    #: jobs whose platform call has not answered yet: what a claim counts against (a job whose
+    #: call answered is only being recorded; its row is not waiting to be sent)
+    _unanswered: set[asyncio.Task[None]] = field(default_factory=set, init=False)
     _limits: dict[str, asyncio.Semaphore] = field(default_factory=dict, init=False)
     _stop_task: asyncio.Task[int] | None = field(default=None, init=False)
 
@@ -123,15 +128,16 @@ class Engine:
         def finished(task: asyncio.Task[None]) -> None:
             running.discard(task)
             self._inflight.discard(task)
+            self._unanswered.discard(task)  # cancelled before it ran
             if not task.cancelled() and task.exception() is not None:
                 # the row stays ``publishing``; its lease runs out: handed back or reconciled
                 log.error("publish task failed", exc_info=task.exception())
-            if not running or capacity - len(self._inflight) >= refill:
+            if not running:
                 room.set()
 
         try:
             while not self._stopping:
-                free = capacity - len(self._inflight)
+                free = capacity - len(self._unanswered)
                 if more and free >= refill:
                     claimed = await self.claims.claim(free)
                     total += claimed.taken
@@ -145,6 +151,7 @@ class Engine:
                         )
                         running.add(task)
                         self._inflight.add(task)
+                        self._unanswered.add(task)
                         task.add_done_callback(finished)
                     continue
                 if not running:
@@ -156,6 +163,32 @@ class Engine:
         return total
 
     async def _run(self, job: Job) -> None:
+        try:
+            called = await self._send(job)
+        finally:
+            self._answered(asyncio.current_task())
+        if called is None:  # refused at the public step: nothing went out, nothing to record
+            return
+        outcome, accepted_at = called
+        if self.after_call is not None:
+            self.after_call(job.pub.id)
+        if await self.recorder.record(job.pub, job.target, outcome, accepted_at):
+            return
+        if rules.carries_receipt(outcome):
+            # a reconciler took the row over meanwhile: keep what the platform told us anyway
+            await self.recorder.record_late(job.pub, job.target, outcome)
+
+    def _answered(self, task: asyncio.Task[Any] | None) -> None:
+        """A job's call answered (or never started): its place may be claimed again while its
+        outcome is recorded."""
+        if task is not None:
+            self._unanswered.discard(task)
+        if self.capacity - len(self._unanswered) >= (self.capacity + 1) // 2:
+            for room in self._rooms:
+                room.set()
+
+    async def _send(self, job: Job) -> tuple[rules.Outcome, datetime | None] | None:
+        """Wait for the account's call slot, then call; None when nothing was sent."""
         sem = self.limit(job.target.key)
         task = asyncio.current_task()
         if task is not None:
@@ -167,21 +200,11 @@ class Engine:
                 self._waiting.discard(task)
         try:
             if not await self._clear_to_start(job):
-                return
-            called = await self._call(job)
+                return None
+            return await self._call(job)
         finally:
             # the platform has answered: free the account's slot for the next call while we record
             sem.release()
-        if called is None:  # refused at the public step: nothing went out, nothing to record
-            return
-        outcome, accepted_at = called
-        if self.after_call is not None:
-            self.after_call(job.pub.id)
-        if await self.recorder.record(job.pub, job.target, outcome, accepted_at):
-            return
-        if rules.carries_receipt(outcome):
-            # a reconciler took the row over meanwhile: keep what the platform told us anyway
-            await self.recorder.record_late(job.pub, job.target, outcome)
 
     async def _clear_to_start(self, job: Job) -> bool:
         """A row is worked on only while its lease has time left and nobody asked us to stop;

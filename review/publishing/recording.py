@@ -10,17 +10,19 @@ transaction spans it).
 
 ``mark_sending`` is the other side of the call: the row is marked, committed, just before it
 (marks of calls starting together share one transaction), so after a crash the database tells
-a row that may have been sent from one that surely was not.
+a row that may have been sent from one that surely was not. Claims (claiming.py) run in the same
+writer's transactions (``in_writes``).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, TypeVar, cast
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -37,6 +39,7 @@ from review.store import publications as store
 from review.timefmt import fmt
 
 log = logging.getLogger("newmedia.publisher")
+R = TypeVar("R")
 
 #: how long the collector waits for more outcomes before committing a batch (seconds)
 BATCH_WINDOW = 0.003
@@ -70,6 +73,14 @@ class _Mark:
     publication_id: int
 
 
+@dataclass
+class _Work:
+    """Work done in the writer's transaction (a claim: claiming.py); its result is kept here."""
+
+    run: Callable[[AsyncSession], Awaitable[Any]]
+    result: Any = None
+
+
 class Recorder:
     def __init__(
         self,
@@ -85,12 +96,12 @@ class Recorder:
         self.clock = clock
         # one writer for both: on SQLite every commit is serialised, and in a drain the marks of
         # calls about to start and the outcomes of calls just answered arrive side by side
-        self._writes: Batcher[_Pending | _Mark] = Batcher(
+        self._writes: Batcher[_Pending | _Mark | _Work] = Batcher(
             self._commit,
             window=window,
             max_batch=max_batch,
             what="publication writes",
-            urgent=lambda item: isinstance(item, _Mark),
+            urgent=lambda item: not isinstance(item, _Pending),
         )
         #: transactions committed by the collector (tests and the benchmark read it)
         self.batches = 0
@@ -109,8 +120,8 @@ class Recorder:
         """Record one outcome (batched with others); false when the row is no longer ours."""
         return await self._writes.submit(_Pending(pub, target, outcome, accepted_at, expected))
 
-    async def _commit(self, batch: list[_Pending | _Mark]) -> list[bool]:
-        """Marks first (a call waits on each), then outcomes, in one transaction."""
+    async def _commit(self, batch: list[_Pending | _Mark | _Work]) -> list[bool]:
+        """Marks first (a call waits on each), then outcomes, then claims, in one transaction."""
         ids = [item.publication_id for item in batch if isinstance(item, _Mark)]
         outcomes = [item for item in batch if isinstance(item, _Pending)]
         async with self.sessions.begin() as session:
@@ -120,12 +131,29 @@ class Recorder:
                 else set()
             )
             recorded = iter(await self.apply_many(session, outcomes) if outcomes else [])
+            for item in batch:
+                if isinstance(item, _Work):
+                    item.result = await item.run(session)
         self.batches += 1
         self.mark_batches += bool(ids)
         # a row queued twice (claimed again by this worker) is sent by its first job only
         first = {pid: index for index, pid in reversed(list(enumerate(ids)))}
         marks = iter(pid in marked and first[pid] == i for i, pid in enumerate(ids))
-        return [next(marks) if isinstance(item, _Mark) else next(recorded) for item in batch]
+        return [
+            next(marks)
+            if isinstance(item, _Mark)
+            else True
+            if isinstance(item, _Work)
+            else next(recorded)
+            for item in batch
+        ]
+
+    async def in_writes(self, run: Callable[[AsyncSession], Awaitable[R]]) -> R:
+        """``run`` in the writer's next transaction, with the marks and outcomes queued now (on
+        SQLite a second writer would only queue on the database lock); its result."""
+        work = _Work(run)
+        await self._writes.submit(work)
+        return cast(R, work.result)
 
     async def mark_sending(self, publication_id: int) -> bool:
         """Mark our row as about to be sent, committed before this returns (with the marks of

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import and_, case, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from review.models import CitizenMessage, Cursor, Department, MessageReply, Note, SeenNonce, utcnow
@@ -58,8 +58,22 @@ async def list_messages(
     states: Iterable[str] | None = None,
     department_id: int | None = None,
     limit: int = 100,
+    now: datetime | None = None,
 ) -> list[CitizenMessage]:
-    q = select(CitizenMessage).order_by(CitizenMessage.id.desc()).limit(limit)
+    """Newest first; with ``now`` the open queue's order: open reply windows first, the one
+    closing soonest on top, then the rest by deadline (none last)."""
+    q = select(CitizenMessage).limit(limit)
+    if now is None:
+        q = q.order_by(CitizenMessage.id.desc())
+    else:
+        closes = CitizenMessage.reply_window_closes_at
+        is_open = and_(closes.is_not(None), closes > now)
+        q = q.order_by(
+            case((is_open, 0), else_=1),
+            case((is_open, closes), else_=None).asc().nulls_last(),
+            CitizenMessage.deadline_at.asc().nulls_last(),
+            CitizenMessage.id,
+        )
     q = q.where(CitizenMessage.msg_type != "event")
     if states is not None:
         q = q.where(CitizenMessage.status.in_(list(states)))
@@ -143,9 +157,16 @@ async def past_deadline(
 
 
 async def add_reply(
-    session: AsyncSession, message_id: int, person_id: int | None, text: str
+    session: AsyncSession,
+    message_id: int,
+    person_id: int | None,
+    text: str,
+    *,
+    route: str | None = None,
 ) -> MessageReply:
-    row = MessageReply(message_id=message_id, person_id=person_id, text=text, status="queued")
+    row = MessageReply(
+        message_id=message_id, person_id=person_id, text=text, status="queued", route=route
+    )
     session.add(row)
     await session.flush()
     return row
@@ -168,10 +189,13 @@ async def replies_for(session: AsyncSession, message_id: int) -> list[MessageRep
 
 
 async def last_contact(session: AsyncSession, account_id: int, sender: str) -> datetime | None:
-    """When this citizen last wrote to the account (opens WeChat's 48 h window)."""
+    """When this citizen last wrote to the account (opens WeChat's 48 h window; a comment
+    under an article opens none)."""
     return await session.scalar(
         select(func.max(CitizenMessage.received_at)).where(
-            CitizenMessage.account_id == account_id, CitizenMessage.sender == sender
+            CitizenMessage.account_id == account_id,
+            CitizenMessage.sender == sender,
+            CitizenMessage.msg_type != "comment",
         )
     )
 

@@ -224,7 +224,10 @@ class SqliteBatchStore:
         stored: Stored = {}
         for account_id, key, *r in json.loads(back):
             due = datetime.fromisoformat(r[5]).replace(tzinfo=UTC) if r[5] else None
-            stored[(account_id, key)] = StoredMessage(r[0], r[1], r[2], r[3], r[4], due, r[6], r[7])
+            got = datetime.fromisoformat(r[8]).replace(tzinfo=UTC) if r[8] else None
+            stored[(account_id, key)] = StoredMessage(
+                r[0], r[1], r[2], r[3], r[4], due, r[6], r[7], got
+            )
         return digests, stored
 
 

@@ -26,7 +26,7 @@ MESSAGES: Table = CitizenMessage.__table__  # type: ignore[assignment]
 ROW_COLS = (
     "account_id", "platform", "dedup_key", "sender", "msg_type", "event", "text", "remote_ref",
     "received_at", "sent_at", "status", "processed", "hot", "deadline_at", "deadline_note",
-    "close_reason",
+    "close_reason", "reply_window_closes_at",
 )  # fmt: skip
 
 
@@ -43,12 +43,15 @@ class StoredMessage:
     deadline_note: str | None
     #: "已自动答复：<title>" when the row was stored as a 办事指南 answer
     close_reason: str | None = None
+    #: the acknowledgement states the working days from receipt to the deadline
+    received_at: datetime | None = None
 
 
 Stored = dict[tuple[int, str], StoredMessage]
 #: the columns read back into a ``StoredMessage``, in its field order
 MSG_COLS = (
     "id", "status", "text", "msg_type", "event", "deadline_at", "deadline_note", "close_reason",
+    "received_at",
 )  # fmt: skip
 
 

@@ -10,12 +10,14 @@ from bot.cli.actions.common import open_services
 from bot.cli.actions.output import print_json, print_table
 from bot.cli.actions.runner import CliError
 from bot.config.lists import command_lists
+from bot.inbox import answering, comments
 from bot.inbox import service as inbox_service
+from review.answer_routes import ROUTE_LABELS
 from review.timefmt import fmt
 
 COLUMNS = [
     ("id", "编号"), ("status_label", "状态"), ("topic", "主题"), ("hot", "热点"),
-    ("deadline", "答复期限"), ("received", "收到"), ("text", "内容"),
+    ("reply_window", "回复窗口"), ("deadline", "答复期限"), ("received", "收到"), ("text", "内容"),
 ]  # fmt: skip
 ADMIN_DEFAULT = "ma_jun"
 
@@ -58,17 +60,28 @@ async def show(args: argparse.Namespace) -> int:
     print(f"留言 #{data['id']}  {data['status_label']}  主题：{data['topic'] or '未分类'}"
           f"{'  【热点】' if data['hot'] else ''}")  # fmt: skip
     print(f"收到：{data['received']}  答复期限：{data['deadline']} {data['deadline_note'] or ''}")
+    print(data["reply_window"] + ("  已自动发送过渡答复" if data["interim_sent_at"] else ""))
     print(f"内容：{data['text'] if data['text'] is not None else '（无权查看）'}")
     for note in data["notes"]:
         print(f"备注（{note['at']}）：{note['text']}")
     for r in data["replies"]:
         print(f"答复 #{r['id']}（{r['at']}，{r['status']}）：{r['text']}")
+    if data["answer_route"]:
+        print(f"已答复：{ROUTE_LABELS.get(data['answer_route'], data['answer_route'])}"
+              f"（{data['answered']}）")  # fmt: skip
+    if public := data["public_answer"]:
+        print(f"公开答复：稿件 {public['draft_id']}  {public['state_label']}"
+              f"{'  ' + public['url'] if public['url'] else ''}")  # fmt: skip
     return 0
 
 
 async def reply(args: argparse.Namespace) -> int:
     async with open_services(args, channels=True) as services, command_lists(services.settings):
-        print(await inbox_service.send_answer(services, args.id, _person(args), args.text))
+        print(
+            await answering.answer(
+                services, args.id, _person(args), args.text, getattr(args, "route", "cs")
+            )
+        )
     return 0
 
 
@@ -87,6 +100,17 @@ async def close(args: argparse.Namespace) -> int:
         print(
             await inbox_service.close(
                 services, args.id, _person(args), args.reason, dismiss=args.dismiss
+            )
+        )
+    return 0
+
+
+async def comment(args: argparse.Namespace) -> int:
+    """精选 / 取消精选 / 删除 one WeChat article comment (the platform is called)."""
+    async with open_services(args, channels=True) as services:
+        print(
+            await comments.moderate(
+                services, args.id, _person(args), args.comment_action, args.reason
             )
         )
     return 0

@@ -128,7 +128,7 @@ async def test_help_lists_every_command(service: Service) -> None:
 
     text = await say(service, "LiNa", "帮助")
     for cmd in registry().commands:
-        assert cmd.usage in text and cmd.summary in text
+        assert cmd.usage in text and cmd.brief in text
 
 
 async def test_replier_lists_and_answers_a_citizen_message_by_chat(service: Service) -> None:

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from inbox_support import ACCOUNT, count_messages, follower
 from sqlalchemy import select
@@ -15,6 +16,7 @@ from bot.app import create_app
 from bot.config.load import Settings
 from review.db import SessionFactory
 from review.models import CitizenMessage, SeenNonce
+from review.wordings.library import Proposal
 
 
 @pytest.fixture
@@ -170,9 +172,33 @@ async def test_nonces_are_remembered(
     assert len(nonces) == 1 and nonces[0].scope == ACCOUNT
 
 
-async def test_an_edited_answers_file_changes_the_reply_without_a_restart(
+async def _approve_guide(app: web.Application, entry_title: str | None, proposal: Proposal) -> None:
+    """A 办事指南 change through the library: 赵敏 writes it (a new entry when ``entry_title`` is
+    None), 李娜 (处室审核) and 陈静 (保密审查) approve it; the callback's snapshot follows."""
+    from bot import keys
+    from bot.inbox.inbound import INBOUND
+    from bot.wordings import service as wordings
+
+    services = app[keys.SERVICES]
+    if entry_title is None:
+        entry_id = (await wordings.create(services, "zhao_min", "guide", proposal, "office")).id
+    else:
+        [found] = [e for e in await wordings.listing(services, "guide") if e.title == entry_title]
+        entry_id = found.id
+        await wordings.edit(services, "zhao_min", entry_id, proposal)
+    await wordings.submit(services, "zhao_min", entry_id)
+    for person in ("li_na", "chen_jing"):
+        await wordings.decide(services, person, entry_id, approve=True, note=None)
+    guides = app[INBOUND].guides
+    assert guides is not None
+    await guides.settled()
+
+
+async def test_the_guide_answers_change_only_when_the_library_approves_a_change(
     settings: Settings, sf: SessionFactory, tmp_path: Path
 ) -> None:
+    """The file is the seed: imported at start-up, an edit of it afterwards changes nothing;
+    an approved change in the 口径 library does, without a restart."""
     from dataclasses import replace
 
     from bot.inbox.inbound import INBOUND
@@ -184,30 +210,26 @@ async def test_an_edited_answers_file_changes_the_reply_without_a_restart(
         f = follower(c, settings)
         first = await f.send_text("请问低保申请需要什么材料？")
         assert first.text is not None and "乡镇人民政府" in first.text
-        text = path.read_text(encoding="utf-8").replace(
-            "请向户籍所在地", "（本条已更新）请向户籍所在地"
-        )
-        path.write_text(text, encoding="utf-8")
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace("请向户籍所在地", "（文件已改）请向户籍所在地"), "utf-8")
         stat = path.stat()
         os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
-        app[INBOUND].answers.check_s = 0  # look at the file on the next message
+        app[INBOUND].answers.check_s = 0
+        unchanged = await f.send_text("低保申请材料")
+        assert unchanged.text is not None and "（文件已改）" not in unchanged.text
+        updated = "低保申请材料（2026 年版）：身份证、户口簿、收入证明；向乡镇（街道）申请。"
+        await _approve_guide(app, "低保申请材料", Proposal("低保申请材料", updated))
         second = await f.send_text("低保申请材料")
-        assert second.text is not None and "（本条已更新）" in second.text
+        assert second.text is not None and "2026 年版" in second.text
 
 
-async def test_a_retry_is_answered_from_the_stored_row_whatever_the_file_says_now(
-    settings: Settings, sf: SessionFactory, tmp_path: Path
+async def test_a_retry_is_answered_from_the_stored_row_whatever_the_library_says_now(
+    settings: Settings, sf: SessionFactory
 ) -> None:
-    """The first attempt was a guide answer (row closed); the file loses that entry before
-    WeChat's retry: the retry still gets a guide reply, never a ticket nobody will answer.
-    And a message stored for a person keeps its ticket even if the file now matches it."""
-    from dataclasses import replace
-
-    from bot.inbox.inbound import INBOUND
-
-    path = tmp_path / "answers.toml"
-    path.write_text(settings.keyword_answers.read_text(encoding="utf-8"), encoding="utf-8")
-    app = create_app(replace(settings, keyword_answers=path), run_jobs=False)
+    """The first attempt was a guide answer (row closed); the entry is renamed before WeChat's
+    retry: the retry still gets a guide reply, never a ticket nobody will answer. And a message
+    stored for a person keeps its ticket even if a new entry now matches it."""
+    app = create_app(settings, run_jobs=False)
     async with TestClient(TestServer(app)) as c:
         f = follower(c, settings)
         guide_req = f.build_request(f.text_xml("低保申请材料", msg_id=88001))
@@ -215,16 +237,14 @@ async def test_a_retry_is_answered_from_the_stored_row_whatever_the_file_says_no
         first, person = await f.post(*guide_req), await f.post(*person_req)
         assert first.text is not None and "【办事指南·低保申请材料】" in first.text
         assert person.text is not None and "受理编号" in person.text
-        path.write_text(
-            'fillers = ["怎么"]\n[[entry]]\ntitle = "殡葬补贴"\nkeys = ["殡葬补贴发放到账"]\n'
-            'answer = "殡葬补贴的新答复"\n',
-            encoding="utf-8",
+        renamed = Proposal("低保申请须知", "低保申请须知的新答复", ("低保须知",))
+        await _approve_guide(app, "低保申请材料", renamed)
+        await _approve_guide(
+            app, None, Proposal("殡葬补贴", "殡葬补贴的新答复", ("殡葬补贴发放到账",))
         )
-        stat = path.stat()
-        os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
-        app[INBOUND].answers.check_s = 0
         retry, person_retry = await f.post(*guide_req), await f.post(*person_req)
-        assert app[INBOUND].answers.reloads == 1
         assert retry.text is not None and "【办事指南·低保申请材料】" in retry.text
         assert "受理编号" not in retry.text and "正在更新" in retry.text
         assert person_retry.text == person.text  # same ticket, not the new guide answer
+        fresh = await f.send_text("殡葬补贴怎么发放到账")
+        assert fresh.text is not None and "殡葬补贴的新答复" in fresh.text

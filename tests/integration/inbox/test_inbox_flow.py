@@ -136,6 +136,7 @@ async def test_outside_window_is_marked_with_instruction(
         row = await s.get(CitizenMessage, msg.id)
         assert row is not None
         row.received_at = utcnow() - timedelta(days=3)
+        row.reply_window_closes_at = row.received_at + timedelta(hours=48)
     result = await inbox_service.send_answer(
         app[keys.SERVICES], msg.id, "zheng_lei", "您好，已核实，资金将于本周内发放。"
     )

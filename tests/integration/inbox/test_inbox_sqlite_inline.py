@@ -27,6 +27,7 @@ def _row(account_id: int, key: str) -> dict[str, Any]:
         "msg_type": "text", "event": None, "text": "咨询低保", "remote_ref": None,
         "received_at": now, "sent_at": now, "status": "new", "processed": False, "hot": False,
         "deadline_at": now + timedelta(days=3), "deadline_note": None, "close_reason": None,
+        "reply_window_closes_at": now + timedelta(hours=48),
     }  # fmt: skip
 
 

@@ -38,6 +38,7 @@ def _row(account_id: int, key: str, text: str = "咨询养老服务") -> dict[st
         "msg_type": "text", "event": None, "text": text, "remote_ref": None,
         "received_at": now, "sent_at": now, "status": "new", "processed": False, "hot": False,
         "deadline_at": now + timedelta(days=3), "deadline_note": None, "close_reason": None,
+        "reply_window_closes_at": now + timedelta(hours=48),
     }  # fmt: skip
 
 

@@ -172,3 +172,21 @@ class FakeChat:
 
     async def close(self, caller: Caller, message_id: int, reason: str) -> str:
         return f"已关闭 #{message_id}"
+
+    async def answer_public(self, caller: Caller, message_id: int, text: str) -> str:
+        self.calls.append(("answer_public", message_id))
+        return f"已提交公开答复 #{message_id}"
+
+    async def record_phone(self, caller: Caller, message_id: int, summary: str) -> str:
+        self.calls.append(("record_phone", message_id))
+        return f"已记录电话答复 #{message_id}"
+
+    async def wordings(self, caller: Caller, query: str) -> str:
+        self.calls.append(("wordings", query))
+        return f"口径：{query}"
+
+    async def moderate_comment(
+        self, caller: Caller, message_id: int, action: str, reason: str
+    ) -> str:
+        self.calls.append((f"comment_{action}", message_id))
+        return f"已处理留言 #{message_id}"

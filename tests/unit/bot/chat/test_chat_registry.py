@@ -13,8 +13,12 @@ HELP_ORDER = [
     "帮助",
     "留言",
     "回复",
+    "公开答复",
+    "电话",
     "转办",
     "关闭",
+    "口径",
+    "评论",
     "待审",
     "查看",
     "认领",
@@ -45,7 +49,7 @@ def test_help_fits_in_one_wecom_reply() -> None:
 
 def test_each_module_owns_its_group_and_including_leaves_it_alone() -> None:
     sizes = [len(g.commands) for g in (commands.general, commands_inbox.group)]
-    assert sizes == [1, 4] and len(commands_review.group.commands) == 10
+    assert sizes == [1, 6] and len(commands_review.group.commands) == 10
     assert registry().commands == registry().commands  # the same commands, built twice
     assert [len(g.commands) for g in (commands.general, commands_inbox.group)] == sizes
 
@@ -123,3 +127,11 @@ def test_a_half_typed_chinese_command_or_a_bare_help_finds_its_command(
 ) -> None:
     found = registry().closest(typed)
     assert found is not None and found.name == meant
+
+
+def test_help_gives_each_command_a_brief_and_the_full_summary_on_request() -> None:
+    """The overview keeps each summary's first clause; 「帮助 命令」 has the whole docstring."""
+    reg = registry()
+    for cmd in reg.commands:
+        assert cmd.brief and cmd.summary.startswith(cmd.brief)
+        assert cmd.summary in reg.help_text(cmd.name)

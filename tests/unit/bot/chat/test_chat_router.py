@@ -200,7 +200,7 @@ async def test_help_lists_every_command_with_its_docstring(router: Router) -> No
     _, text = await say(router, "LiNa", "帮助")
     reg = registry()
     for cmd in reg.commands:
-        assert cmd.usage in text and cmd.summary in text
+        assert cmd.usage in text and cmd.brief in text
     _, detail = await say(router, "LiNa", "/help 通过")
     assert reg.lookup("通过") is not None and reg.lookup("通过").help in detail  # type: ignore[union-attr]
 

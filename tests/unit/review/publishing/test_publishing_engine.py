@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from fake_ledger import Clock, FakeLedger
 from publishing_support import FakeChannel
@@ -129,6 +130,46 @@ async def test_calls_per_account_stay_within_the_configured_concurrency() -> Non
     # each account has its own limit: both reach it, neither exceeds it
     assert (wechat.peak, weibo.peak) == (3, 3)
     assert sum(wechat.published.values()) == sum(weibo.published.values()) == 8
+
+
+@dataclass
+class CountingChannel(FakeChannel):
+    """Sets ``reached`` once it has published ``target`` posts."""
+
+    target: int = 2
+    reached: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def publish(self, post: Post, *, going_public: GoingPublic) -> Receipt:
+        await going_public()
+        receipt = await super().publish(post)
+        if sum(self.published.values()) >= self.target:
+            self.reached.set()
+        return receipt
+
+
+async def test_the_next_claim_does_not_wait_for_an_outcome_to_be_recorded() -> None:
+    """One call slot: once the first call has answered, the second row is claimed and sent
+    while the first outcome is still being recorded (recording is off the critical path)."""
+    book = ledger()
+    pids = [book.add("ccmz_wechat") for _ in range(2)]
+    ch = CountingChannel("ccmz_wechat")
+    recorded = asyncio.Event()
+    record = book.record
+
+    async def held_record(*args: Any, **kwargs: Any) -> bool:
+        await recorded.wait()
+        return await record(*args, **kwargs)
+
+    book.record = held_record  # type: ignore[method-assign]
+    eng = engine(book, ch, config=PublishingConfig(concurrency_per_account=1))
+    drain = asyncio.ensure_future(eng.publish_due())
+    # a guard against a hang (the old engine waited for the record), not a wait for a race
+    await asyncio.wait_for(ch.reached.wait(), 30)
+    assert book.recorded == [] and book.limits[:2] == [1, 1]  # each claim took the one slot
+    recorded.set()
+    assert await drain == 2
+    assert [book.status(p) for p in pids] == [P.PUBLISHED, P.PUBLISHED]
+    assert set(ch.published.values()) == {1}
 
 
 async def test_rows_not_yet_sent_when_stopping_are_handed_back() -> None:
