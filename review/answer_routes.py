@@ -17,12 +17,22 @@ publication statuses, so the tick, ``inbox show`` and a second 公开答复 agre
 from __future__ import annotations
 
 import enum
+from typing import Literal
 
 from review.states import DraftStatus as D
 from review.states import PublicationStatus as P
 
 ROUTES = ("cs", "public", "phone", "comment")
-ROUTE_LABELS = {"cs": "客服消息", "public": "公开答复", "phone": "电话答复", "comment": "评论回复"}
+ROUTE_LABELS = {
+    "cs": "客服消息",
+    "public": "公开答复",
+    "phone": "电话答复",
+    "comment": "评论回复",
+    # sent by the service itself, never the answer: the interim reply inside the window, and
+    # the notice that a public answer is out
+    "interim": "过渡答复",
+    "notice": "公开答复通知",
+}
 #: what the staff choose from (a comment's route is its own: the reply under the comment)
 CHOSEN = ("cs", "public", "phone")
 PUBLIC_KIND = "留言答复"
@@ -33,6 +43,23 @@ MAX_TEXT = 600
 #: failed); kept apart so they never count against WeChat's five messages per window
 PUBLIC_PENDING, PUBLIC_PUBLISHED, PUBLIC_FAILED = "pending", "published", "not_published"
 PHONE_RECORDED = "recorded"
+
+#: a reply row's status as staff read it (``inbox show``, the console, chat); JSON keeps the code
+REPLY_LABELS = {
+    "queued": "发送中",
+    "sent": "已发送",
+    "failed": "发送失败",
+    "outside_window": "超出回复窗口",
+    PUBLIC_PENDING: "审核中",
+    PUBLIC_PUBLISHED: "已发布",
+    PUBLIC_FAILED: "未发布",
+    "superseded": "已被替代",
+    PHONE_RECORDED: "已记录",
+}
+
+
+def reply_label(status: str) -> str:
+    return REPLY_LABELS.get(status, status)
 
 
 class PublicState(enum.StrEnum):
@@ -110,13 +137,41 @@ def text_problem(text: str, what: str) -> str | None:
     return None
 
 
-def other_routes(message_id: int, platform: str) -> str:
+#: where staff act: a hint names what to type there (chat commands, or ``newmedia`` lines)
+Surface = Literal["chat", "cli"]
+
+
+def send_word(surface: Surface = "chat") -> str:
+    """What the replier does with a hint: send a chat command, run a command line."""
+    return "运行" if surface == "cli" else "发送"
+
+
+def public_hint(message_id: int, surface: Surface = "chat") -> str:
+    if surface == "cli":
+        return f'newmedia inbox reply {message_id} "答复内容" --route public'
+    return f"公开答复 #{message_id} 答复内容"
+
+
+def phone_hint(message_id: int, surface: Surface = "chat") -> str:
+    if surface == "cli":
+        return f'newmedia inbox reply {message_id} "通话摘要" --route phone'
+    return f"电话 #{message_id} 通话摘要"
+
+
+def close_hint(message_id: int, surface: Surface = "chat") -> str:
+    if surface == "cli":
+        return f'newmedia inbox close {message_id} --reason "原因"'
+    return f"关闭 #{message_id} 原因"
+
+
+def other_routes(message_id: int, platform: str, surface: Surface = "chat") -> str:
     """The routes that still work once a customer-service message cannot go out, in words."""
+    send = send_word(surface)
     public = (
-        f"公开答复：发送「公开答复 #{message_id} 答复内容」，问题去标识化后与答复一起经本账号"
+        f"公开答复：{send}「{public_hint(message_id, surface)}」，问题去标识化后与答复一起经本账号"
         "审核发布在「留言答复」栏目，发布后留言记为已答复"
     )
-    phone = f"电话答复：留言人留有电话的，致电后发送「电话 #{message_id} 通话摘要」记录"
+    phone = f"电话答复：留言人留有电话的，致电后{send}「{phone_hint(message_id, surface)}」记录"
     again = "留言人再次留言后 48 小时内可再用客服消息答复" if platform == "wechat" else ""
     return "；".join(p for p in (public, phone, again) if p)
 

@@ -6,7 +6,10 @@ stopped by the gate or sent back by a reviewer, revised — and submitted like a
 same chain, ``review.submission.submit``). The message records the draft (``public_draft_id``)
 and stays unanswered: ``settle``, run by the inbox tick, marks it answered (route ``public``) only
 once the post's publication is published, and tells the replier when the post stalls (returned,
-rejected, failed, cancelled). A tick rather than a hook in the publishing engine: a post becomes
+rejected, failed, cancelled). Published while the citizen's reply window is still open, it also
+claims one private notice with the link (a ``message_replies`` row, route ``notice``, committed
+with the answer: one replica answers the message, so one sends it) for the caller to send after
+the commit. A tick rather than a hook in the publishing engine: a post becomes
 published by several paths (the engine, the pending poll, PUBLISHJOBFINISH, a person settling
 it), and one guarded step after all of them keeps the publisher free of inbox rules.
 
@@ -23,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from channels.base import PlatformLimits
 from review import answer_routes as routes
-from review import drafts, submission
+from review import drafts, replies, reply_texts, reply_window, submission
 from review.answer_routes import PublicState
 from review.errors import Conflict, ValidationFailed
 from review.models import CitizenMessage, Person
@@ -34,6 +37,8 @@ from review.store import inbox as inbox_store
 from review.store import public_answers as store
 
 SUPERSEDED = "superseded"
+#: the reply row of the private notice telling the citizen where their answer was published
+NOTICE = "notice"
 
 
 @dataclass(frozen=True)
@@ -117,7 +122,7 @@ async def start(
     (``review.replies.require_replier``) and locked the message row."""
     if msg.status not in store.WAITING:
         why = "已答复，无需公开答复" if msg.answered_at else "已办结"
-        raise Conflict(f"留言 #{msg.id} {why}（当前「{msg.status}」）")
+        raise Conflict(f"留言 #{msg.id} {why}（当前「{replies.label(msg.status)}」）")
     current = await store.of_message(session, msg.id)
     revised = False
     if current is not None:
@@ -165,20 +170,44 @@ async def start(
     )  # fmt: skip
 
 
-async def settle(session: AsyncSession, now: datetime, *, limit: int = 200) -> int:
-    """Published public answers answer their messages; stalled ones are told to their writer.
-    Returns how many messages became answered."""
-    answered, after = 0, 0
+@dataclass(frozen=True)
+class Settled:
+    """What ``settle`` did: messages answered, and the notices claimed (reply ids) to send
+    once the transaction has committed."""
+
+    answered: int = 0
+    notices: tuple[int, ...] = ()
+
+
+async def settle(session: AsyncSession, now: datetime, *, limit: int = 200) -> Settled:
+    """Published public answers answer their messages; stalled ones are told to their writer."""
+    answered, after, notices = 0, 0, []
     while rows := await store.awaiting(session, after, limit):
         for row in rows:
             msg, pub = row.message, row.publication
             state = routes.public_state(row.draft_status, pub.status if pub else None)
             if state == PublicState.PUBLISHED and pub is not None:
-                answered += await _answered(session, msg, pub.id, pub.published_at or now, now)
+                if await _answered(session, msg, pub.id, pub.published_at or now, now):
+                    answered += 1
+                    if (notice := await _claim_notice(session, msg, pub.url, now)) is not None:
+                        notices.append(notice)
             elif state in routes.STALLED:
                 await _stalled(session, msg, row.revision, state, now)
         after = rows[-1].message.id
-    return answered
+    return Settled(answered, tuple(notices))
+
+
+async def _claim_notice(
+    session: AsyncSession, msg: CitizenMessage, url: str | None, now: datetime
+) -> int | None:
+    """The notice's reply row (``queued``), when the citizen can still be written to in
+    private; outside the window nothing is sent — the publication answers the message."""
+    if not url or reply_window.rule_for(msg.platform, msg.msg_type) is None:
+        return None
+    if await replies.window_problem(session, msg, now):
+        return None
+    text = reply_texts.public_answer_notice(msg.id, url, msg.platform)
+    return (await store.add_reply(session, msg.id, None, text, NOTICE, "queued")).id
 
 
 async def _answered(

@@ -51,22 +51,24 @@ def ack(
     against a real rendering the first time, else rendered every time."""
     deadline = local_date_text(deadline_at) if deadline_at else "规定期限"
     name = "ack_media.j2" if media else "ack.j2"
-    shell = _ack_shell(name, deadline, days, note)
+    dated = deadline_at is not None  # 「12月8日（含）前」: the whole day counts
+    shell = _ack_shell(name, deadline, dated, days, note)
     if shell is not None:
         return shell.replace(_TICKET, str(ticket))
-    return render(name, ticket=ticket, deadline=deadline, days=days, estimated=note)
+    return render(name, ticket=ticket, deadline=deadline, dated=dated, days=days, estimated=note)
 
 
 _TICKET = "\x00ticket\x00"
 
 
 @functools.lru_cache(maxsize=64)
-def _ack_shell(name: str, deadline: str, days: int | None, note: str | None) -> str | None:
-    shell = render(name, ticket=_TICKET, deadline=deadline, days=days, estimated=note)
+def _ack_shell(
+    name: str, deadline: str, dated: bool, days: int | None, note: str | None
+) -> str | None:
+    values = {"deadline": deadline, "dated": dated, "days": days, "estimated": note}
+    shell = render(name, ticket=_TICKET, **values)
     probe = 987654321
-    same = shell.replace(_TICKET, str(probe)) == render(
-        name, ticket=probe, deadline=deadline, days=days, estimated=note
-    )
+    same = shell.replace(_TICKET, str(probe)) == render(name, ticket=probe, **values)
     return shell if same and shell.count(_TICKET) >= 1 else None
 
 
@@ -96,6 +98,11 @@ def interim(
         "interim.j2", ticket=ticket, department=department, deadline=month_day(deadline_at),
         platform=platform, account_name=account_name,
     )  # fmt: skip
+
+
+def public_answer_notice(ticket: int, url: str, platform: str) -> str:
+    """The one private message telling a citizen their question was answered in public."""
+    return render("public_answer_notice.j2", ticket=ticket, url=url, platform=platform)
 
 
 def month_day(dt: datetime) -> str:

@@ -250,3 +250,18 @@ MESSAGE_LABELS = {
     M.OVERDUE: "已超期",
     M.DISMISSED: "已忽略",
 }
+
+#: each role (settings ``[[people]] roles``; ``bot.config.schema.ROLES``) as staff read it
+ROLE_LABELS = {
+    "editor": "编辑",
+    "reviewer": "审核人",
+    "head": "处室负责人",
+    "replier": "答复人",
+    "admin": "管理员",
+    "operator": "外包运营",
+}
+
+
+def role_names(roles: Iterable[str]) -> str:
+    """「审核人、答复人」 for ``reviewer replier``: the console's header, a person's roles."""
+    return "、".join(ROLE_LABELS.get(r, r) for r in roles)

@@ -12,7 +12,9 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import keys
 from bot.config.load import Settings
+from channels.sandbox.app import Sandbox
 from channels.sandbox.follower import Follower, Mode
 from review import queue
 from review.db import SessionFactory
@@ -121,3 +123,10 @@ async def approve_chain(sf: SessionFactory, draft_id: int) -> list[str]:
             await queue.approve(s, task.id, person, "同意")
             stages.append(task.stage_name)
     return stages
+
+
+def sandbox_of(client: TestClient[Any, Any]) -> Sandbox:
+    """The in-process sandbox the demo client mounts."""
+    sandbox = client.app[keys.SANDBOX]
+    assert isinstance(sandbox, Sandbox)
+    return sandbox

@@ -25,7 +25,7 @@ async def cancel(call: Call) -> str:
 @group.command(
     "改期",
     "/reschedule",
-    args=(DRAFT, Arg("when", "时间", "text")),
+    args=(DRAFT, Arg("when", "时间", "line")),
     need=Need(roles=MANAGERS),
 )
 async def reschedule(call: Call) -> str:

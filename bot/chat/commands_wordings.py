@@ -8,7 +8,7 @@ from bot.chat.registry import Arg, Call, Registry
 group = Registry()
 
 
-@group.command("口径", "/wording", args=(Arg("query", "关键词", "text"),))
+@group.command("口径", "/wording", args=(Arg("query", "关键词", "line"),))
 async def wording(call: Call) -> str:
     """查审定口径；答复中写【口径编号】插入。"""
     return await call.services.wordings(call.caller, call.args["query"])

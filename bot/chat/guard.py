@@ -14,15 +14,8 @@ from typing import Any
 from bot.chat.ports import Caller, ChatBackend, TaskScope
 from bot.chat.registry import Command
 from review import eligibility
-from review.states import TaskStatus
+from review.states import ROLE_LABELS, TaskStatus
 
-ROLE_LABELS = {
-    "reviewer": "审核人",
-    "head": "处室负责人",
-    "replier": "答复人",
-    "editor": "编辑",
-    "admin": "管理员",
-}
 DECIDABLE = {TaskStatus.OPEN, TaskStatus.CLAIMED, TaskStatus.REASSIGNED}
 
 

@@ -19,12 +19,14 @@ from typing import Any, Literal
 
 from bot.chat.ports import Caller, ChatServices
 
-ArgKind = Literal["id", "word", "text"]
+ArgKind = Literal["id", "word", "text", "line"]
 
 
 @dataclass(frozen=True)
 class Arg:
-    """``id``: a number, ``12`` or ``#12``; ``word``: one token; ``text``: the rest of the line."""
+    """``id``: a number, ``12`` or ``#12``; ``word``: one token; ``text``: the rest of the line
+    exactly as typed (what a citizen or the record reads keeps its ，；（）); ``line``: the rest
+    of the line normalised (a time, a search keyword)."""
 
     name: str
     label: str
@@ -114,9 +116,29 @@ _ID = re.compile(r"#?(\d{1,9})")
 
 
 def normalize(text: str) -> str:
-    """Full-width digits, ``＃`` and ``／`` typed on a phone become ASCII; spaces collapse."""
+    """Full-width digits, ``＃`` and ``／`` typed on a phone become ASCII; spaces collapse.
+
+    Only for what the parser reads (command words, ids, names): free text is never normalised.
+    """
     text = unicodedata.normalize("NFKC", text).replace("\u3000", " ")
     return " ".join(text.split())
+
+
+def _take(rest: str) -> tuple[str, str]:
+    """The next word of ``rest`` as typed (any whitespace ends it, 「　」 too) and what follows."""
+    parts = rest.split(None, 1)
+    if not parts:
+        return "", ""
+    return parts[0], parts[1] if len(parts) > 1 else ""
+
+
+def _typed_length(typed: str, length: int) -> int:
+    """How much of ``typed`` normalises to ``length`` characters (a command word typed on a
+    phone, perhaps full-width, with its argument attached: ``通过１２``)."""
+    for end in range(len(typed) + 1):
+        if len(normalize(typed[:end])) >= length:
+            return end
+    return len(typed)
 
 
 @dataclass
@@ -178,19 +200,21 @@ class Registry:
         return self._by_word[match[0]] if match else None
 
     def split(self, text: str) -> tuple[str, str]:
-        """(command word, rest). Chinese commands may be typed without a space: ``通过12``."""
-        head, _, rest = text.partition(" ")
+        """(command word, normalised; the rest as typed). Chinese commands may be typed without
+        a space: ``通过12``."""
+        typed, rest = _take(text)
+        head = normalize(typed)
         if self.lookup(head) is None and not head.startswith("/"):
             for word in sorted(self._by_word, key=len, reverse=True):
                 if not word.startswith("/") and head.startswith(word):
-                    return word, (head[len(word) :] + " " + rest).strip()
+                    attached = typed[_typed_length(typed, len(word)) :]
+                    return word, f"{attached} {rest}".strip()
         return head, rest
 
     def parse(self, raw: str) -> Parsed:
-        text = normalize(raw)
-        if not text:
+        if not normalize(raw):
             raise ParseError(self.hint(None, "请输入命令。"))
-        word, rest = self.split(text)
+        word, rest = self.split(raw)
         cmd = self.lookup(word)
         if cmd is None:
             raise ParseError(self.hint(self.closest(word), f"没有「{word[:12]}」这个命令。"))
@@ -201,8 +225,11 @@ class Registry:
         for arg in cmd.args:
             if arg.kind == "text":
                 token, rest = rest.strip(), ""
+            elif arg.kind == "line":
+                token, rest = normalize(rest), ""
             else:
-                token, _, rest = rest.strip().partition(" ")
+                typed, rest = _take(rest)
+                token = normalize(typed)
             if not token:
                 if arg.optional:
                     values[arg.name] = ""
@@ -215,8 +242,8 @@ class Registry:
                 values[arg.name] = int(match[1])
             else:
                 values[arg.name] = token
-        if rest.strip():
-            raise ParseError(self.hint(cmd, f"多余的内容「{rest.strip()[:12]}」。"), cmd)
+        if normalize(rest):
+            raise ParseError(self.hint(cmd, f"多余的内容「{normalize(rest)[:12]}」。"), cmd)
         return values
 
     def hint(self, cmd: Command | None, problem: str) -> str:

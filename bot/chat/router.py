@@ -63,7 +63,9 @@ def _safe_args(cmd: Command, args: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for arg in cmd.args:
         value = args.get(arg.name)
-        out[arg.name] = len(value) if arg.kind == "text" and isinstance(value, str) else value
+        out[arg.name] = (
+            len(value) if arg.kind in ("text", "line") and isinstance(value, str) else value
+        )
     return out
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from bot.cli.arg_types import record_id
 from bot.cli.lazy import lazy
 
 
@@ -32,12 +33,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     ls.set_defaults(handler=lazy("draft", "listing"))
 
     show = dsub.add_parser("show", help="show one draft")
-    show.add_argument("id", type=int)
+    show.add_argument("id", type=record_id)
     show.add_argument("--json", action="store_true")
     show.set_defaults(handler=lazy("draft", "show"))
 
     edit = dsub.add_parser("edit", help="save a new revision from a file")
-    edit.add_argument("id", type=int)
+    edit.add_argument("id", type=record_id)
     edit.add_argument("file")
     edit.add_argument("--account", action="append")
     edit.add_argument("--at", help="new publish time; without it the draft keeps its time")
@@ -49,22 +50,22 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     edit.set_defaults(handler=lazy("draft_submit", "edit"))
 
     submit = dsub.add_parser("submit", help="run the gate and send to review")
-    submit.add_argument("id", type=int)
+    submit.add_argument("id", type=record_id)
     submit.add_argument("--as", dest="as_person")
     submit.set_defaults(handler=lazy("draft_submit", "submit"))
 
     mask = dsub.add_parser("mask", help="apply the gate's de-identification as a new revision")
-    mask.add_argument("id", type=int)
+    mask.add_argument("id", type=record_id)
     mask.add_argument("--as", dest="as_person", help="person key or name (default: the author)")
     mask.set_defaults(handler=lazy("draft_mask", "mask"))
 
     res = dsub.add_parser("reschedule", help="move a draft's publish time (before it goes out)")
-    res.add_argument("id", type=int)
+    res.add_argument("id", type=record_id)
     res.add_argument("--at", required=True, help='Beijing time: "2026-12-03 09:00"')
     res.add_argument("--as", dest="as_person", required=True, help="person key or name")
     res.set_defaults(handler=lazy("draft_schedule", "reschedule"))
 
     can = dsub.add_parser("cancel", help="cancel every still-scheduled publication of a draft")
-    can.add_argument("id", type=int)
+    can.add_argument("id", type=record_id)
     can.add_argument("--as", dest="as_person", required=True, help="person key or name")
     can.set_defaults(handler=lazy("draft_schedule", "cancel"))

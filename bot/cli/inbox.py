@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 
+from bot.cli.arg_types import record_id
 from bot.cli.lazy import lazy
 from review.states import MessageStatus
 
@@ -23,10 +24,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     a.add_argument("--state", choices=[s.value for s in MessageStatus])
     a.add_argument("--json", action="store_true")
     a = add("show", "show", "查看一条留言")
-    a.add_argument("id", type=int)
+    a.add_argument("id", type=record_id)
     a.add_argument("--json", action="store_true")
     a = add("reply", "reply", "答复留言：客服消息、公开答复（经审核发布）或记录电话答复")
-    a.add_argument("id", type=int)
+    a.add_argument("id", type=record_id)
     a.add_argument("text", help="答复内容；--route phone 时为通话摘要")
     a.add_argument(
         "--route", choices=["cs", "public", "phone"], default="cs",
@@ -34,16 +35,16 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "经本账号审核发布在「留言答复」栏目；phone 记录已打的答复电话",
     )  # fmt: skip
     a = add("transfer", "transfer", "转办到其他处室")
-    a.add_argument("id", type=int)
+    a.add_argument("id", type=record_id)
     a.add_argument("dept", help="处室 key 或名称")
     a.add_argument("--note", required=True)
     a = add("close", "close", "关闭（或 --dismiss 忽略）留言")
-    a.add_argument("id", type=int)
+    a.add_argument("id", type=record_id)
     a.add_argument("--reason", required=True)
     a.add_argument("--dismiss", action="store_true")
     a = add(
         "comment", "comment", "公众号文章留言：精选（elect）、取消精选（unelect）、删除（delete）"
     )
     a.add_argument("comment_action", choices=["elect", "unelect", "delete"], metavar="ACTION")
-    a.add_argument("id", type=int)
+    a.add_argument("id", type=record_id)
     a.add_argument("--reason", default="", help="原因（删除时必填，如：含辱骂内容）")

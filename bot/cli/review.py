@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from bot.cli.arg_types import record_id
 from bot.cli.lazy import lazy
 
 #: the decisions on one task: (command, function in bot.cli.actions.review, help)
@@ -19,7 +20,7 @@ DECISIONS = (
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     s = sub.add_parser("submit", help="run the gate on a draft and send it to review")
-    s.add_argument("id", type=int)
+    s.add_argument("id", type=record_id)
     s.add_argument("--as", dest="as_person", help="person key or name (default $NEWMEDIA_AS)")
     s.add_argument("--json", action="store_true")
     s.set_defaults(handler=lazy("review", "submit"))
@@ -31,12 +32,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     q.add_argument("--json", action="store_true")
     q.set_defaults(handler=lazy("review", "queue_for"))
     show = rsub.add_parser("show", help="one task")
-    show.add_argument("id", type=int)
+    show.add_argument("id", type=record_id)
     show.add_argument("--json", action="store_true")
     show.set_defaults(handler=lazy("review", "show"))
     for name, function, help_text in DECISIONS:
         a = rsub.add_parser(name, help=help_text)
-        a.add_argument("id", type=int)
+        a.add_argument("id", type=record_id)
         a.add_argument("--as", dest="as_person")
         a.add_argument("--note")
         a.add_argument("--json", action="store_true")
@@ -44,7 +45,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
             a.add_argument("--to", required=True, help="person key or name")
         a.set_defaults(handler=lazy("review", function))
     o = rsub.add_parser("override", help="department head: audited exception to one blocking check")
-    o.add_argument("draft", type=int)
+    o.add_argument("draft", type=record_id)
     o.add_argument("--check", required=True, help="e.g. personal_data")
     o.add_argument("--reason", required=True, help="written justification (≥ 10 字)")
     o.add_argument("--as", dest="as_person")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 
+from bot.cli.arg_types import record_id
 from bot.cli.lazy import lazy
 
 
@@ -24,7 +25,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "comment", help="以读者身份在已发布的公众号文章下留言（文章须已开启留言）"
     )
     c.add_argument(
-        "publication", type=int, help="发布号（newmedia publications list 的编号，公众号文章）"
+        "publication",
+        type=record_id,
+        help="发布号（newmedia publications list 的编号，公众号文章）",
     )
     c.add_argument("text", help="留言内容")
     c.add_argument("--openid", default="o_sandbox_citizen_1")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 
+from bot.cli.arg_types import record_id
 from bot.cli.lazy import lazy
 
 KIND_CHOICES = ("口径", "办事指南")
@@ -41,7 +42,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     a.add_argument("--kind", choices=KIND_CHOICES)
     a.add_argument("--json", action="store_true")
     a = add("show", "show", "查看一条口径及其全部版本和审核记录", person=False)
-    a.add_argument("id", type=int)
+    a.add_argument("id", type=record_id)
     a.add_argument("--json", action="store_true")
     a = add("new", "new", "新建口径或办事指南（草稿；--submit 同时提交审核）")
     a.add_argument("--kind", choices=KIND_CHOICES, default="口径")
@@ -49,16 +50,16 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     text_args(a, required=True)
     a.add_argument("--submit", action="store_true", help="新建后立即提交审核")
     a = add("edit", "edit", "修改（生成新版本；在用版本在新版本审定前继续使用）")
-    a.add_argument("id", type=int)
+    a.add_argument("id", type=record_id)
     text_args(a, required=False)
     a.add_argument("--submit", action="store_true", help="修改后立即提交审核")
     a = add("submit", "submit", "提交最新草稿版本审核（所属处室，再按设置经保密/法制审核）")
-    a.add_argument("id", type=int)
+    a.add_argument("id", type=record_id)
     a = add("approve", "approve", "审核通过当前环节（不能审核自己撰写或提交的版本）")
-    a.add_argument("id", type=int)
+    a.add_argument("id", type=record_id)
     a.add_argument("--note", help="审核意见")
     a = add("reject", "reject", "驳回当前版本（须写明原因）")
-    a.add_argument("id", type=int)
+    a.add_argument("id", type=record_id)
     a.add_argument("--reason", required=True)
     a = add(
         "import-guide",

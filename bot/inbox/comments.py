@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from bot.inbox.outcome import Outcome
 from bot.services import Services
 from channels.base import ChannelError, Rejected
 from channels.wechat.channel import WeChatChannel
@@ -55,7 +56,7 @@ def route_of(msg: CitizenMessage) -> str:
 
 async def moderate(
     services: Services, message_id: int, person_key: str, action: str, reason: str = ""
-) -> str:
+) -> Outcome:
     """精选 (elect), 取消精选 (unelect) or 删除 (delete, reason required) one comment."""
     async with services.sessions.begin() as session:
         person = await directory.person_by_name_or_key(session, person_key)
@@ -83,8 +84,8 @@ async def moderate(
         await moderation.record(session, person, msg, action, reason, services.clock(), error=error)
     what = moderation.ACTIONS[action]
     if error is not None:
-        return f"留言 #{msg.id} 未能{what}（{error}），请稍后重试或联系管理员。"
-    return f"留言 #{msg.id} 已{what}。"
+        return Outcome(f"留言 #{msg.id} 未能{what}（{error}），请稍后重试或联系管理员。", False)
+    return Outcome(f"留言 #{msg.id} 已{what}。")
 
 
 async def state_text(session: Any, msg: CitizenMessage) -> str | None:

@@ -13,11 +13,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.inbox import comments, weibo_answers
+from bot.inbox.outcome import Outcome
 from bot.services import Services
 from bot.wordings.service import expand_wording
 from channels.base import ChannelError, Rejected
 from review import comment_moderation, public_answers, replies, reply_texts, reply_window
-from review.answer_routes import other_routes
+from review.answer_routes import Surface, other_routes, reply_label
 from review.checks import check_reply_text
 from review.checks.types import Verdict
 from review.errors import Conflict, NotFound, ValidationFailed
@@ -70,13 +71,17 @@ def _checked(text: str) -> str:
 IN_FLIGHT = timedelta(minutes=2)
 
 
-async def send_answer(services: Services, message_id: int, person_key: str, text: str) -> str:
+async def send_answer(
+    services: Services, message_id: int, person_key: str, text: str, *, surface: Surface = "chat"
+) -> Outcome:
+    """Send a cs (or in-place comment, Weibo) answer; ``surface`` words the routes left."""
     text = _checked(await expand_wording(services.sessions, text))  # 【口径12】 → its text
     sessions, now = services.sessions, services.clock()
     async with sessions.begin() as session:
         person = await _person(session, person_key)
         msg = await replies.load_visible(session, message_id, person)
         replies.require_replier(person, msg)
+        await comment_moderation.require_answerable(session, msg)  # not under a deleted comment
         if msg.status not in ANSWERABLE:
             raise Conflict(f"留言 #{msg.id} 当前为「{replies.label(msg.status)}」，不能答复")
         route = weibo_answers.route(msg) if msg.platform == "weibo" else comments.route_of(msg)
@@ -97,8 +102,9 @@ async def send_answer(services: Services, message_id: int, person_key: str, text
             await store.finish_reply(session, reply.id, "outside_window", problem)
             await _audit(session, person, msg, "message.reply_outside_window", reply.id, problem)
     if problem:
-        return OUTSIDE_WINDOW.format(
-            id=msg.id, why=WHY[problem], reply=reply.id, routes=other_routes(msg.id, msg.platform)
+        routes = other_routes(msg.id, msg.platform, surface)
+        return Outcome(
+            OUTSIDE_WINDOW.format(id=msg.id, why=WHY[problem], reply=reply.id, routes=routes), False
         )
     status, error = await _deliver(services, account.key, account.name, msg, text)
     async with sessions.begin() as session:
@@ -108,13 +114,15 @@ async def send_answer(services: Services, message_id: int, person_key: str, text
             await store.set_fields(session, msg.id, answer_route=route, answered_at=now)
         await _audit(session, person, msg, f"message.reply_{status}", reply.id, error, route)
     if status == "sent":
-        return f"留言 #{msg.id} 已答复，已发送给网民。"
+        return Outcome(f"留言 #{msg.id} 已答复，已发送给网民。")
     if status == "outside_window":
-        return OUTSIDE_WINDOW.format(
+        return Outcome(OUTSIDE_WINDOW.format(
             id=msg.id, why=WHY.get(error or "", "平台拒绝"), reply=reply.id,
-            routes=other_routes(msg.id, msg.platform),
-        )  # fmt: skip
-    return f"留言 #{msg.id} 的答复发送失败（{error}），答复已保存，请稍后重试或联系管理员。"
+            routes=other_routes(msg.id, msg.platform, surface),
+        ), False)  # fmt: skip
+    return Outcome(
+        f"留言 #{msg.id} 的答复发送失败（{error}），答复已保存，请稍后重试或联系管理员。", False
+    )
 
 
 async def _deliver(
@@ -274,6 +282,7 @@ async def show_in(
         {
             "id": r.id,
             "status": r.status,
+            "status_label": reply_label(r.status),
             "text": r.text,
             "error": r.error,
             "at": fmt(r.created_at),
@@ -288,4 +297,5 @@ async def show_in(
     out["answer_route"], out["answered"] = msg.answer_route, fmt(msg.answered_at)
     public = await public_answers.info(session, msg.id)
     out["public_answer"] = public.to_json() if public else None
+    out["comment"] = await comments.state_text(session, msg)  # 精选, 已删除（原因）; None
     return out

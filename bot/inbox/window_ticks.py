@@ -84,7 +84,7 @@ async def run_window_clock(services: Services, plan: reply_window.WindowPlan) ->
                         interims.append(msg.id)
                     continue
                 head = heads.get(msg.department_id) if msg.department_id is not None else None
-                await _tell(session, msg, closes, step, plan, head)
+                await _tell(session, msg, closes, step, plan, head, now)
     sent = 0
     for message_id in interims:
         sent += await send_interim(services, message_id, now)
@@ -98,6 +98,7 @@ async def _tell(
     step: reply_window.Step,
     plan: reply_window.WindowPlan,
     head_id: int | None,
+    now: datetime,
 ) -> None:
     topic = msg.topic or "未分类"
     when = short_time(closes)
@@ -110,15 +111,7 @@ async def _tell(
         )
     else:
         kind, person_id, suffix = "message_window", None, f"{step.hours:g}h"
-        interim = ""
-        if (
-            plan.interim_hours
-            and msg.interim_sent_at is None
-            and msg.platform in INTERIM_PLATFORMS
-            and reply_window.needs_interim(msg.deadline_at, closes)
-        ):
-            at = closes - timedelta(hours=plan.interim_hours)
-            interim = f"届时仍未答复的，系统将于 {short_time(at)} 自动发送过渡答复。"
+        interim = await _interim_news(session, msg, closes, plan, now)
         text = (
             f"留言 #{msg.id}（{topic}）的回复窗口将于 {when} 关闭"
             f"（不到 {reply_window.hours_text(step.hours)}），之后不能再发私信答复，只能公开答复或"
@@ -130,6 +123,33 @@ async def _tell(
         person_id=person_id, text=text, dedup_key=key,
         payload={"message_id": msg.id, "closes_at": closes.isoformat(), "hours": step.hours},
     )  # fmt: skip
+
+
+async def _interim_news(
+    session: AsyncSession,
+    msg: CitizenMessage,
+    closes: datetime,
+    plan: reply_window.WindowPlan,
+    now: datetime,
+) -> str:
+    """What a reminder says of the interim reply — only what is true now: sent already, due in
+    this very tick (its time passed: the tick ran late), or the time it will go out."""
+    if msg.interim_sent_at is not None:  # claimed: say so only once it reached the citizen
+        sent = any(
+            r.route == "interim" and r.status == "sent"
+            for r in await store.replies_for(session, msg.id)
+        )
+        return "已自动发送过渡答复。" if sent else ""
+    if not (
+        plan.interim_hours
+        and msg.platform in INTERIM_PLATFORMS
+        and reply_window.needs_interim(msg.deadline_at, closes)
+    ):
+        return ""
+    at = closes - timedelta(hours=plan.interim_hours)
+    if at <= now:
+        return "过渡答复即将自动发送。"
+    return f"届时仍未答复的，系统将于 {short_time(at)} 自动发送过渡答复。"
 
 
 async def _notify_once(session: AsyncSession, **fields: object) -> None:
@@ -159,7 +179,7 @@ async def send_interim(services: Services, message_id: int, now: datetime) -> in
             await store.finish_reply(session, reply.id, "outside_window", problem)
             await _record(session, msg, reply.id, "outside_window", problem)
             return 0
-    status, error, retry = await _send(services, account.key, msg, text)
+    status, error, retry = await send_private(services, account.key, msg, text, "interim reply")
     async with services.sessions.begin() as session:
         await store.finish_reply(session, reply.id, status, error)
         attempts = await windows.interim_attempts(session, msg.id)
@@ -170,11 +190,12 @@ async def send_interim(services: Services, message_id: int, now: datetime) -> in
     return int(status == "sent")
 
 
-async def _send(
-    services: Services, account_key: str, msg: CitizenMessage, text: str
+async def send_private(
+    services: Services, account_key: str, msg: CitizenMessage, text: str, what: str
 ) -> tuple[str, str | None, bool]:
-    """(status, error, may be sent again): only a send the platform surely did not take is
-    retried — an ambiguous one might already have reached the citizen."""
+    """One system message to the citizen in private (the interim reply, the public answer's
+    notice; ``what`` names it in the log). (status, error, may be sent again): only a send the
+    platform surely did not take is retried — an ambiguous one might already have reached them."""
     channel = services.channels.get(account_key)
     if channel is None:
         return "failed", "账号未接入", False
@@ -190,13 +211,13 @@ async def _send(
             return refused[0], refused[1], False
         if exc.code in reply_window.WINDOW_CODES:
             return "outside_window", str(exc.code), False
-        log.info("interim reply to message %d rejected: code %s", msg.id, exc.code)
+        log.info("%s to message %d rejected: code %s", what, msg.id, exc.code)
         return "failed", f"平台拒绝：{exc.message}", False
     except NotSent as exc:
-        log.info("interim reply to message %d not sent: %s", msg.id, exc.kind)
+        log.info("%s to message %d not sent: %s", what, msg.id, exc.kind)
         return "failed", "平台暂时不可用", True
     except ChannelError as exc:
-        log.info("interim reply to message %d unclear: %s", msg.id, exc.kind)
+        log.info("%s to message %d unclear: %s", what, msg.id, exc.kind)
         return "failed", "平台未确认是否送达", False
     return "sent", None, False
 

@@ -64,6 +64,7 @@ async def moderate(request: web.Request, person: Person) -> web.StreamResponse:
     message_id = path_id(request)
     form = await request.post()
     action, reason = str(form.get("action", "")), str(form.get("reason", ""))
+    result: str
     try:
         result = await comments.moderate(services(request), message_id, person.key, action, reason)
     except DomainError as exc:

@@ -11,7 +11,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from review.checks.deid_rules import HOUSEHOLD, ID_FRAGMENT
+from review.checks.deid_rules import (
+    BARE_ROOM_END,
+    DASHED_ROOM,
+    ESTATE_END,
+    HOUSEHOLD,
+    ID_FRAGMENT,
+)
 from review.checks.types import Verdict
 
 
@@ -57,15 +63,36 @@ def _mask_middle(s: str, keep_head: int = 3, keep_tail: int = 4) -> str:
     return s[:keep_head] + "*" * max(1, len(s) - keep_head - keep_tail) + s[-keep_tail:]
 
 
-def _to_the_door(units: str) -> bool:
-    """Down to one door: a 室, or a 号 after a building unit (14号楼2门101号, 3栋5号)."""
-    return "室" in units or bool(re.search(r"(?:号楼|栋|幢|座|单元|门)[-—]?\d{1,5}号$", units))
+def _bare_room(text: str, m: re.Match[str]) -> bool:
+    """A room number without 室 or 号: after a building (3栋2单元501, 3幢501), or the dashed
+    form right after an estate's name (幸福小区5-2-501) — people write their door this way."""
+    units = m.group()
+    if BARE_ROOM_END.search(units):
+        return True
+    return bool(DASHED_ROOM.fullmatch(units)) and bool(ESTATE_END.search(text[: m.start()]))
+
+
+def _to_the_door(text: str, m: re.Match[str]) -> bool:
+    """Down to one door: a 室, a 号 after a building unit (14号楼2门101号, 3栋5号) or a bare
+    room number."""
+    units = m.group()
+    return (
+        "室" in units
+        or bool(re.search(r"(?:号楼|栋|幢|座|单元|门)[-—]?\d{1,5}号$", units))
+        or _bare_room(text, m)
+    )
 
 
 def is_household(text: str, m: re.Match[str]) -> bool:
-    """A run of units that locates one home: a room, a 单元 or at least two units."""
+    """A run of units that locates one home: a room, a 单元, at least two units or a bare room
+    number."""
     units = m.group()
-    return "室" in units or "单元" in units or len(re.findall(r"[号栋幢座楼层组户]", units)) >= 2
+    return (
+        "室" in units
+        or "单元" in units
+        or len(re.findall(r"[号栋幢座楼层组户]", units)) >= 2
+        or _bare_room(text, m)
+    )
 
 
 def find_more_numbers(text: str) -> list[Hit]:
@@ -107,7 +134,7 @@ def find_more_numbers(text: str) -> list[Hit]:
             Hit("个人邮箱", m.start(), m.end(), masked, Verdict.WARN if labelled else Verdict.BLOCK)
         )
     for m in HOUSEHOLD.finditer(text):
-        if not _to_the_door(m.group()) or not is_household(text, m):
+        if not _to_the_door(text, m) or not is_household(text, m):
             continue
         before = text[max(0, m.start() - 24) : m.start()]
         if _OFFICE_BEFORE.search(before) and not _HOME_BEFORE.search(before):

@@ -19,7 +19,20 @@ DEID_FILE = Path(__file__).parent / "data" / "deid.toml"
 _CN_NUM = "零〇一二两三四五六七八九十百"
 #: one household unit: 3栋, 2单元, 501室, 十二号, 5组, 3-2-501
 _UNIT = rf"(?:\d{{1,5}}|[{_CN_NUM}]{{1,4}})(?:号楼|栋|幢|座|单元|门|楼|层|室|号院|号|户|组)"
-HOUSEHOLD = re.compile(rf"(?:{_UNIT}[-—]?){{1,5}}|\d{{1,4}}-\d{{1,3}}-\d{{1,4}}室?")
+#: a residential building or entrance (3栋, 3号楼, 3幢, 2单元): a bare number after it is a room
+_BUILDING = rf"(?:\d{{1,5}}|[{_CN_NUM}]{{1,4}})(?:号楼|栋|幢|单元)"
+#: … unless it counts something (3栋1200平方米, 2单元30户, 1号楼2023年竣工, 5栋1,200人)
+_NOT_ROOM_AFTER = r"[\d%％年月日时分秒元万千百亿平米㎡亩余多套户人名位间个台辆次件天岁份张床层楼栋幢号室座门期批项吨斤克mMkK]|[.．,，]\d"
+#: the room written without 室 or 号 (3栋2单元501, 3幢501, 3号楼-1203)
+_BARE_ROOM = rf"{_BUILDING}[-—]?\d{{3,4}}(?!{_NOT_ROOM_AFTER})"
+HOUSEHOLD = re.compile(
+    rf"(?:{_UNIT}[-—]?){{0,4}}{_BARE_ROOM}|(?:{_UNIT}[-—]?){{1,5}}|\d{{1,4}}-\d{{1,3}}-\d{{1,4}}室?"
+)
+#: the end of a run that is a bare room (see ``_BARE_ROOM``)
+BARE_ROOM_END = re.compile(r"(?:号楼|栋|幢|单元)[-—]?\d{3,4}$")
+#: 5-2-501: building, entrance, room — a home only right after a residential estate's name
+DASHED_ROOM = re.compile(r"\d{1,3}-\d{1,2}-\d{3,4}")
+ESTATE_END = re.compile(r"(?:小区|花园|家园|苑|公寓|新村|大院|社区|公寓楼|宿舍)\s*$")
 #: markers that end the public part of an address (it may be given down to these)
 COMMUNITY_END = re.compile(
     r"(?:社区|小区|村|家园|花园|公寓|大院|新村|苑|里|屯|路|街|巷|胡同|弄|大街|大道)$"

@@ -11,6 +11,7 @@ from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from review.models.base import Base, utcnow
+from review.states import role_names
 
 
 class Department(Base):
@@ -37,6 +38,11 @@ class Person(Base):
 
     def has_role(self, role: str) -> bool:
         return role in self.roles.split()
+
+    @property
+    def role_labels(self) -> str:
+        """The roles as staff read them: 「审核人、答复人」."""
+        return role_names(self.roles.split())
 
 
 class Identity(Base):

@@ -48,7 +48,10 @@ async def insert(session: AsyncSession, entry_id: int) -> str:
     """The approved text of entry ``entry_id``, for a reply."""
     entry = await store.entry(session, entry_id)
     if entry is None:
-        raise NotFound(f"口径{entry_id} 不存在，请用「口径 关键词」查找编号")
+        raise NotFound(
+            f"口径{entry_id} 不存在，请用「口径 关键词」（命令行：newmedia wording search 关键词）"
+            "查找编号"
+        )
     live = await store.live_version(session, entry_id)
     if live is None:
         raise Conflict(f"口径{entry_id}「{entry.title}」尚无审定版本，不能引用")

@@ -4,6 +4,7 @@ transfer, close). Everyone acts as a person (``--as``): visibility and permissio
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
 from bot.cli.actions.common import open_services
@@ -12,6 +13,7 @@ from bot.cli.actions.runner import CliError
 from bot.config.lists import command_lists
 from bot.inbox import answering, comments
 from bot.inbox import service as inbox_service
+from bot.inbox.outcome import Outcome
 from review.answer_routes import ROUTE_LABELS
 from review.timefmt import fmt
 
@@ -65,7 +67,8 @@ async def show(args: argparse.Namespace) -> int:
     for note in data["notes"]:
         print(f"备注（{note['at']}）：{note['text']}")
     for r in data["replies"]:
-        print(f"答复 #{r['id']}（{r['at']}，{r['status']}）：{r['text']}")
+        route = ROUTE_LABELS.get(r["route"] or "cs", r["route"])
+        print(f"答复 #{r['id']}（{r['at']}，{route}，{r['status_label']}）：{r['text']}")
     if data["answer_route"]:
         print(f"已答复：{ROUTE_LABELS.get(data['answer_route'], data['answer_route'])}"
               f"（{data['answered']}）")  # fmt: skip
@@ -77,12 +80,11 @@ async def show(args: argparse.Namespace) -> int:
 
 async def reply(args: argparse.Namespace) -> int:
     async with open_services(args, channels=True) as services, command_lists(services.settings):
-        print(
-            await answering.answer(
-                services, args.id, _person(args), args.text, getattr(args, "route", "cs")
-            )
+        route = getattr(args, "route", "cs")
+        done = await answering.answer(
+            services, args.id, _person(args), args.text, route, surface="cli"
         )
-    return 0
+    return _told(done)
 
 
 async def transfer(args: argparse.Namespace) -> int:
@@ -108,9 +110,17 @@ async def close(args: argparse.Namespace) -> int:
 async def comment(args: argparse.Namespace) -> int:
     """精选 / 取消精选 / 删除 one WeChat article comment (the platform is called)."""
     async with open_services(args, channels=True) as services:
-        print(
-            await comments.moderate(
-                services, args.id, _person(args), args.comment_action, args.reason
-            )
+        done = await comments.moderate(
+            services, args.id, _person(args), args.comment_action, args.reason
         )
-    return 0
+    return _told(done)
+
+
+def _told(done: Outcome) -> int:
+    """Done: the confirmation on stdout, exit 0. Not done (the answer did not go out, the
+    platform refused): the same words on stderr like any CLI error, exit 1."""
+    if done.ok:
+        print(done.text)
+        return 0
+    print(f"错误：{done.text}", file=sys.stderr)
+    return 1

@@ -30,8 +30,8 @@ def test_reply_by_route_and_show_json(
     assert run_cli(capsys, "inbox", "list")[0] == 0  # creates the embedded database
     mid = str(asyncio.run(_seed()))
 
-    code, out, _ = run_cli(capsys, "inbox", "reply", mid, "您好，津贴月底到账。", "--as", "sun_li")
-    assert code == 0 and f"公开答复 #{mid}" in out  # the window has shut: the other routes
+    code, _, err = run_cli(capsys, "inbox", "reply", mid, "您好，津贴月底到账。", "--as", "sun_li")
+    assert code == 1 and f'{mid} "答复内容" --route public' in err  # shut: the other routes
     code, out, err = run_cli(
         capsys, "inbox", "reply", mid, "您好，经核实，津贴已审批，月底到账。", "--route", "public",
         "--as", "sun_li",

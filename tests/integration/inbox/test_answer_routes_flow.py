@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient
-from inbox_support import approve_chain, demo_client, follower, wait_for
+from inbox_support import approve_chain, demo_client, follower, sandbox_of, wait_for
 from sqlalchemy import select
 
 from bot import keys
@@ -21,7 +21,6 @@ from bot.chat.ports import Caller
 from bot.config.load import Settings
 from bot.inbox import answer_ticks, answering
 from bot.inbox import service as inbox_service
-from channels.sandbox.app import Sandbox
 from review import public_answers, queue
 from review.db import SessionFactory
 from review.errors import Conflict, Forbidden, ValidationFailed
@@ -48,12 +47,6 @@ ANSWER = "您好，经核实，您母亲的高龄津贴申请已于12月1日审�
 async def client(settings: Settings, sf: SessionFactory) -> AsyncIterator[TestClient[Any, Any]]:
     async with demo_client(settings) as c:  # sf: the database is migrated first
         yield c
-
-
-def sandbox_of(client: TestClient[Any, Any]) -> Sandbox:
-    sandbox = client.app[keys.SANDBOX]
-    assert isinstance(sandbox, Sandbox)
-    return sandbox
 
 
 async def message_outside_window(

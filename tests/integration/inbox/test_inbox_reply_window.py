@@ -31,10 +31,11 @@ from channels.sandbox.config import SandboxConfig, WeChatAccount
 from channels.tokens import MemoryTokenStore
 from channels.wechat.api import WeChatAPI
 from channels.wechat.channel import WeChatChannel
+from review import reply_window
 from review.db import SessionFactory
 from review.media_files import publish_loader
 from review.media_renditions import THUMB
-from review.models import AuditEvent, CitizenMessage, MessageReply, Notification
+from review.models import AuditEvent, CitizenMessage, MessageReply, Notification, Publication
 from review.publishing.reconciliation import poll_pending
 from review.timefmt import SHANGHAI
 from review.workdays import local_date_text
@@ -158,7 +159,8 @@ async def test_friday_message_window_reminders_and_one_interim(
     await window_ticks.window_clock(app)
     sent = sandbox.wechat.state("ccmz_wechat").sent
     assert len(sent) == 1 and sent[0].openid == "o_friday"
-    assert "已转社会救助处办理，预计12月2日前答复" in sent[0].text
+    assert "已转社会救助处办理，预计12月2日（含）前答复。" in sent[0].text
+    assert "届时如无法通过本公众号消息回复您" in sent[0].text and "个人信息隐去" in sent[0].text
     assert f"受理编号#{msg.id}" in sent[0].text and "留言答复" in sent[0].text
 
     clock.at(CLOSES - timedelta(hours=1))  # the head, once
@@ -249,7 +251,7 @@ async def test_the_ack_promises_the_topic_deadline_that_is_tracked(
     assert settings.file.inbox.topic_deadline_days["婚姻登记"] == 5
     ack, msg = await _arrive(world, "我和爱人想办理离婚登记，请问需要准备哪些证件", openid="o_w")
     assert msg.topic == "婚姻登记" and msg.deadline_at is not None
-    promised = re.search(r"在 (\d+) 个工作日内、(\d+年\d+月\d+日)前答复您", ack)
+    promised = re.search(r"在 (\d+) 个工作日内、(\d+年\d+月\d+日)（含）前答复您", ack)
     assert promised is not None, ack
     assert promised.group(1) == "5" and promised.group(2) == local_date_text(msg.deadline_at)
     assert local_date_text(msg.deadline_at) == "2026年12月4日"  # Friday + 5 working days
@@ -309,4 +311,98 @@ async def test_friday_evening_message_interim_inside_window_then_public_answer(
         ("cs", "outside_window"),
         ("public", "published"),
     ]
-    assert len(state.sent) == 1  # the citizen's only private message was the interim reply
+    # the citizen's only private message was the interim reply: published after the window
+    # closed, the public answer sends no notice
+    assert len(state.sent) == 1
+    async with sf() as s:
+        noticed = await s.scalars(select(AuditEvent).where(AuditEvent.action.like("%notice%")))
+        assert list(noticed.all()) == []
+
+
+async def _reminders(sf: SessionFactory) -> list[str]:
+    return [n.text for n in await _notes(sf, "message_window")]
+
+
+async def test_a_late_reminder_does_not_promise_an_interim_time_already_past(
+    world: World, sf: SessionFactory
+) -> None:
+    """The tick ran late (an outage): the 6-hour reminder goes out after the interim point; it
+    says the interim reply goes out now, not that it will at a time already past."""
+    _client, sandbox, app, clock = world
+    _, msg = await _arrive(world, "低保金这个月为什么没有到账", openid="o_late")
+    clock.at(CLOSES - timedelta(hours=3, minutes=30))  # the interim point (14:00) has passed
+    await window_ticks.window_clock(app)
+    [text] = await _reminders(sf)
+    assert f"留言 #{msg.id}" in text and "过渡答复即将自动发送。" in text
+    assert "将于 11月29日 14:00" not in text and "届时仍未答复" not in text
+    assert len(sandbox.wechat.state("ccmz_wechat").sent) == 1  # the interim, in the same tick
+
+
+async def test_a_reminder_after_the_interim_says_it_was_sent(
+    world: World, sf: SessionFactory
+) -> None:
+    _client, sandbox, app, clock = world
+    plan = reply_window.WindowPlan(reminder_hours=(24, 3), escalate_hours=1, interim_hours=4)
+    services = app[keys.SERVICES]
+    _, msg = await _arrive(world, "低保金这个月为什么没有到账", openid="o_after")
+    clock.at(CLOSES - timedelta(hours=23))
+    await window_ticks.run_window_clock(services, plan)
+    assert "届时仍未答复的，系统将于 11月29日 14:00 自动发送过渡答复。" in (await _reminders(sf))[0]
+    clock.at(CLOSES - timedelta(hours=3, minutes=50))
+    assert await window_ticks.run_window_clock(services, plan) == 1  # the interim
+    clock.at(CLOSES - timedelta(hours=2, minutes=50))  # the 3-hour reminder
+    await window_ticks.run_window_clock(services, plan)
+    later = (await _reminders(sf))[1]
+    assert f"留言 #{msg.id}" in later and "已自动发送过渡答复。" in later
+    assert "将于" not in later.split("答复期限")[1] and "即将" not in later
+    assert len(sandbox.wechat.state("ccmz_wechat").sent) == 1
+
+
+@pytest.mark.pg
+async def test_a_public_answer_published_inside_the_window_is_told_to_the_citizen_once(
+    world: World, sf: SessionFactory
+) -> None:
+    """Answered in public on Saturday while the window (to Sunday 18:00) is open: the follower
+    gets one customer-service message with the post's link, however often the tick runs."""
+    _client, sandbox, app, clock = world
+    services = app[keys.SERVICES]
+    question = "我母亲82岁，申请高龄津贴两个月了还没批下来，怎么办？"
+    _ack, msg = await _arrive(world, question, openid="o_notice")
+    clock.at(FRIDAY_EVENING + timedelta(hours=16))  # Saturday 10:00
+    assert "提交审核" in await answering.answer(services, msg.id, "sun_li", ANSWER, "public")
+    async with sf() as s:
+        row = await s.get(CitizenMessage, msg.id)
+        assert row is not None and row.public_draft_id is not None
+    assert await approve_chain(sf, row.public_draft_id) == ["初审", "终审", "保密审查"]
+    publisher = app[keys.PUBLISHER]
+    sandbox.set_event_sink(None)
+    assert await publisher.publish_due() == 1
+    state = sandbox.wechat.state("ccmz_wechat")
+    [job] = state.jobs.values()
+    sandbox.wechat.publishing.finish(state, job)
+    assert await poll_pending(publisher) == 1
+    assert state.sent == []  # published, not yet settled
+
+    await asyncio.gather(
+        answer_ticks.settle_public_answers(app), answer_ticks.settle_public_answers(app)
+    )
+    await answer_ticks.settle_public_answers(app)
+    async with sf() as s:
+        pub = (await s.scalars(select(Publication))).one()
+        replies = list((await s.scalars(select(MessageReply).order_by(MessageReply.id))).all())
+        audits = list(
+            (await s.scalars(select(AuditEvent).where(AuditEvent.subject_id == str(msg.id)))).all()
+        )
+    assert pub.url
+    assert [(m.openid, m.text) for m in state.sent] == [
+        (
+            "o_notice",
+            f"您好，您的留言（受理编号#{msg.id}）已在本公众号「留言答复」栏目公开答复：{pub.url}",
+        )
+    ]
+    assert [(r.route, r.status) for r in replies] == [("public", "published"), ("notice", "sent")]
+    assert [(a.actor, a.action) for a in audits if "notice" in a.action] == [
+        ("system", "message.public_notice_sent")
+    ]
+    shown = await inbox_service.show(services, msg.id, "sun_li")
+    assert shown["status"] == "answered" and shown["answer_route"] == "public"

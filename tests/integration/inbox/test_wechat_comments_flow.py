@@ -9,22 +9,20 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 from app_support import run_cli
 from console_support import origin, sign_in
+from inbox_support import demo_client, sandbox_of
 from publishing_support import seed
 from sqlalchemy import select
 
 from bot import keys
-from bot.app import create_app
 from bot.config.load import Settings
 from bot.inbox import comment_ticks, comments
 from bot.inbox import service as inbox_service
 from bot.inbox import ticks as inbox_ticks
-from bot.sandbox.wiring import RUNTIME
-from channels.sandbox.app import Sandbox
 from review.db import SessionFactory
-from review.errors import Forbidden, ValidationFailed
+from review.errors import Conflict, Forbidden, ValidationFailed
 from review.models import (
     AuditEvent,
     CitizenMessage,
@@ -41,16 +39,8 @@ ABUSE = "孤儿的事你们管不管，一群废物"
 
 @pytest.fixture
 async def client(settings: Settings, sf: SessionFactory) -> AsyncIterator[TestClient[Any, Any]]:
-    app = create_app(settings, run_jobs=False)
-    async with TestClient(TestServer(app)) as c:
-        app[RUNTIME].self_url = str(c.make_url("/")).rstrip("/")
+    async with demo_client(settings) as c:  # sf: the database is migrated first
         yield c
-
-
-def sandbox_of(client: TestClient[Any, Any]) -> Sandbox:
-    sandbox = client.app[keys.SANDBOX]
-    assert isinstance(sandbox, Sandbox)
-    return sandbox
 
 
 async def publish_article(client: TestClient[Any, Any], sf: SessionFactory) -> Publication:
@@ -212,3 +202,86 @@ def test_cli_sandbox_comment_names_the_article_by_its_publication_number(
         capsys, "sandbox", "comment", "1", "留言", "--url", "http://127.0.0.1:9"
     )
     assert code != 0 and "发布 1 不存在" in err and "publications list" in err
+
+
+async def pulled_comment(
+    client: TestClient[Any, Any], sf: SessionFactory, text: str
+) -> tuple[int, str]:
+    """One reader's comment under a published article, pulled and routed: its message id and
+    the article's msg_data_id."""
+    pub = await publish_article(client, sf)
+    msg_data_id = pub.receipt_extra["msg_data_id"]
+    sandbox_of(client).wechat.add_comment("ccmz_wechat", msg_data_id, text, openid="o_reader")
+    await comment_ticks.poll_wechat_comments(client.app)
+    await inbox_ticks.process_new(client.app, 50)
+    [row] = await comment_rows(sf)
+    return row.id, msg_data_id
+
+
+async def test_a_comment_with_a_mobile_number_is_not_elected(
+    client: TestClient[Any, Any], sf: SessionFactory
+) -> None:
+    sandbox = sandbox_of(client)
+    message_id, msg_data_id = await pulled_comment(
+        client, sf, "孤儿基本生活费怎么领？我电话13912345678，请回电"
+    )
+    with pytest.raises(ValidationFailed) as refused:
+        await comments.moderate(client.app[keys.SERVICES], message_id, "he_ping", "elect")
+    assert refused.value.message == (
+        f"留言 #{message_id} 含个人信息：手机号（1处），不能精选；可删除或直接答复"
+    )
+    assert sandbox.recorder.count("cgi-bin/comment/markelect") == 0  # refused before the call
+    [kept] = sandbox.wechat.comments.comments_of("ccmz_wechat", msg_data_id)
+    assert not kept.elected
+    async with sf() as s:
+        assert await s.get(WeChatComment, message_id) is None
+    assert not [a for a, _, _ in await actions(sf, message_id) if "comment_elect" in a]
+
+
+async def test_a_deleted_comment_leaves_the_queue_and_takes_no_answer(
+    client: TestClient[Any, Any], sf: SessionFactory
+) -> None:
+    services, sandbox = client.app[keys.SERVICES], sandbox_of(client)
+    message_id, msg_data_id = await pulled_comment(client, sf, ABUSE)
+    assert [v.id for v in await inbox_service.list_for(services, "he_ping")] == [message_id]
+    await comments.moderate(services, message_id, "he_ping", "delete", "含辱骂内容")
+
+    async with sf() as s:
+        msg = await s.get(CitizenMessage, message_id)
+    assert msg is not None and msg.status == "dismissed"
+    assert msg.close_reason == "评论已删除：含辱骂内容"
+    assert await inbox_service.list_for(services, "he_ping") == []  # out of the open queue
+    done = [(a, d) for a, _, d in await actions(sf, message_id) if a != "message.routed"]
+    assert ("message.comment_delete", {"reason": "含辱骂内容"}) in done
+    assert ("message.dismissed", {"reason": "评论已删除：含辱骂内容"}) in done
+    shown = await inbox_service.show(services, message_id, "he_ping")
+    assert shown["status_label"] == "已忽略" and shown["comment"] == "已删除（含辱骂内容）"
+    assert [n["text"] for n in shown["notes"]] == ["评论已删除：含辱骂内容"]
+    await sign_in(client, sf, "he_ping")
+    page = await (await client.get(f"/console/inbox/{message_id}")).text()
+    assert "已忽略" in page and "已删除（含辱骂内容）" in page and "评论已删除：含辱骂内容" in page
+
+    # an answer to it is refused before any platform call, and nothing is stored
+    with pytest.raises(Conflict) as refused:
+        await inbox_service.send_answer(services, message_id, "he_ping", "您好，请文明留言。")
+    assert refused.value.message == f"留言 #{message_id} 对应的文章评论已删除，不能再答复"
+    assert sandbox.recorder.count("cgi-bin/comment/reply/add") == 0
+    [gone] = sandbox.wechat.comments.comments_of("ccmz_wechat", msg_data_id)
+    assert gone.deleted and gone.reply is None
+    async with sf() as s:
+        q = select(MessageReply).where(MessageReply.message_id == message_id)
+        assert (await s.scalars(q)).all() == []
+
+
+async def test_an_answered_comment_deleted_later_is_closed_not_reopened(
+    client: TestClient[Any, Any], sf: SessionFactory
+) -> None:
+    services = client.app[keys.SERVICES]
+    message_id, _ = await pulled_comment(client, sf, QUESTION)
+    await inbox_service.send_answer(services, message_id, "he_ping", "您好，标准见官网公告。")
+    await comments.moderate(services, message_id, "he_ping", "delete", "重复留言")
+    async with sf() as s:
+        msg = await s.get(CitizenMessage, message_id)
+    assert msg is not None and msg.status == "closed"
+    assert msg.close_reason == "评论已删除：重复留言"
+    assert "message.closed" in [a for a, _, _ in await actions(sf, message_id)]

@@ -45,3 +45,19 @@ async def test_route_choice_and_refused_text_kept(
     async with sf() as s:
         row = await s.get(CitizenMessage, mid)
         assert row is not None and (row.status, row.answer_route) == ("answered", "phone")
+
+
+async def test_the_page_reads_statuses_and_roles_in_chinese(
+    app_client: TestClient, sf: SessionFactory
+) -> None:
+    """A reply's status and the signed-in person's roles as staff read them, not their codes."""
+    mid = await message(sf)
+    csrf = await sign_in(app_client, sf, "sun_li")
+    for text, route in (("您好，供暖已恢复。", "cs"), ("12月3日致电留言人，已告知。", "phone")):
+        await app_client.post(
+            f"/console/inbox/{mid}/reply", data={"csrf": csrf, "text": text, "route": route}
+        )
+    page = await (await app_client.get(f"/console/inbox/{mid}")).text()
+    assert "孙丽（审核人、答复人）" in page and "reviewer" not in page
+    assert "· 超出回复窗口 ·" in page and "· 已记录 ·" in page
+    assert "outside_window" not in page and "recorded" not in page

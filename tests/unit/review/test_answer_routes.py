@@ -14,6 +14,7 @@ from review.answer_routes import (
     PublicState,
     other_routes,
     public_state,
+    reply_label,
     text_problem,
 )
 from review.states import DraftStatus, PublicationStatus
@@ -66,6 +67,20 @@ def test_routes_offered_outside_the_window() -> None:
     wechat = other_routes(12, "wechat")
     assert "公开答复 #12" in wechat and "电话 #12" in wechat and "48 小时" in wechat
     assert "48 小时" not in other_routes(12, "weibo")
+
+
+def test_the_command_line_is_told_its_own_commands() -> None:
+    cli = other_routes(12, "wechat", "cli")
+    assert 'newmedia inbox reply 12 "答复内容" --route public' in cli
+    assert 'newmedia inbox reply 12 "通话摘要" --route phone' in cli
+    assert "公开答复 #12" not in cli and "电话 #12" not in cli
+
+
+def test_every_reply_status_reads_in_chinese() -> None:
+    statuses = ("queued", "sent", "failed", "outside_window", "pending", "published")
+    statuses += ("not_published", "superseded", "recorded")
+    assert all(reply_label(s) != s and not reply_label(s).isascii() for s in statuses)
+    assert reply_label("outside_window") == "超出回复窗口" and reply_label("pending") == "审核中"
 
 
 def _who(dept: int, *roles: str) -> draft_rights.Manager:

@@ -65,7 +65,7 @@ def test_row_and_ack_promise_the_topic_deadline(text: str, days: int, date: str)
         7, "new", text, "text", None, row["deadline_at"], None, None, row["received_at"]
     )
     ack = passive_text(stored, "长春民政", default_keyword_answers(), None, POLICY)
-    assert ack is not None and f"在 {days} 个工作日内、{date}前答复您" in ack
+    assert ack is not None and f"在 {days} 个工作日内、{date}（含）前答复您" in ack
     assert "受理编号：7" in ack
 
 
@@ -77,7 +77,28 @@ def test_no_fixed_three_days_in_the_welcome() -> None:
 def test_interim_text() -> None:
     due = datetime(2026, 12, 9, 15, 59, 59, tzinfo=UTC)
     text = reply_texts.interim(12, "养老服务处", due, "wechat", "长春民政")
-    assert (
-        "已转养老服务处办理，预计12月9日前答复；答复将在本公众号「留言答复」栏目公开，受理编号#12"
-        in text
+    assert text == (
+        "您好，您的留言已转养老服务处办理，预计12月9日（含）前答复。届时如无法通过本公众号消息"
+        "回复您，答复将在本公众号「留言答复」栏目公开（个人信息隐去），受理编号#12。\n——长春民政"
+    )
+    weibo = reply_texts.interim(12, "养老服务处", due, "weibo", "长春民政")
+    assert "无法通过本微博私信回复您" in weibo and "本微博「留言答复」栏目" in weibo
+
+
+def test_ack_date_counts_the_whole_day_and_the_cached_shell_keeps_the_ticket() -> None:
+    due = datetime(2026, 12, 8, 15, 59, 59, tzinfo=UTC)
+    for media in (False, True):
+        first = reply_texts.ack(13, due, None, 3, media=media)
+        again = reply_texts.ack(14, due, None, 3, media=media)  # from the cached shell
+        assert "我们将在 3 个工作日内、2026年12月8日（含）前答复您。" in first
+        assert "受理编号：13" in first and "受理编号：14" in again
+        assert again == first.replace("受理编号：13", "受理编号：14")
+    undated = reply_texts.ack(15, None, None)
+    assert "规定期限前答复您" in undated and "（含）" not in undated
+
+
+def test_public_answer_notice_text() -> None:
+    url = "https://mp.weixin.qq.com/s/abc"
+    assert reply_texts.public_answer_notice(3, url, "wechat") == (
+        f"您好，您的留言（受理编号#3）已在本公众号「留言答复」栏目公开答复：{url}"
     )

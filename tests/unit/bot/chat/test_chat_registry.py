@@ -119,6 +119,24 @@ def test_text_arguments_take_the_rest_of_the_line() -> None:
     assert reg.parse("说 李娜 你好 世界").args == {"who": "李娜", "text": "你好 世界"}
 
 
+def test_free_text_is_kept_as_typed_while_ids_and_words_are_normalised() -> None:
+    """A citizen reads the answer: its 「，；（）」 and spacing stay; only the command word, the
+    id (＃１４) and single words (a department, a person) are read normalised."""
+    answer = "您好，养老机构收费实行备案管理；符合条件的可申请（详见【口径3】）。  谢谢！"
+    assert parse(f"回复　＃１４　{answer}　") == {"message": 14, "text": answer}
+    assert parse(f"回复＃１４ {answer}") == {"message": 14, "text": answer}
+    assert parse("转办 #3 ＳＯＣＩＡＬ 请（加急）处理") == {
+        "message": 3, "department": "SOCIAL", "note": "请（加急）处理"
+    }  # fmt: skip
+    assert parse("电话 7 ABC：１２３") == {"message": 7, "summary": "ABC：１２３"}
+
+
+def test_a_time_or_a_search_is_read_normalised() -> None:
+    when = parse("改期 12 ２０２６－１２－０３　０９：００")
+    assert when == {"draft": 12, "when": "2026-12-03 09:00"}
+    assert parse("口径　（３）") == {"query": "(3)"}
+
+
 @pytest.mark.parametrize(
     ("typed", "meant"), [("待shen", "待审"), ("代审", "待审"), ("help", "帮助"), ("撤", "撤回")]
 )
