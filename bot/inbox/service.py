@@ -114,7 +114,8 @@ async def send_answer(
             await store.set_fields(session, msg.id, answer_route=route, answered_at=now)
         await _audit(session, person, msg, f"message.reply_{status}", reply.id, error, route)
     if status == "sent":
-        return Outcome(f"留言 #{msg.id} 已答复，已发送给网民。")
+        where = "已公开显示在该评论下方" if route == "comment" else "已发送给网民"
+        return Outcome(f"留言 #{msg.id} 已答复，{where}。")
     if status == "outside_window":
         return Outcome(OUTSIDE_WINDOW.format(
             id=msg.id, why=WHY.get(error or "", "平台拒绝"), reply=reply.id,

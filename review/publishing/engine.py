@@ -240,8 +240,9 @@ class Engine:
             return None
         except Exception as exc:  # the closed error set, or a bug: rules decide
             outcome = rules.from_error(
-                exc, job.pub.attempts, self.policy, self.clock(), ambiguous=ambiguous
-            )
+                exc, job.pub.attempts, self.policy, self.clock(), ambiguous=ambiguous,
+                started=job.started,
+            )  # fmt: skip
             log.warning(
                 "publication %d attempt %d: %s (code %s)",
                 job.pub.id,

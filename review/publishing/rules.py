@@ -104,6 +104,7 @@ def from_error(
     now: datetime,
     *,
     ambiguous: bool = False,
+    started: bool = True,
 ) -> Outcome:
     """A failed publish (or check) call → retry later, fail for good, or ask a human.
 
@@ -134,6 +135,20 @@ def from_error(
         if ambiguous:
             return _needs_check(f"上次发布结果不明，核对时平台拒绝：{exc}")
         return Outcome(P.FAILED, error=f"平台拒绝：{exc}", notify="publication_failed")
+    if not started and not ambiguous:
+        # ``started``: the row's sending mark committed, so the public call may have been made.
+        # Before it (a database error, a bug in an upload or the draft) nothing can have gone
+        # out: as safe to retry as a network error there, never a person's job
+        name = type(exc).__name__
+        if attempts >= policy.max_attempts:
+            return Outcome(
+                P.FAILED, error=f"重试 {attempts} 次后仍失败（未发出）：{name}",
+                notify="publication_failed",
+            )  # fmt: skip
+        return Outcome(
+            P.SCHEDULED, error=f"发布前出错（第 {attempts} 次，未发出）：{name}",
+            retry_at=now + timedelta(seconds=backoff_seconds(attempts, policy, None)),
+        )  # fmt: skip
     return _needs_check(f"发布过程中出现意外错误（{type(exc).__name__}），需人工核对是否已发布")
 
 

@@ -105,7 +105,7 @@ async def test_a_comment_is_pulled_once_answered_in_place_elected_and_deleted(
     await inbox_ticks.process_new(app, 50)
     services = app[keys.SERVICES]
     result = await inbox_service.send_answer(services, row.id, "he_ping", "您好，标准见官网公告。")
-    assert "已答复" in result
+    assert "已答复" in result and "已公开显示在该评论下方" in result
     [answered] = sandbox.wechat.comments.comments_of("ccmz_wechat", msg_data_id)[:1]
     assert answered.reply == "您好，标准见官网公告。"
     assert sandbox.recorder.count("cgi-bin/message/custom/send") == 0  # no service message

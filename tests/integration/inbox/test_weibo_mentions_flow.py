@@ -21,6 +21,7 @@ from bot.app import create_app
 from bot.config.load import Settings
 from bot.inbox import service as inbox_service
 from bot.inbox import ticks as ticks_inbox
+from bot.inbox import window_ticks
 from bot.inbox.inbound import INBOUND
 from bot.inbox.weibo_poll import poll_weibo
 from channels.base import IncomingMessage, Platform
@@ -307,3 +308,22 @@ async def test_a_private_message_the_fan_service_refuses_is_outside_its_window(
     [reply] = await world.replies_of(msg.id)
     assert reply.status == "outside_window"
     assert world.sandbox.weibo.state(ACCOUNT).messages == []
+
+
+async def test_a_private_message_gets_its_interim_reply_by_the_fan_service(
+    make_world: MakeWorld,
+) -> None:
+    """Weibo's window is 48 h with no count; the deadline (working days) is later, so 4 h before
+    the window closes the interim reply goes out by ``messages/reply`` — once."""
+    world = await make_world()
+    msg = await _private_message(world, "6000000079", QUESTION)
+    assert msg.reply_window_closes_at is not None and msg.deadline_at is not None
+    assert msg.deadline_at > msg.reply_window_closes_at
+    world.clock.now = msg.reply_window_closes_at - timedelta(hours=3, minutes=30)
+    await window_ticks.window_clock(world.app)
+    await window_ticks.window_clock(world.app)
+    [sent] = world.sandbox.weibo.state(ACCOUNT).messages
+    assert sent.receiver_id == "6000000079" and f"受理编号#{msg.id}" in sent.text
+    assert "本微博" in sent.text
+    [reply] = await world.replies_of(msg.id)
+    assert (reply.route, reply.status) == ("interim", "sent")

@@ -251,3 +251,33 @@ async def test_stop_hands_back_the_unmarked_and_leaves_calls_in_flight_marked(
     ch.gate.set()  # type: ignore[union-attr]
     await asyncio.wait_for(kept.wait(), GUARD)
     assert receipts == ["published"] * 2
+
+
+@dataclass
+class Breaking(FakeChannel):
+    """Raises an unexpected error (a bug, a database error) before its public step, or after
+    it: only the second can have put the post on the platform."""
+
+    after_mark: bool = False
+
+    async def publish(self, post: Post, *, going_public: GoingPublic) -> Receipt:
+        if self.after_mark:
+            await going_public()
+        raise RuntimeError("boom")
+
+
+@pytest.mark.pg
+@pytest.mark.parametrize(
+    ("after_mark", "status", "attempted"),
+    [(False, "scheduled", "未发出"), (True, "needs_check", "需人工核对")],
+)
+async def test_an_unexpected_error_is_a_persons_job_only_after_the_mark(
+    sf: SessionFactory, after_mark: bool, status: str, attempted: str
+) -> None:
+    await seed(sf, 1)
+    ch = Breaking("ccmz_wechat", after_mark=after_mark)
+    pub = Publisher(sf, {"ccmz_wechat": ch}, FAST)  # type: ignore[dict-item]
+    assert await asyncio.wait_for(pub.publish_due(), GUARD) == 1
+    [row] = await rows(sf)
+    assert row.status == status and attempted in (row.last_error or "")
+    assert ("publication_needs_check" in await kinds(sf)) is after_mark

@@ -90,6 +90,19 @@ def test_rejected_and_unexpected_errors() -> None:
     assert (bug.status, bug.notify) == (P.NEEDS_CHECK, "publication_needs_check")
 
 
+def test_an_unexpected_error_before_the_sending_mark_is_retried_not_a_persons_job() -> None:
+    """Before the mark committed nothing public was called (a database error at the mark, a bug
+    in an upload): retried with backoff, failed after the last attempt — never needs_check."""
+    early = rules.from_error(OSError("db"), 1, POLICY, NOW, started=False)
+    assert early.status is P.SCHEDULED and early.retry_at is not None and early.retry_at > NOW
+    assert "未发出" in (early.error or "") and early.notify is None
+    last = rules.from_error(OSError("db"), POLICY.max_attempts, POLICY, NOW, started=False)
+    assert (last.status, last.notify) == (P.FAILED, "publication_failed")
+    # after an unclear attempt the row may be live whatever this call did: a human looks
+    unclear = rules.from_error(OSError("db"), 1, POLICY, NOW, started=False, ambiguous=True)
+    assert unclear.status is P.NEEDS_CHECK
+
+
 def test_receipts_map_to_states() -> None:
     assert rules.from_receipt(Receipt(ReceiptState.PUBLISHED, "a")).status is P.PUBLISHED
     assert rules.from_receipt(Receipt(ReceiptState.PENDING, "p")).status is P.PENDING
