@@ -13,7 +13,7 @@ from typing import Any
 import jinja2
 
 import templates
-from review.timefmt import to_local
+from review.timefmt import month_day
 from review.workdays import local_date_text
 
 
@@ -103,9 +103,3 @@ def interim(
 def public_answer_notice(ticket: int, url: str, platform: str) -> str:
     """The one private message telling a citizen their question was answered in public."""
     return render("public_answer_notice.j2", ticket=ticket, url=url, platform=platform)
-
-
-def month_day(dt: datetime) -> str:
-    """``12月9日`` (Beijing date)."""
-    local = to_local(dt)
-    return f"{local.month}月{local.day}日"

@@ -88,13 +88,13 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
 
     @arraysize.setter
     def arraysize(self, value: int) -> None:
-        pass
+        """Ignored: every result is fetched whole in the SQLite thread (one trip)."""
 
     async def _async_soft_close(self) -> None:
         """Nothing to close: the driver cursor was closed in the thread."""
 
     def setinputsizes(self, *inputsizes: Any) -> None:
-        pass
+        """A DB-API hook SQLite does not use."""
 
     def execute(self, operation: Any, parameters: Any = None) -> Any:
         if not parameters and _BEGIN.match(operation):

@@ -17,10 +17,15 @@ def fmt(dt: datetime | None) -> str:
     return "—" if dt is None else to_local(dt).strftime("%Y-%m-%d %H:%M")
 
 
+def month_day(when: datetime) -> str:
+    """``12月9日`` (Beijing date): a day said in a sentence."""
+    local = to_local(when)
+    return f"{local.month}月{local.day}日"
+
+
 def short_time(when: datetime) -> str:
     """``12月3日 09:00`` (Beijing time): a time said back to a person in a sentence."""
-    local = to_local(when)
-    return f"{local.month}月{local.day}日 {local:%H:%M}"
+    return f"{month_day(when)} {to_local(when):%H:%M}"
 
 
 def parse_local(text: str) -> datetime:

@@ -30,7 +30,6 @@ from review.timefmt import fmt
 
 log = logging.getLogger("newmedia.inbox")
 M = MessageStatus
-WINDOW_CODES = reply_window.WINDOW_CODES
 ANSWERABLE = (M.NEW, M.ASSIGNED, M.OVERDUE, M.ANSWERED)
 MAX_ANSWER = 600
 
@@ -143,7 +142,7 @@ async def _deliver(
     except Rejected as exc:
         if msg.platform == "weibo" and (weibo := weibo_answers.failure(exc)):
             return weibo
-        if exc.code in WINDOW_CODES:
+        if exc.code in reply_window.WINDOW_CODES:
             return "outside_window", str(exc.code)
         log.info("answer to message %d rejected: code %s", msg.id, exc.code)
         return "failed", f"平台拒绝：{exc.message}"
