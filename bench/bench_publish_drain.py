@@ -15,8 +15,11 @@ accounts), all due at the same second a little in the future, then:
 - ``tick`` (the baseline, the old way): ``publish_due`` every ``tick_seconds`` with a phase
   chosen so the first tick after the due second comes half a tick late (the expected phase of
   an interval tick);
-- ``wakeup``: the service's loop, started at that same moment, sleeping until the earliest
-  ``due_at`` it reads from the database (LISTENing on PostgreSQL, as in the service).
+- ``wakeup``: the service's loop, running from the seeding on as a service would, sleeping
+  until the earliest ``due_at`` it reads from the database less ``--ahead`` (LISTENing on
+  PostgreSQL, as in the service): rows due within ``--ahead`` seconds (the service's
+  ``prepare_ahead_seconds``, 2 by default) are claimed and prepared before their due second,
+  and go public at it. ``--ahead 0`` measures the loop alone.
 
 Lateness is each publication's own ``late_seconds`` (platform accepted − due). "Exactly once" is
 checked on the platform side: every idempotency key found in the submitted WeChat drafts and
@@ -58,12 +61,12 @@ from bot.publishing.wakeup import WakeUp
 from bot.publishing.wiring import build_publisher
 from review.db import SessionFactory, create_engine, session_factory
 from review.models import Base, Publication, utcnow
-from review.publishing.engine import Publisher
+from review.publishing.publisher import Publisher
 from review.store import publications as store
 from review.store.directory_sync import sync_directory
 
-#: seconds between the seeding and the due second: both modes start from the same state
-LEAD_S = 2.0
+#: seconds between the seeding and the due second (more than the wake-up loop prepares ahead)
+LEAD_S = 3.0
 
 
 async def left(sessions: SessionFactory) -> int:
@@ -86,6 +89,7 @@ async def tick_drain(publisher: Publisher, sessions: SessionFactory, tick: float
 async def wakeup_drain(
     publisher: Publisher, sessions: SessionFactory, tick: float, database_url: str
 ) -> None:
+    ahead = publisher.config.prepare_ahead_seconds
     """The service's loop, stopped once nothing is left to publish."""
     done = asyncio.Event()
 
@@ -99,7 +103,7 @@ async def wakeup_drain(
         async with sessions() as s:
             return await store.next_due(s)
 
-    loop = WakeUp(drain, next_due, fallback=tick)
+    loop = WakeUp(drain, next_due, fallback=tick, ahead=ahead)
     target = listen_target(database_url)
     if target is not None:
         loop.listener = Listener(target, loop.poke)
@@ -119,7 +123,12 @@ async def run_once(kind: str, mode: str, args: argparse.Namespace) -> dict[str, 
     base = load_settings(ROOT / "settings.toml", env={})
     url, cleanup = await fresh_db(kind, args.pg, Path("/tmp"))
     pub_cfg = base.file.publishing.model_copy(
-        update={"concurrency_per_account": args.concurrency, "batch_size": args.batch}
+        update={
+            "concurrency_per_account": args.concurrency,
+            "batch_size": args.batch,
+            # the tick it replaced prepared nothing ahead
+            "prepare_ahead_seconds": args.ahead if mode == "wakeup" else 0.0,
+        }
     )
     settings = replace(
         base, database_url=url, file=base.file.model_copy(update={"publishing": pub_cfg})
@@ -148,8 +157,10 @@ async def run_once(kind: str, mode: str, args: argparse.Namespace) -> dict[str, 
         await s.execute(update(Publication).values(due_at=due))
     publisher = build_publisher(settings, sessions, channels)
     tick = pub_cfg.tick_seconds
-    # both modes start half a tick before the due second (the tick's expected phase)
-    await asyncio.sleep(max(0.0, (due - utcnow()).total_seconds() - tick / 2))
+    # the tick starts half a tick before the due second (its expected phase); the wake-up loop
+    # runs from now on, as in a service that was up before the posts fell due
+    if mode == "tick":
+        await asyncio.sleep(max(0.0, (due - utcnow()).total_seconds() - tick / 2))
     _, sandbox_cpu = await sandbox.keys(http)
     start = time.monotonic()
     cpu = time.process_time()
@@ -194,6 +205,7 @@ async def main(args: argparse.Namespace) -> None:
         f"# {platform.platform()} python {platform.python_version()} cores={os.cpu_count()} "
         f"load={os.getloadavg()[0]:.2f} n={args.n} latency={args.latency_ms}ms "
         f"batch={args.batch} concurrency={args.concurrency} sandbox={args.sandbox} "
+        f"ahead={args.ahead}s "
         f"repeat={args.repeat}",
         flush=True,
     )
@@ -231,6 +243,12 @@ def parse() -> argparse.Namespace:
     p.add_argument("--backends", default="sqlite,postgresql")
     p.add_argument("--modes", default="tick,wakeup")
     p.add_argument("--sandbox", choices=("process", "inline"), default="process")
+    p.add_argument(
+        "--ahead",
+        type=float,
+        default=load_settings(ROOT / "settings.toml", env={}).file.publishing.prepare_ahead_seconds,
+        help="the wake-up loop's prepare_ahead_seconds (default: the service's)",
+    )
     return p.parse_args()
 
 

@@ -12,11 +12,14 @@ from aiohttp import ClientSession, ClientTimeout, web
 from bot import jobs, keys, migrate, server
 from bot.chat import notifier, wecom_callback
 from bot.chat import ticks as chat_ticks
+from bot.clocks import ticks as clock_ticks
 from bot.config.lists import check_lists, gate_lists
 from bot.config.load import Settings
 from bot.inbox import callback as wechat_callback
 from bot.inbox import comment_ticks as inbox_comment_ticks
 from bot.inbox import ticks as inbox_ticks
+from bot.platforms import stats as platform_stats
+from bot.publishing import platform_sync as platform_sync_ticks
 from bot.publishing import ticks as publishing_ticks
 from bot.publishing import wakeup as publishing_wakeup
 from bot.publishing import wiring as publishing_wiring
@@ -32,9 +35,17 @@ from bot.web import (
     api_publications,
     api_tasks,
     console,
+    console_accounts,
+    console_calendar,
+    console_draft_page,
+    console_drafts,
     console_edit,
     console_inbox,
+    console_inbox_actions,
+    console_publications,
+    console_queue,
     console_wordings,
+    error_pages,
     headers,
     health,
     preview,
@@ -119,10 +130,13 @@ def _ticks(app: web.Application) -> list[jobs.TickSpec]:
     lists = app[keys.SETTINGS].lists
     return [
         *publishing_ticks.tick_specs(app),
+        *platform_sync_ticks.tick_specs(app),
         *queue_ticks.tick_specs(app),
         *inbox_ticks.tick_specs(app),
         *inbox_comment_ticks.tick_specs(app),
         *wording_ticks.tick_specs(app),
+        *clock_ticks.tick_specs(app),
+        *platform_stats.tick_specs(app),
         *chat_ticks.ticks(),
         *([jobs.TickSpec("lists.check", lists.check_s, check_lists)] if lists.configured else []),
     ]
@@ -140,8 +154,15 @@ def _routes(app: web.Application) -> None:
     wecom_callback.setup(app)
     sandbox_routes.setup(app)
     console.setup(app)
+    console_drafts.setup(app)
+    console_draft_page.setup(app)
+    console_queue.setup(app)
     console_edit.setup(app)
+    console_calendar.setup(app)
+    console_publications.setup(app)
+    console_accounts.setup(app)
     console_inbox.setup(app)
+    console_inbox_actions.setup(app)
     console_wordings.setup(app)
     preview.setup(app)  # after console: it uses the console's template setup
     sign_in.setup(app)
@@ -199,7 +220,13 @@ def create_app(
         client_max_size=API_MAX_BODY,
         # read_guard inside: a client gone mid-body is one warning line, never a 500
         # api_auth innermost: a refused API token is counted after the handler's rollback
-        middlewares=[errors_middleware, server.read_guard, api_auth.middleware],
+        # error_pages: a console error is a page of the console (the API's stay JSON)
+        middlewares=[
+            errors_middleware,
+            error_pages.middleware,
+            server.read_guard,
+            api_auth.middleware,
+        ],
     )
     app[keys.SETTINGS] = settings
     headers.setup(app)  # CSP, frame and sniffing rules, ``Server: newmedia`` on every response

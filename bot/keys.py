@@ -11,7 +11,7 @@ from bot.config.load import Settings
 from bot.jobs import Jobs
 from bot.services import Services
 from review.db import SessionFactory
-from review.publishing.engine import Publisher
+from review.publishing.publisher import Publisher
 
 SETTINGS = web.AppKey("settings", Settings)
 ENGINE = web.AppKey("engine", AsyncEngine)

@@ -199,6 +199,41 @@ class MessagePage:
     cursor: str | None  # pass back as ``since`` next time
 
 
+@dataclass(frozen=True, slots=True)
+class PlatformPost:
+    """One post as the account's own list shows it — made by the bot or in the platform's back
+    office. ``marker`` is the idempotency key the bot puts in its posts (``p=<key>`` in the
+    link, WeChat's ``<!--nm:key-->``), found in this one, else ``None``."""
+
+    remote_id: str  # WeChat article_id (``:<index>`` after the first article), Weibo status id
+    title: str  # WeChat article title, Weibo status text (cut)
+    excerpt: str
+    posted_at: datetime
+    url: str | None = None
+    marker: str | None = None
+    deleted: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class PostListing:
+    """An account's posts newer than ``since``, newest first; ``complete``: the listing reached
+    past ``since`` or the account's first post (else the page budget ran out)."""
+
+    posts: Sequence[PlatformPost]
+    complete: bool
+    pages: int
+
+
+@runtime_checkable
+class PostLister(Protocol):
+    """The account's own list of posts (WeChat ``freepublish/batchget``, the Weibo user
+    timeline): the daily back-office sync reads it. Every adapter that publishes offers it."""
+
+    account_key: str
+
+    async def list_posts(self, since: datetime, *, max_pages: int) -> PostListing: ...
+
+
 # ---- what a platform refuses ----------------------------------------------------------------
 
 

@@ -137,30 +137,37 @@ def text_problem(text: str, what: str) -> str | None:
     return None
 
 
-#: where staff act: a hint names what to type there (chat commands, or ``newmedia`` lines)
-Surface = Literal["chat", "cli"]
+#: where staff act: a hint names what to type there (chat commands, ``newmedia`` lines) or,
+#: on the console's message page, what to choose
+Surface = Literal["chat", "cli", "console"]
 
 
 def send_word(surface: Surface = "chat") -> str:
-    """What the replier does with a hint: send a chat command, run a command line."""
-    return "运行" if surface == "cli" else "发送"
+    """What the replier does with a hint: send a chat command, run a command line, submit."""
+    return {"cli": "运行", "console": "提交"}.get(surface, "发送")
 
 
 def public_hint(message_id: int, surface: Surface = "chat") -> str:
     if surface == "cli":
         return f'newmedia inbox reply {message_id} "答复内容" --route public'
+    if surface == "console":
+        return "答复方式：公开答复"
     return f"公开答复 #{message_id} 答复内容"
 
 
 def phone_hint(message_id: int, surface: Surface = "chat") -> str:
     if surface == "cli":
         return f'newmedia inbox reply {message_id} "通话摘要" --route phone'
+    if surface == "console":
+        return "答复方式：电话答复"
     return f"电话 #{message_id} 通话摘要"
 
 
 def close_hint(message_id: int, surface: Surface = "chat") -> str:
     if surface == "cli":
         return f'newmedia inbox close {message_id} --reason "原因"'
+    if surface == "console":
+        return "关闭留言"
     return f"关闭 #{message_id} 原因"
 
 

@@ -18,6 +18,8 @@ KINDS = (
     "规范性文件",
     "惩戒性公示",
     "留言答复",  # a public answer to a citizen's message (review.public_answers)
+    "新闻发布稿",  # a press release; with 新闻发布会 counted per quarter (review.press)
+    "新闻发布会",  # a press conference's notice or transcript
 )
 MAX_TITLE = 64
 #: WeChat's article body limit (characters, exclusive)

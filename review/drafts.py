@@ -12,6 +12,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from review import disclosure as disclosures
+from review import interpretations
 from review.draft_access import ensure_manager
 from review.draft_rules import KINDS, MAX_BODY, MAX_TITLE, content_problems
 from review.errors import Forbidden, NotFound, ValidationFailed
@@ -24,6 +26,7 @@ from review.timefmt import short_time
 
 #: KINDS and the limits live in review.draft_rules (pure; ``newmedia check`` asks it too)
 __all__ = [
+    "DISCLOSURES",
     "EDITABLE",
     "KINDS",
     "MAX_BODY",
@@ -37,6 +40,8 @@ __all__ = [
     "schedule_note",
     "validate",
 ]
+#: the 公开属性 a form offers (review.disclosure: the first is the default)
+DISCLOSURES = disclosures.DISCLOSURES
 EDITABLE = {
     DraftStatus.DRAFT,
     DraftStatus.BLOCKED,
@@ -62,6 +67,11 @@ class DraftInput:
     #: on an edit without a publish time: True drops the old one (back to the account's slots),
     #: False keeps it — an edit that does not mention the schedule must not lose it
     clear_schedule: bool = False
+    #: 公开属性 (review.disclosure); None: 主动公开 on a new draft, the draft's own on an edit —
+    #: an edit that does not mention it must not turn a 不予公开 item public
+    disclosure: str | None = None
+    #: a 政策解读: the 规范性文件 draft it interprets; None on an edit keeps the link
+    interprets: int | None = None
 
 
 def content_hash(rev: DraftInput | Revision) -> str:
@@ -75,6 +85,9 @@ def content_hash(rev: DraftInput | Revision) -> str:
         "digest": rev.digest,
         "cover": rev.cover_path,
     }
+    if rev.disclosure not in (None, disclosures.DEFAULT):
+        # only when not the default, so the hashes approved before the attribute stay valid
+        payload["disclosure"] = rev.disclosure
     blob = json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()
     return hashlib.sha256(blob).hexdigest()
 
@@ -88,6 +101,14 @@ def validate(inp: DraftInput, *, now: datetime | None = None) -> None:
         raise ValidationFailed(problems[0].message, field=problems[0].field)
     if not inp.accounts:
         raise ValidationFailed("至少选择一个发布账号（--account）", field="accounts")
+    wrong = disclosures.problem(inp.disclosure) if inp.disclosure is not None else None
+    if wrong:
+        raise ValidationFailed(wrong, field="disclosure")
+    if inp.interprets is not None and inp.kind != interpretations.INTERPRETATION:
+        raise ValidationFailed(
+            f"只有「{interpretations.INTERPRETATION}」稿件可以注明所解读的规范性文件",
+            field="interprets",
+        )
     if inp.publish_at is not None and inp.publish_at < now - timedelta(minutes=1):
         raise ValidationFailed("发布时间已经过去，请选择将来的时间", field="publish_at")
 
@@ -103,6 +124,7 @@ async def _account_ids(session: AsyncSession, keys: Sequence[str]) -> list[int]:
 
 
 def _revision_fields(inp: DraftInput, author: Person) -> dict[str, Any]:
+    inp = replace(inp, title=inp.title.strip(), disclosure=inp.disclosure or disclosures.DEFAULT)
     return {
         "title": inp.title.strip(),
         "body": inp.body,
@@ -112,7 +134,9 @@ def _revision_fields(inp: DraftInput, author: Person) -> dict[str, Any]:
         "digest": inp.digest,
         "cover_path": inp.cover_path,
         "publish_at": inp.publish_at,
-        "content_hash": content_hash(replace(inp, title=inp.title.strip())),
+        "disclosure": inp.disclosure,
+        "interprets_draft_id": inp.interprets,
+        "content_hash": content_hash(inp),
         "created_by": author.id,
     }
 
@@ -138,6 +162,8 @@ async def create(
         raise Forbidden(f"{author.name} 没有编辑（editor）角色，不能创建稿件")
     validate(inp, now=now)
     account_ids = await _account_ids(session, inp.accounts)
+    if inp.interprets is not None:
+        await interpretations.check_link(session, inp.interprets, author.department_id)
     draft = await store.insert_draft(session, author.id)
     await store.set_targets(session, draft.id, account_ids)
     rev = await store.add_revision(session, draft, **_revision_fields(inp, author))
@@ -175,6 +201,16 @@ async def edit(
     before = await store.current_revision(session, draft)
     if inp.publish_at is None and not inp.clear_schedule:
         inp = replace(inp, publish_at=before.publish_at)  # kept, even if it has passed
+    if inp.disclosure is None:
+        inp = replace(inp, disclosure=before.disclosure)
+    if inp.kind != interpretations.INTERPRETATION:
+        inp = replace(inp, interprets=None)
+    elif inp.interprets is None:
+        inp = replace(inp, interprets=before.interprets_draft_id)
+    elif inp.interprets != before.interprets_draft_id:
+        await interpretations.check_link(
+            session, inp.interprets, await _author_department(session, draft), own=draft.id
+        )
     account_ids = await _account_ids(session, inp.accounts)
     await store.set_targets(session, draft.id, account_ids)
     rev = await store.add_revision(session, draft, **_revision_fields(inp, editor))
@@ -192,6 +228,13 @@ async def edit(
         },
     )
     return draft, rev, status
+
+
+async def _author_department(session: AsyncSession, draft: Draft) -> int:
+    author = await dir_store.person_by_id(session, draft.author_id)
+    if author is None:  # people are deactivated, never deleted
+        raise NotFound(f"稿件 {draft.id} 的作者不存在")
+    return author.department_id
 
 
 def schedule_note(before: datetime | None, after: datetime | None) -> str:

@@ -10,12 +10,16 @@ import difflib
 import re
 import tomllib
 
+from review.disclosure import DISCLOSURES
 from review.draft_rules import KINDS
 
 FENCE = "+++"
 #: every key a draft file may set; anything else is a typo an editor must hear about
-KEYS = ("title", "kind", "source", "author", "digest", "cover", "accounts", "at")
-_STR_KEYS = ("title", "kind", "source", "author", "digest")
+KEYS = (
+    "title", "kind", "source", "author", "digest", "cover", "accounts", "at", "disclosure",
+    "interprets",
+)  # fmt: skip
+_STR_KEYS = ("title", "kind", "source", "author", "digest", "disclosure")
 _TOML_LINE = re.compile(r"line (\d+)")
 _HEADING = re.compile(r"^#[ \t]+(.+?)[ \t#]*$")
 
@@ -91,6 +95,18 @@ def parse_draft_file(text: str) -> tuple[dict[str, object], str]:
             raise FrontMatterError(
                 f"kind “{meta['kind']}” 不是可用的稿件类型（{'、'.join(KINDS)}）",
                 _key_line(block, "kind", 2),
+            )
+        if "disclosure" in meta and meta["disclosure"] not in DISCLOSURES:
+            raise FrontMatterError(
+                f"disclosure “{meta['disclosure']}” 不是可用的公开属性（{'、'.join(DISCLOSURES)}）",
+                _key_line(block, "disclosure", 2),
+            )
+        if "interprets" in meta and (
+            isinstance(meta["interprets"], bool) or not isinstance(meta["interprets"], int)
+        ):
+            raise FrontMatterError(
+                "interprets 应为所解读的规范性文件的稿件编号（数字，例如 interprets = 12）",
+                _key_line(block, "interprets", 2),
             )
         body_start = close + 1
     body_lines = lines[body_start:]

@@ -43,10 +43,14 @@ KINDS = {
     "message_interim_failed": "过渡答复未能发出",
     "message_public_answer": "留言公开答复",
     "account_dormant": "账号长期未更新",
+    "post_unreviewed": "未经审核发布",
     "wording_waiting": "口径待审核",
     "wording_decided": "口径审核结果",
     "wording_due": "办事指南即将超过上线时限",
     "wording_overdue": "办事指南超过上线时限",
+    "weekly_digest": "每周摘要",
+    "interpretation_due": "规范性文件待发布政策解读",
+    "interpretation_overdue": "政策解读超过时限",
 }
 
 

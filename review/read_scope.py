@@ -1,19 +1,22 @@
-"""Reading a draft, a review task or a publication as one person: the gate every read surface
-(JSON API and console) passes before it shows one row.
+"""Reading a draft, a review task, a publication or a citizen's message as one person: the gate
+every read surface (JSON API and console) passes before it shows one row.
 
-The rule is ``review.visibility`` (pure); this module reads its facts and answers a hidden row
-exactly as a missing one (``NotFound``, the same words, HTTP 404), so nobody learns that a draft
-of another department exists. Lists filter in SQL with the same scope (``scope=`` of
-``review.store.drafts.list_drafts`` and ``review.store.publications.listing``).
+The rule is ``review.visibility`` (pure; a message: ``review.replies`` ``can_see``); this module
+reads its facts and answers a hidden row exactly as a missing one (``NotFound``, the same words,
+HTTP 404), so nobody learns that a draft of another department exists. Lists filter in SQL with
+the same scope (``scope=`` of ``review.store.drafts.list_drafts`` and
+``review.store.publications.listing``).
 """
 
 from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from review import replies
 from review.errors import NotFound
-from review.models import Person, Publication, ReviewTask
+from review.models import CitizenMessage, Person, Publication, ReviewTask
 from review.store import draft_scope
+from review.store import inbox as inbox_store
 from review.store import review as rstore
 from review.visibility import Scope, can_see, scope_of
 
@@ -46,4 +49,14 @@ async def publication(session: AsyncSession, person: Person, publication_id: int
     found = await session.get(Publication, publication_id)
     if found is None or not await may_read(session, person, found.draft_id):
         raise NotFound(f"发布记录 {publication_id} 不存在")
+    return found
+
+
+async def message(session: AsyncSession, person: Person, message_id: int) -> CitizenMessage:
+    """The citizen's message, if ``person`` may read it (``review.replies.can_see``: admins, the
+    owning department's repliers and head); else ``NotFound`` as for a missing one — the console
+    answers 404 where chat and the CLI, run by staff who know the number, say 不属于您所在的处室."""
+    found = await inbox_store.get(session, message_id)
+    if found is None or found.msg_type == "event" or not replies.can_see(person, found):
+        raise NotFound(f"留言 #{message_id} 不存在")
     return found

@@ -119,6 +119,12 @@ async def heads_by_department(session: AsyncSession) -> dict[int, int | None]:
 # ---- who may see and act ----------------------------------------------------------------------
 
 
+def reads_messages(person: Person) -> bool:
+    """Whether ``person`` reads any citizen's message: admins, repliers and heads (their own
+    department's, ``can_see``); an editor or an outside operator reads none, not even a list."""
+    return person.has_role("admin") or person.has_role("replier") or person.has_role("head")
+
+
 def can_see(person: Person, msg: CitizenMessage) -> bool:
     """A citizen's words and identity: admins, and the owning department's repliers and head —
     not every member of it (an editor or an outside operator there sees nothing)."""
@@ -127,7 +133,7 @@ def can_see(person: Person, msg: CitizenMessage) -> bool:
     return (
         msg.department_id is not None
         and person.department_id == msg.department_id
-        and (person.has_role("replier") or person.has_role("head"))
+        and reads_messages(person)
     )
 
 

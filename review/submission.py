@@ -19,7 +19,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from channels.base import PlatformLimits
 from review import chains, staffing
 from review.checks import run_gate
+from review.checks.labels import check_label
 from review.checks.types import GateInput, GateReport, GateTarget, Verdict
+from review.disclosure import DEFAULT as DEFAULT_DISCLOSURE
 from review.draft_access import ensure_manager
 from review.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from review.models import Account, Draft, Override, Person, ReviewTask, Revision, utcnow
@@ -65,6 +67,7 @@ def gate_input(
         digest=revision.digest,
         has_cover=bool(revision.cover_path),
         targets=tuple(GateTarget(a.key, a.platform, safe_domains.get(a.key)) for a in accounts),
+        disclosure=revision.disclosure or DEFAULT_DISCLOSURE,  # an unsaved one may have none
     )
 
 
@@ -233,27 +236,31 @@ async def override(
     found = checks.get(check_name)
     if found is None or found.get("verdict") != "block":
         blocked = (
-            "、".join(str(n) for n, c in checks.items() if c.get("verdict") == "block") or "无"
+            "、".join(check_label(str(n)) for n, c in checks.items() if c.get("verdict") == "block")
+            or "无"
         )
         raise ValidationFailed(
-            f"检查「{check_name}」没有拦截稿件 {draft.id} 第 {revision.number} 版（拦截的检查：{blocked}）",
+            f"检查「{check_label(check_name)}」没有拦截稿件 {draft.id} 第 {revision.number} 版（拦截的检查：{blocked}）",
             field="check",
         )
     if not found.get("overridable"):
         # only what the gate itself marks overridable (personal data in a 惩戒性公示); never
         # secrecy markers, wording or platform limits
         raise Forbidden(
-            f"检查「{check_name}」的拦截不允许例外放行，请修改稿件后重新提交", field="check"
+            f"检查「{check_label(check_name)}」的拦截不允许例外放行，请修改稿件后重新提交",
+            field="check",
         )
     if check_name in {o.check_name for o in await rstore.overrides_for(session, revision.id)}:
-        raise Conflict(f"稿件 {draft.id} 第 {revision.number} 版的「{check_name}」已批准过例外")
+        raise Conflict(
+            f"稿件 {draft.id} 第 {revision.number} 版的「{check_label(check_name)}」已批准过例外"
+        )
     await staffing.ensure_staffed(session, draft, revision.kind, head, acting="override")
     row = await rstore.add_override(session, revision.id, check_name, head.id, reason)
     await notify(
         session,
         kind="draft_override",
         subject=f"draft:{draft.id}",
-        text=f"{head.name} 已对稿件 {draft.id}「{revision.title}」的「{check_name}」检查批准例外，请重新提交",
+        text=f"{head.name} 已对稿件 {draft.id}「{revision.title}」的「{check_label(check_name)}」检查批准例外，请重新提交",
         person_id=draft.author_id,
         payload={"draft_id": draft.id, "check": check_name},
     )

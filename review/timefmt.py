@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -21,6 +21,20 @@ def month_day(when: datetime) -> str:
     """``12月9日`` (Beijing date): a day said in a sentence."""
     local = to_local(when)
     return f"{local.month}月{local.day}日"
+
+
+#: 周一 … 周日, by ``date.weekday()``
+WEEKDAYS = "一二三四五六日"
+
+
+def day_label(day: date) -> str:
+    """``12月3日 周四``: a calendar day as staff read it (the console's calendar)."""
+    return f"{day.month}月{day.day}日 周{WEEKDAYS[day.weekday()]}"
+
+
+def local_date(when: datetime) -> date:
+    """The Beijing date of a stored (UTC) moment: the day a post falls on."""
+    return to_local(when).date()
 
 
 def short_time(when: datetime) -> str:

@@ -34,6 +34,8 @@ async def draft_view(
         "revision": rev.number,
         "title": rev.title,
         "kind": rev.kind,
+        "disclosure": rev.disclosure,
+        "interprets": rev.interprets_draft_id,
         "source": rev.source,
         "accounts": [a.key for a in accounts],
         "account_names": [

@@ -17,6 +17,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     new.add_argument("--account", action="append", help="target account key (repeatable)")
     new.add_argument("--at", help='publish time, Beijing time: "2026-12-01 09:00"')
     new.add_argument("--kind", help="通知公告 政策解读 办事指南 工作动态 转载 …")
+    _seed_clock_args(new)
     new.add_argument(
         "--as", dest="as_person", help="the author: person key or name (or $NEWMEDIA_AS); required"
     )
@@ -46,6 +47,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--no-at", action="store_true", help="drop the publish time (the account's slots)"
     )
     edit.add_argument("--kind")
+    _seed_clock_args(edit)
     edit.add_argument("--as", dest="as_person")
     edit.set_defaults(handler=lazy("draft_submit", "edit"))
 
@@ -69,3 +71,17 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     can.add_argument("id", type=record_id)
     can.add_argument("--as", dest="as_person", required=True, help="person key or name")
     can.set_defaults(handler=lazy("draft_schedule", "cancel"))
+
+
+def _seed_clock_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--disclosure",
+        choices=("主动公开", "依申请公开", "不予公开"),
+        help="公开属性 (default 主动公开; an edit without it keeps the draft's); 不予公开 never goes out",
+    )
+    p.add_argument(
+        "--interprets",
+        type=record_id,
+        metavar="ID",
+        help="a 政策解读: the 规范性文件 draft it interprets (谁起草、谁解读: same department)",
+    )

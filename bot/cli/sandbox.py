@@ -1,5 +1,6 @@
 """``newmedia sandbox follower ACCOUNT "text"``: be a citizen writing to the running service;
-``newmedia sandbox comment ACCOUNT MSG_DATA_ID "text"``: a reader commenting on an article."""
+``newmedia sandbox comment ACCOUNT MSG_DATA_ID "text"``: a reader commenting on an article;
+``newmedia sandbox seed --days 120``: a realistic history for demos and tests."""
 
 from __future__ import annotations
 
@@ -33,3 +34,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     c.add_argument("--openid", default="o_sandbox_citizen_1")
     c.add_argument("--url", help="服务地址（默认 settings 的 service.public_url）")
     c.set_defaults(handler=lazy("sandbox", "comment"))
+    seed = actions.add_parser(
+        "seed", help="在演示数据库中生成一段真实感的历史（发布、拦截、留言、统计），只能运行一次"
+    )
+    seed.add_argument("--days", type=int, default=120, help="天数（默认 120）")
+    seed.add_argument("--seed", type=int, default=17, help="随机种子：同一种子生成同样的历史")
+    seed.add_argument("--as-of", dest="as_of", help="历史截止时间（北京时间，默认现在）")
+    seed.set_defaults(handler=lazy("sandbox_seed", "seed"))

@@ -89,6 +89,13 @@ class PublishingSettings(_Strict):
     #: leaves at most this many rows claimed, and never-sent ones go back by themselves)
     concurrency_per_account: int = Field(8, ge=1, le=64)
     lease_seconds: int = Field(120, ge=10)
+    #: a post is claimed and its private steps done (WeChat draft and uploads, rendering) up to
+    #: this long before it is due, then its public call waits for the due time: a burst of posts
+    #: due at the same minute goes out on time; 0: nothing is prepared ahead
+    prepare_ahead_seconds: float = Field(2.0, ge=0, le=30)
+    #: at most this many prepared posts wait for their due time in one process (a crash hands
+    #: them back by themselves when their lease runs out: none was marked sending)
+    prepare_ahead_rows: int = Field(1000, ge=0, le=10000)
     max_attempts: int = Field(5, ge=1, le=50)
     backoff_base_seconds: float = Field(30, gt=0)
     backoff_cap_seconds: float = Field(1800, gt=0)
@@ -175,6 +182,27 @@ class CalendarSettings(_Strict):
 
     extra_holidays: tuple[str, ...] = ()
     extra_workdays: tuple[str, ...] = ()
+
+
+class DisclosureSettings(_Strict):
+    """The seed's clocks: 谁起草、谁解读 and the quarterly press item (review.interpretations,
+    review.press)."""
+
+    #: a 规范性文件's 政策解读 is published within this many working days of it
+    interpretation_working_days: int = Field(3, ge=1, le=30)
+    #: press releases / conferences (新闻发布稿 / 新闻发布会) each quarter at least
+    press_quarterly_minimum: int = Field(1, ge=0, le=100)
+
+
+class DigestSettings(_Strict):
+    """The weekly digest to each department head (review.digest), in Beijing time."""
+
+    enabled: bool = True
+    #: ISO weekday: 1 = Monday … 7 = Sunday
+    weekday: int = Field(1, ge=1, le=7)
+    time: str = Field("09:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    #: reply windows closing within this many hours are listed
+    window_hours: float = Field(48, gt=0, le=168)
 
 
 class Department(_Strict):
@@ -293,6 +321,8 @@ class SettingsFile(_Strict):
     lists: ListsSettings = ListsSettings()
     wordings: WordingsSettings = WordingsSettings()
     calendar: CalendarSettings = CalendarSettings()
+    disclosure: DisclosureSettings = DisclosureSettings()
+    digest: DigestSettings = DigestSettings()
     sandbox: SandboxSettings = SandboxSettings()
     media: MediaSettings = MediaSettings()
     departments: tuple[Department, ...] = Field(min_length=1)

@@ -16,6 +16,7 @@ from channels.base import Post, Rejected
 from channels.wechat.render import image_sources, render_article, render_body
 from channels.weibo.limits import MAX_CHARS
 from channels.weibo.render import plain_text
+from review.checks.labels import verdict_label
 from review.scheduling import idempotency_key
 
 PLATFORM_LABELS = {"wechat": "微信公众号", "weibo": "微博"}
@@ -161,7 +162,7 @@ def findings(report: dict[str, Any] | None) -> tuple[str, ...]:
         reason = str(check.get("reason", ""))
         if check.get("verdict") == "block":
             tail = "（负责人已批准例外）" if check.get("name") in overridden else ""
-            out.append(f"拦截：{reason}{tail}")
+            out.append(f"{verdict_label('block')}：{reason}{tail}")
         elif check.get("verdict") == "warn":
-            out.append(f"提示：{reason}")
+            out.append(f"{verdict_label('warn')}：{reason}")
     return tuple(out)

@@ -17,6 +17,7 @@ from bot import keys
 from bot.jobs import TickSpec
 from bot.publishing.wiring import TOKENS
 from channels.base import ChannelError
+from review.inspection import VETO_QUIET_DAYS  # the 14-day rule's one home
 from review.models import utcnow
 from review.notify import notify
 from review.publishing import rules
@@ -29,7 +30,6 @@ log = logging.getLogger("newmedia.publisher")
 
 #: refresh a token this long before it runs out (stable_token renews 5 min early itself)
 TOKEN_REFRESH_AHEAD = timedelta(minutes=10)
-VETO_DAYS = 14
 
 
 async def pending(app: web.Application) -> None:
@@ -75,7 +75,7 @@ async def dormant_accounts(app: web.Application) -> None:
             threshold = rules.dormant_threshold(quiet, thresholds)
             if threshold is None:
                 continue
-            veto = "，已达检查中的单项否决标准" if threshold >= VETO_DAYS else ""
+            veto = "，已达检查中的单项否决标准" if threshold >= VETO_QUIET_DAYS else ""
             await notify(
                 session,
                 kind="account_dormant",

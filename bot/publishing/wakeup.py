@@ -2,7 +2,8 @@
 
 It replaces the one-second publish tick, whose wait for the next tick made a post up to a second
 late (half a second on average). After each drain the loop asks the database for the earliest
-``due_at`` of a ``scheduled`` row and sleeps until then, never longer than ``tick_seconds``: that
+``due_at`` of a ``scheduled`` row and sleeps until then (less ``prepare_ahead_seconds``: the
+publisher prepares a row that long before it is due), never longer than ``tick_seconds``: that
 fallback poll finds what another process scheduled without telling anyone (SQLite; a lost
 notification), so nothing is later than with the tick. On PostgreSQL a LISTEN connection
 (``listener.py``) wakes it as soon as any replica or command commits a newly scheduled row.
@@ -18,7 +19,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from aiohttp import web
 
@@ -66,8 +67,11 @@ class WakeUp:
         fallback: float,
         clock: Callable[[], datetime] = utcnow,
         wait: Wait = wait_event,
+        ahead: float = 0.0,
     ) -> None:
         self.drain = drain
+        #: the publisher prepares rows this long before they are due: wake that much earlier
+        self.ahead = timedelta(seconds=ahead)
         self.next_due = next_due
         self.fallback = fallback
         self.clock = clock
@@ -107,6 +111,8 @@ class WakeUp:
             if self._stopping:
                 break
             due = await self._next_due()
+            if due is not None:
+                due -= self.ahead
             now = self.clock()
             behind = due is not None and due <= now and taken == 0
             stalled = stalled + 1 if behind else 0
@@ -145,8 +151,12 @@ def for_app(app: web.Application) -> WakeUp:
         async with sessions() as session:
             return await store.next_due(session)
 
+    publishing = settings.file.publishing
     wakeup = WakeUp(
-        app[keys.PUBLISHER].publish_due, next_due, fallback=settings.file.publishing.tick_seconds
+        app[keys.PUBLISHER].publish_due,
+        next_due,
+        fallback=publishing.tick_seconds,
+        ahead=publishing.prepare_ahead_seconds,
     )
     target = listen_target(settings.database_url)
     if target is not None:

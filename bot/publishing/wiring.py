@@ -22,7 +22,7 @@ from channels.base import Channel
 from review.db import SessionFactory
 from review.publishing.claiming import Claim
 from review.publishing.config import PublishingConfig
-from review.publishing.engine import Publisher
+from review.publishing.publisher import Publisher
 from review.publishing.seams import CallHook
 from review.store import publications as store
 from review.store.tokens import DbTokenStore
@@ -35,6 +35,8 @@ def publishing_config(settings: PublishingSettings) -> PublishingConfig:
         batch_size=settings.batch_size,
         concurrency_per_account=settings.concurrency_per_account,
         lease_seconds=settings.lease_seconds,
+        prepare_ahead_seconds=settings.prepare_ahead_seconds,
+        prepare_ahead_rows=settings.prepare_ahead_rows,
         max_attempts=settings.max_attempts,
         backoff_base_seconds=settings.backoff_base_seconds,
         backoff_cap_seconds=settings.backoff_cap_seconds,

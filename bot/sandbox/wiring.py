@@ -29,6 +29,7 @@ from bot.platforms.registry import sandbox_config, sandbox_page
 from bot.sandbox.proxy import proxy_app
 from bot.workers import worker_of
 from channels.sandbox.app import Sandbox, create_sandbox
+from channels.sandbox.back_office import back_office_routes
 from channels.sandbox.follower import Follower
 from channels.sandbox.timeline import timeline_routes
 from review.db import is_memory_sqlite, is_sqlite, normalise_url
@@ -66,6 +67,7 @@ def sandbox_api_app(sandbox: Sandbox) -> web.Application:
     routes = timeline_routes(sandbox)
     app.add_routes(routes)
     app.router.add_get("/", routes[0].handler)
+    app.add_routes(back_office_routes(sandbox.wechat, sandbox.weibo))
     return app
 
 

@@ -17,7 +17,9 @@ from review.store import drafts as store
 from review.timefmt import parse_local
 from review.views import draft_view
 
-STRING_FIELDS = ("title", "body", "kind", "source", "author", "digest", "cover", "publish_at")
+STRING_FIELDS = (
+    "title", "body", "kind", "source", "author", "digest", "cover", "publish_at", "disclosure",
+)  # fmt: skip
 
 
 def _draft_input(body: dict[str, Any]) -> drafts.DraftInput:
@@ -33,6 +35,9 @@ def _draft_input(body: dict[str, Any]) -> drafts.DraftInput:
             publish_at = parse_local(body["publish_at"])
         except ValueError as exc:
             raise ValidationFailed(str(exc), field="publish_at") from None
+    interprets = body.get("interprets")
+    if interprets is not None and (isinstance(interprets, bool) or not isinstance(interprets, int)):
+        raise ValidationFailed("interprets 必须是规范性文件的稿件编号（整数）", field="interprets")
     return drafts.DraftInput(
         title=body.get("title") or "",
         body=body.get("body") or "",
@@ -45,6 +50,9 @@ def _draft_input(body: dict[str, Any]) -> drafts.DraftInput:
         publish_at=publish_at,
         # an edit that names no time keeps the draft's; "publish_at": null or "" drops it
         clear_schedule="publish_at" in body and not body["publish_at"],
+        # 公开属性; absent on an edit keeps the draft's (review.drafts.DraftInput)
+        disclosure=body.get("disclosure") or None,
+        interprets=interprets,
     )
 
 

@@ -9,25 +9,20 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
 import templates
-from bot.preview.service import Previews
-from bot.services import Services
-from bot.web import console_forms
+from bot.web import console_audit, console_forms, console_reports
 from bot.web.api_common import path_id, services
 from bot.web.auth import console_page, csrf_token, flash, notice
 from bot.web.console_forms import accepts_upload, form_cover
+from bot.web.form_preview import preview_new
 from review import drafts, queue, read_scope
+from review.checks.labels import verdict_label
 from review.errors import DomainError
 from review.models import Person
 from review.presenters import submit_summary
-from review.states import PUBLICATION_LABELS, PublicationStatus
-from review.store import audit, directory
+from review.store import directory
 from review.store import drafts as dstore
-from review.store import publications as pstore
-from review.store import review as rstore
 from review.timefmt import fmt, parse_local
 from review.views import draft_view
-
-TASK_ACTIONS = ("claim", "release", "approve", "reject", "revise")
 
 
 async def _render(
@@ -49,6 +44,7 @@ async def home(request: web.Request, session: AsyncSession, person: Person) -> w
         tasks=tasks,
         my_drafts=[await draft_view(session, d) for d in mine],
         drafts=[await draft_view(session, d) for d in recent],
+        verdict_label=verdict_label,
     )
 
 
@@ -56,8 +52,9 @@ async def home(request: web.Request, session: AsyncSession, person: Person) -> w
 async def new_draft(request: web.Request, session: AsyncSession, person: Person) -> web.Response:
     accounts = await directory.all_accounts(session)
     return await _render(
-        request, "console_draft_new.html", person, accounts=accounts, kinds=drafts.KINDS, form={}
-    )
+        request, "console_draft_new.html", person, accounts=accounts, kinds=drafts.KINDS, form={},
+        disclosures=drafts.DISCLOSURES,
+    )  # fmt: skip
 
 
 @accepts_upload
@@ -65,6 +62,8 @@ async def new_draft(request: web.Request, session: AsyncSession, person: Person)
 async def create_draft(request: web.Request, session: AsyncSession, person: Person) -> web.Response:
     posted = await console_forms.posted(request)
     form = posted.fields
+    if form.get("action") == "preview":  # 「预览」: nothing saved
+        return await preview_new(request, session, person)
     try:
         when = str(form.get("publish_at") or "").strip()
         inp = drafts.DraftInput(
@@ -72,6 +71,7 @@ async def create_draft(request: web.Request, session: AsyncSession, person: Pers
             body=str(form.get("body", "")),
             accounts=[str(v) for v in form.getall("accounts", [])],
             kind=str(form.get("kind") or "工作动态"),
+            disclosure=str(form.get("disclosure") or "") or None,
             source=str(form.get("source") or "") or None,
             cover_path=await form_cover(services(request), posted),
             publish_at=parse_local(when.replace("T", " ")) if when else None,
@@ -87,24 +87,13 @@ async def create_draft(request: web.Request, session: AsyncSession, person: Pers
             person,
             accounts=accounts,
             kinds=drafts.KINDS,
+            disclosures=drafts.DISCLOSURES,
             form=dict(form),
+            chosen=[str(v) for v in form.getall("accounts", [])],
             error=message,
         )
     await notice(session, request, "已创建")
     raise web.HTTPSeeOther(f"/console/drafts/{draft.id}")
-
-
-@console_page
-async def show_draft(request: web.Request, session: AsyncSession, person: Person) -> web.Response:
-    await read_scope.draft(session, person, path_id(request))  # else 404, as if missing
-    draft, rev = await drafts.load(session, path_id(request))
-    view = await draft_view(session, draft, rev, full=True)
-    task_ids = [t.id for t in await rstore.tasks_of_revision(session, rev.id)]
-    tasks = await queue.task_views(session, task_ids)
-    previews = await Previews(services(request)).for_draft(session, rev, person.id)
-    return await _render(
-        request, "console_draft.html", person, d=view, tasks=tasks, previews=previews
-    )
 
 
 @console_page
@@ -130,65 +119,6 @@ async def submit_draft(request: web.Request, session: AsyncSession, person: Pers
     raise web.HTTPSeeOther(f"/console/drafts/{draft_id}")
 
 
-@console_page
-async def task_action(request: web.Request, session: AsyncSession, person: Person) -> web.Response:
-    """claim / release / approve / reject / revise — the same functions the chat commands call."""
-    task_id, action = path_id(request), request.match_info["action"]
-    if action not in TASK_ACTIONS:
-        raise web.HTTPNotFound()
-    await read_scope.task(session, person, task_id)  # else 404, as if missing
-    note = str((await request.post()).get("note", "")).strip()
-    try:
-        async with session.begin_nested():  # a refusal rolls back to here, see submit_draft
-            await _task_action(session, task_id, action, person, note, services(request))
-        msg = "已完成"
-    except DomainError as exc:
-        msg = exc.message
-    view = await queue.task_view(session, task_id)
-    await notice(session, request, msg)
-    raise web.HTTPSeeOther(f"/console/drafts/{view.draft_id}")
-
-
-async def _task_action(
-    session: AsyncSession, task_id: int, action: str, person: Person, note: str, svc: Services
-) -> None:
-    if action == "claim":
-        await queue.claim(session, task_id, person, lease=svc.lease)
-    elif action == "release":
-        await queue.release(session, task_id, person)
-    elif action == "approve":
-        await queue.approve(session, task_id, person, note or None, slots=svc.slots)
-    elif action == "reject":
-        await queue.reject(session, task_id, person, note)
-    else:
-        await queue.request_changes(session, task_id, person, note)
-
-
-@console_page
-async def publications(request: web.Request, session: AsyncSession, person: Person) -> web.Response:
-    rows = await pstore.listing(session, scope=read_scope.scope_for(person), limit=200)
-    accounts = {a.id: a for a in await directory.all_accounts(session)}
-    labels = {str(k): v for k, v in PUBLICATION_LABELS.items()}
-    return await _render(
-        request,
-        "console_publications.html",
-        person,
-        rows=rows,
-        accounts=accounts,
-        labels=labels,
-        states=[s.value for s in PublicationStatus],
-    )
-
-
-@console_page
-async def audit_page(request: web.Request, session: AsyncSession, person: Person) -> web.Response:
-    events = await audit.recent(session, limit=200)
-    checked, problem = await audit.verify(session)
-    return await _render(
-        request, "console_audit.html", person, events=events, checked=checked, problem=problem
-    )
-
-
 async def root(request: web.Request) -> web.StreamResponse:
     raise web.HTTPFound("/console/")
 
@@ -200,8 +130,9 @@ def setup(app: web.Application) -> None:
     app.router.add_get("/console/", home)
     app.router.add_get("/console/drafts/new", new_draft)
     app.router.add_post("/console/drafts", create_draft)
-    app.router.add_get("/console/drafts/{id:\\d+}", show_draft)
+    # /console/drafts (the list), /console/drafts/{id}, /console/queue and the task actions:
+    # console_drafts, console_draft_page and console_queue, set up beside this in bot.app
     app.router.add_post("/console/drafts/{id:\\d+}/submit", submit_draft)
-    app.router.add_post("/console/tasks/{id:\\d+}/{action}", task_action)
-    app.router.add_get("/console/publications", publications)
-    app.router.add_get("/console/audit", audit_page)
+    # /console/publications: bot/web/console_publications.py (and console_calendar.py)
+    console_audit.setup(app)  # /console/audit: search, labels, the chain's verification
+    console_reports.setup(app)  # /console/reports: the annual report, charts, CSV

@@ -2,7 +2,8 @@
 (``Services.prepare_draft``), a cover path or an uploaded cover, and review restarted when the
 draft was already in it (先审后发: the approvals pinned the old content). Also the draft page's
 schedule buttons: cancel its publication, or move its publish time (``review.schedule_changes``),
-and its 「一键去标识化」: the gate's masking suggestion applied as a new revision (``mask_draft``)."""
+and its 「一键去标识化」: the gate's masking suggestion applied as a new revision (``mask_draft``).
+The form's 「预览」 draws and gates the typed text without saving (``bot.web.form_preview``)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,9 @@ from bot.web import console_forms
 from bot.web.api_common import path_id, services
 from bot.web.auth import console_page, csrf_token, flash, notice
 from bot.web.console_forms import accepts_upload, form_cover
+from bot.web.form_preview import FormPreview, form_input, preview_form
 from review import drafts, queue, read_scope, schedule_changes
+from review.checks.labels import findings, verdict_label
 from review.deid_drafts import mask_draft
 from review.errors import DomainError
 from review.models import Person
@@ -34,9 +37,39 @@ async def _page(
     view = await draft_view(session, draft, rev, full=True)
     when = view["publish_at_local"].replace(" ", "T") if view["publish_at"] else ""
     ctx.setdefault("form", {**view, "cover": view["cover_path"] or "", "publish_at_input": when})
+    shown: FormPreview | None = ctx.get("preview")
+    # beside the text: the gate on what was typed (「预览」), else on the saved revision
+    ctx.setdefault("findings", shown.findings if shown else findings(view["gate_report"]))
+    ctx.setdefault("gate_verdict", shown.verdict if shown else view["gate"])
+    ctx.setdefault("previews", shown.shown if shown else [])
     ctx.update(d=view, kinds=drafts.KINDS, me=person, csrf=await csrf_token(request))
-    ctx.update(fmt=fmt, flash=flash(request))
+    ctx.update(disclosures=drafts.DISCLOSURES)
+    ctx.update(fmt=fmt, flash=flash(request), verdict_label=verdict_label, maskable=False)
     return aiohttp_jinja2.render_template("console_draft_edit.html", request, ctx)
+
+
+async def _preview(
+    request: web.Request, session: AsyncSession, person: Person, draft_id: int
+) -> web.Response:
+    """「预览」: the form drawn per platform and gated, nothing saved; an uploaded cover is
+    stored (by content) and its path put in the form, so 保存 needs no second upload."""
+    svc = services(request)
+    posted = await console_forms.posted(request)
+    fields = dict(posted.fields)
+    targets = await dstore.target_accounts(session, draft_id)
+    try:
+        cover = await form_cover(svc, posted)
+        if posted.upload and cover:
+            fields["cover"] = cover
+        inp = await svc.prepare_draft(form_input(posted.fields, [a.key for a in targets], cover))
+    except (DomainError, ValueError) as exc:
+        message = exc.message if isinstance(exc, DomainError) else str(exc)
+        return await _page(request, session, person, draft_id, form=fields, error=message)
+    _draft, saved = await drafts.load(session, draft_id)
+    shown = await preview_form(
+        svc, session, inp, targets, person.id, saved=saved, draft_id=draft_id
+    )
+    return await _page(request, session, person, draft_id, form=fields, preview=shown)
 
 
 @console_page
@@ -52,22 +85,13 @@ async def save(request: web.Request, session: AsyncSession, person: Person) -> w
     await read_scope.draft(session, person, draft_id)  # else 404, as if missing
     posted = await console_forms.posted(request)
     form = posted.fields
+    if form.get("action") == "preview":
+        return await _preview(request, session, person, draft_id)
     try:
         # a savepoint: a refused edit (or a review that cannot restart) leaves nothing behind
         async with session.begin_nested():
-            when = str(form.get("publish_at") or "").strip()
             accounts = [a.key for a in await dstore.target_accounts(session, draft_id)]
-            inp = drafts.DraftInput(
-                title=str(form.get("title", "")),
-                body=str(form.get("body", "")),
-                accounts=accounts,
-                kind=str(form.get("kind") or "工作动态"),
-                source=str(form.get("source") or "") or None,
-                cover_path=await form_cover(svc, posted),
-                publish_at=parse_local(when.replace("T", " ")) if when else None,
-                # the form shows the current time: emptied, it is dropped; absent, it is kept
-                clear_schedule="publish_at" in form and not when,
-            )
+            inp = form_input(form, accounts, await form_cover(svc, posted))
             inp = await svc.prepare_draft(inp)  # MediaRefused names a bad image
             draft, rev, restarted = await queue.edit(
                 session, person, draft_id, inp,

@@ -1,81 +1,58 @@
-"""Console pages for citizens' messages: the same service functions the chat and CLI use."""
+"""Console pages for citizens' messages: the inbox list with its filters and pages, and the
+message page (its forms post to ``console_inbox_actions``). The same service functions the chat
+and CLI use; what a person may see is ``review.read_scope`` / ``review.replies.can_see``."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import aiohttp_jinja2
 from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.inbox import answering, comments
 from bot.inbox import service as inbox_service
-from bot.web.api_common import path_id, services
-from bot.web.auth import console_action, csrf_token, flash, notice
+from bot.web import inbox_filters, inbox_message_page
+from bot.web.api_common import services
+from bot.web.auth import console_action, console_page, csrf_token, flash
 from bot.wordings.picker import picker
-from review.answer_routes import ROUTE_LABELS
-from review.errors import DomainError
+from review import replies
 from review.models import Person
+from review.store import inbox_listing
 from review.timefmt import fmt
 
 
-@console_action
-async def inbox(request: web.Request, person: Person) -> web.StreamResponse:
-    state = request.query.get("state") or None
-    rows = await inbox_service.list_for(services(request), person.key, state)
-    ctx = {"me": person, "csrf": await csrf_token(request), "rows": rows, "fmt": fmt,
-           "flash": flash(request), "state": state}  # fmt: skip
+@console_page
+async def inbox(request: web.Request, session: AsyncSession, person: Person) -> web.Response:
+    """GET filters (state, topic, department for admins, overdue, hot, window closing) and
+    pages; each row with its deadline and reply window as chat and the CLI say them."""
+    departments = await inbox_listing.departments(session)
+    q = inbox_filters.parse(request.query, person, departments)
+    now = services(request).clock()
+    reads = replies.reads_messages(person)  # an editor reads no citizen's message, not even a list
+    rows, total = (
+        await inbox_listing.page(
+            session, q.filter, now, offset=q.offset, limit=inbox_filters.PER_PAGE
+        )
+        if reads
+        else ([], 0)
+    )
+    ctx = {
+        "me": person, "csrf": await csrf_token(request), "fmt": fmt, "flash": flash(request),
+        "rows": [inbox_service.view(m, person, now) for m in rows], "now": now, "q": q,
+        "pager": inbox_filters.pages(q, total), "states": inbox_filters.STATE_CHOICES,
+        "topics": await inbox_listing.topics(session, q.filter.department_id),
+        "departments": departments if person.has_role("admin") else [],
+        "own_department": next((d.name for d in departments if d.id == person.department_id), ""),
+        "window_hours": inbox_filters.WINDOW_HOURS, "reads": reads,
+    }  # fmt: skip
     return aiohttp_jinja2.render_template("console_inbox.html", request, ctx)
-
-
-async def _message_page(request: web.Request, person: Person, **extra: Any) -> web.Response:
-    msg = await inbox_service.show(services(request), path_id(request), person.key)
-    ctx = {"me": person, "csrf": await csrf_token(request), "m": msg, "fmt": fmt,
-           "flash": flash(request),
-           "comment": await comments.console_state(services(request), msg["id"]),
-           "route_labels": ROUTE_LABELS, **extra}  # fmt: skip
-    return aiohttp_jinja2.render_template("console_message.html", request, ctx)
 
 
 @console_action
 async def message(request: web.Request, person: Person) -> web.StreamResponse:
-    return await _message_page(request, person, **await picker(services(request), request.query))
-
-
-@console_action
-async def reply(request: web.Request, person: Person) -> web.StreamResponse:
-    """The answer form: its route (客服消息, 公开答复, 电话答复) chosen with a radio button."""
-    message_id = path_id(request)
-    form = await request.post()
-    text, route = str(form.get("text", "")).strip(), str(form.get("route") or "cs")
-    try:
-        result = await answering.answer(services(request), message_id, person.key, text, route)
-    except DomainError as exc:  # refused: the page again, the text and route kept, the reason
-        return await _message_page(
-            request, person, error=exc.message, form_text=text, form_route=route
-        )
-    async with services(request).sessions.begin() as session:
-        await notice(session, request, result)
-    raise web.HTTPSeeOther(f"/console/inbox/{message_id}")
-
-
-@console_action
-async def moderate(request: web.Request, person: Person) -> web.StreamResponse:
-    """精选 / 取消精选 / 删除 (with its reason) a WeChat article comment."""
-    message_id = path_id(request)
-    form = await request.post()
-    action, reason = str(form.get("action", "")), str(form.get("reason", ""))
-    result: str
-    try:
-        result = await comments.moderate(services(request), message_id, person.key, action, reason)
-    except DomainError as exc:
-        result = exc.message
-    async with services(request).sessions.begin() as session:
-        await notice(session, request, result)
-    raise web.HTTPSeeOther(f"/console/inbox/{message_id}")
+    message_id = await inbox_message_page.visible(request, person)
+    extra = await picker(services(request), request.query)
+    return await inbox_message_page.render(request, person, message_id, **extra)
 
 
 def setup(app: web.Application) -> None:
     app.router.add_get("/console/inbox", inbox)
     app.router.add_get("/console/inbox/{id:\\d+}", message)
-    app.router.add_post("/console/inbox/{id:\\d+}/reply", reply)
-    app.router.add_post("/console/inbox/{id:\\d+}/comment", moderate)

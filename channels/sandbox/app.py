@@ -14,6 +14,7 @@ from pathlib import Path
 
 from aiohttp import web
 
+from channels.sandbox.back_office import back_office_routes, wechat_post, weibo_post
 from channels.sandbox.config import EventSink, SandboxConfig
 from channels.sandbox.faults import Faults
 from channels.sandbox.persistence import SandboxStore
@@ -47,6 +48,16 @@ class Sandbox:
             self.weibo.note_user_message(account_key, openid, at)
             return
         self.wechat.note_user_message(account_key, openid, at)
+
+    def back_office_post(
+        self, account_key: str, title: str, content: str, *, at: datetime | None = None
+    ) -> str:
+        """Staff post in the platform's own back office (not through the bot); returns the
+        remote id (WeChat article_id, Weibo status id). Weibo posts ``content`` as the text."""
+        stamp = at.timestamp() if at is not None else None
+        if account_key in self.wechat.accounts:
+            return wechat_post(self.wechat, account_key, title, content, at=stamp)
+        return weibo_post(self.weibo, account_key, content, at=stamp)
 
     def set_event_sink(self, sink: EventSink | None) -> None:
         """Where PUBLISHJOBFINISH / MASSSENDJOBFINISH go (the lead wires the signed callback)."""
@@ -111,4 +122,5 @@ def create_sandbox_app(
     app.add_subapp("/weibo", sandbox.weibo.app())
     app.add_subapp("/wecom", sandbox.wecom.app())
     app.add_routes(timeline_routes(sandbox))
+    app.add_routes(back_office_routes(sandbox.wechat, sandbox.weibo))
     return app, sandbox

@@ -38,7 +38,7 @@ class SandboxError(Exception):
 
 def endpoint_of(path: str) -> str:
     """``/sandbox/wechat/cgi-bin/draft/add`` → ``cgi-bin/draft/add``."""
-    for marker in ("/cgi-bin/", "/2/"):
+    for marker in ("/cgi-bin/", "/2/", "/datacube/"):
         at = path.find(marker)
         if at >= 0:
             return path[at + 1 :]

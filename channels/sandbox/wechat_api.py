@@ -22,6 +22,7 @@ from channels.sandbox.platform import ACCOUNT, PAYLOAD, PlatformSandbox, Sandbox
 from channels.sandbox.recorder import Recorder
 from channels.sandbox.tokens import TokenIssuer
 from channels.sandbox.wechat_comments import WeChatComments
+from channels.sandbox.wechat_datacube import WeChatDatacube
 from channels.sandbox.wechat_publish import WeChatPublishing
 from channels.sandbox.wechat_state import CustomMessage, Job, WeChatState, dump, restore
 
@@ -72,6 +73,7 @@ class WeChatSandbox(PlatformSandbox):
         self._ids = self.load_ids(100000001)
         self.publishing = WeChatPublishing(self)
         self.comments = WeChatComments(self)
+        self.datacube = WeChatDatacube(self)
         #: a reader comments under a published article (as ``weibo.add_comment``)
         self.add_comment = self.comments.add_comment
         #: jobs still open when the state was loaded: no timer runs for them in this process
@@ -173,6 +175,7 @@ class WeChatSandbox(PlatformSandbox):
             web.post(cgi + "message/mass/delete", pub.mass_delete),
             web.post(cgi + "message/custom/send", self.custom_send),
             *self.comments.routes(cgi),
+            *self.datacube.routes(),
             web.get("/media/{key}", self.serve_media),
         ]
 

@@ -89,6 +89,10 @@ class WeiboSandbox(PlatformSandbox):
     def state(self, account_key: str) -> WeiboState:
         return self.accounts[account_key]
 
+    def next_id(self) -> int:
+        """The next status / comment id (one counter, as Weibo's ids only grow)."""
+        return self._ids.take()
+
     def add_comment(
         self,
         account_key: str,

@@ -27,6 +27,8 @@ log = logging.getLogger("channels.wechat")
 DEFAULT_BASE_URL = "https://api.weixin.qq.com"
 #: refresh a little before the platform's expiry so a call never starts with a dying token
 TOKEN_MARGIN = timedelta(seconds=60)
+#: endpoints named from the host's root rather than ``/cgi-bin/`` (``datacube/getusersummary``)
+OWN_ROOTS = ("datacube/",)
 
 
 def utcnow() -> datetime:
@@ -166,7 +168,7 @@ class WeChatAPI:
             _, data = await request_json(
                 self._http,
                 "POST",
-                join_url(self.base_url, "/cgi-bin/" + endpoint),
+                join_url(self.base_url, _path(endpoint)),
                 platform=self.platform,
                 endpoint=endpoint,
                 params={**(query or {}), "access_token": token},
@@ -251,6 +253,11 @@ class WeChatAPI:
         """Customer-service text; only inside the 48 h / 5-message window (45015 / 45047)."""
         payload = {"touser": openid, "msgtype": "text", "text": {"content": text}}
         await self.call("message/custom/send", payload)
+
+
+def _path(endpoint: str) -> str:
+    """Most endpoints live under ``/cgi-bin/``; the statistics have their own root."""
+    return "/" + endpoint if endpoint.startswith(OWN_ROOTS) else "/cgi-bin/" + endpoint
 
 
 def _raise_classified(endpoint: str, exc: Transient) -> NoReturn:

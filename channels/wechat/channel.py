@@ -20,7 +20,9 @@ from channels.base import (
     MessagePage,
     NotSupported,
     Platform,
+    PlatformPost,
     Post,
+    PostListing,
     Receipt,
     ReceiptState,
     Rejected,
@@ -31,8 +33,10 @@ from channels.lookup import CLOCK_SKEW, Walk
 from channels.wechat.api import WeChatAPI
 from channels.wechat.comments import WeChatComments
 from channels.wechat.covers import CoverCache
+from channels.wechat.datacube import WeChatDatacube
 from channels.wechat.endpoints import ABSENCE, CLIENTMSGID_WINDOW
 from channels.wechat.limits import BATCHGET_PAGE, RECONCILE_PAGES
+from channels.wechat.listing import listed, stamp
 from channels.wechat.render import check_limits, image_sources, render_article
 
 log = logging.getLogger("channels.wechat")
@@ -97,6 +101,7 @@ class WeChatChannel:
         self.comment_kinds = comment_kinds
         self.only_fans_can_comment = only_fans_can_comment
         self.comments = WeChatComments(api)
+        self.datacube = WeChatDatacube(api)
         self.account_key = api.account_key
         self._load = load_image
         self._load_cover = load_cover or load_image
@@ -273,6 +278,30 @@ class WeChatChannel:
             return datetime.fromtimestamp(int(str(raw)), UTC)
         except (TypeError, ValueError, OverflowError):
             return self._clock()
+
+    async def list_posts(self, since: datetime, *, max_pages: int) -> PostListing:
+        """Every published article newer than ``since`` (``freepublish/batchget``, newest
+        first), back-office ones included; at most ``max_pages`` pages. A mass send is not
+        listed there (the platform's own limit)."""
+        posts: list[PlatformPost] = []
+        pages, complete = 0, False
+        for page in range(max_pages):
+            data = await self.api.batchget(page * BATCHGET_PAGE, BATCHGET_PAGE, content=True)
+            pages += 1
+            items = data.get("item") or []
+            for item in items:
+                updated = self._updated(item)
+                if updated < since:  # created no later than updated: older still
+                    complete = True
+                    continue
+                content = item.get("content") or {}
+                at = stamp(content.get("create_time")) or updated
+                for index, article in enumerate(content.get("news_item") or [], start=1):
+                    posts.append(listed(str(item.get("article_id")), index, article, at))
+            if complete or len(items) < BATCHGET_PAGE:
+                complete = True
+                break
+        return PostListing(posts, complete=complete, pages=pages)
 
     async def retract(self, remote_id: str, *, index: int = 1) -> None:
         """Delete one article (1-based ``index``); a mass-sent one via ``message/mass/delete``."""

@@ -44,6 +44,10 @@ EFFECTS: Mapping[str, CallEffect] = {
     "comment/reply/add": CallEffect.PUBLIC,
     "comment/reply/delete": CallEffect.PUBLIC,
     "comment/list": CallEffect.READ,
+    # statistics (datacube): read only
+    "datacube/getarticlesummary": CallEffect.READ,
+    "datacube/getusersummary": CallEffect.READ,
+    "datacube/getusercumulate": CallEffect.READ,
 }
 
 #: publishing endpoint → what it means that a lookup by key did not find its post.

@@ -24,6 +24,9 @@ CLIENTMSGID_EXISTS = 45065
 COMMENT_NO_PRIVILEGE = 88000
 COMMENT_NO_ARTICLE = 88001
 COMMENT_LIMITED = 88002
+#: statistics (datacube): a malformed date, a span longer than the API takes or not yet over
+DATE_FORMAT = 61500
+DATE_RANGE = 61501
 
 _REJECTED: dict[int, str] = {
     DAILY_QUOTA: "今日接口调用或群发次数已达上限",
@@ -38,6 +41,8 @@ _REJECTED: dict[int, str] = {
     COMMENT_NO_PRIVILEGE: "公众号没有留言功能权限",
     COMMENT_NO_ARTICLE: "该文章不存在或未开启留言（msg_data_id 无效）",
     COMMENT_LIMITED: "该文章因安全原因被限制留言",
+    DATE_FORMAT: "统计日期格式有误",
+    DATE_RANGE: "统计日期范围超出接口限制（跨度过长或晚于昨天）",
 }
 _AUTH = {40125: "AppSecret 无效", 40013: "AppID 无效", 41004: "缺少 AppSecret"}
 _NOT_SUPPORTED = {45106: "该接口已下线"}

@@ -11,13 +11,15 @@ import logging
 import re
 from datetime import datetime
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from channels.base import (
     GoingPublic,
     MessagePage,
     Platform,
+    PlatformPost,
     Post,
+    PostListing,
     Receipt,
     ReceiptState,
     Rejected,
@@ -57,6 +59,22 @@ def carries(status: dict[str, Any], key: str) -> bool:
     texts = [str(status.get("text", ""))]
     texts += [str(u.get("long_url", "")) for u in status.get("url_struct") or ()]
     return any(pattern.search(t) for t in texts)
+
+
+_MARK = re.compile(r"[?&]p=([\w%.-]+)")
+#: a status's text kept as its title (a status has no title of its own)
+TITLE_CHARS = 40
+
+
+def marker_of(status: dict[str, Any]) -> str | None:
+    """The idempotency key a status carries (``p=<key>`` in its text or a kept long URL)."""
+    texts = [str(status.get("text", ""))]
+    texts += [str(u.get("long_url", "")) for u in status.get("url_struct") or ()]
+    for text in texts:
+        found = _MARK.search(text)
+        if found:
+            return unquote(found.group(1))
+    return None
 
 
 def _time(status: dict[str, Any]) -> datetime:
@@ -141,6 +159,38 @@ class WeiboChannel:
             if walk.page(stamped, last=not statuses):
                 break
         return Receipt(ReceiptState.UNKNOWN, detail="账号微博中未找到", search=walk.report())
+
+    async def list_posts(self, since: datetime, *, max_pages: int) -> PostListing:
+        """The account's statuses newer than ``since`` (its own timeline, newest first),
+        back-office ones included; at most ``max_pages`` pages. Only an empty page or a status
+        older than ``since`` ends the listing (Weibo may answer a short page mid-way)."""
+        posts: list[PlatformPost] = []
+        pages, complete = 0, False
+        for page in range(1, max_pages + 1):
+            data = await self.api.user_timeline(count=TIMELINE_PAGE, page=page)
+            pages += 1
+            statuses = list(data.get("statuses") or ())
+            for status in statuses:
+                at = _time(status)
+                if at < since:
+                    complete = True
+                    continue
+                status_id = str(status.get("idstr") or status.get("id"))
+                text = str(status.get("text", ""))
+                posts.append(
+                    PlatformPost(
+                        remote_id=status_id,
+                        title=text[:TITLE_CHARS],
+                        excerpt=text[:MAX_CHARS],
+                        posted_at=at,
+                        url=self.status_url.format(id=status_id),
+                        marker=marker_of(status),
+                    )
+                )
+            if complete or not statuses:
+                complete = True
+                break
+        return PostListing(posts, complete=complete, pages=pages)
 
     async def retract(self, remote_id: str, *, index: int = 1) -> None:
         await self.api.destroy(remote_id)

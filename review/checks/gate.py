@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from channels.base import PlatformLimits
+from review.checks.disclosure import check_disclosure
 from review.checks.lexicons import Lexicons, default_lexicons
 from review.checks.normalize import normalize
 from review.checks.personal_data import check_personal_data
@@ -26,6 +27,7 @@ CHECK_NAMES = (
     "wording",
     "platform_limits",
     "reprint_source",
+    "disclosure",
 )
 
 
@@ -56,6 +58,7 @@ def run_gate(
         check_wording(fields, lex.wording),
         check_platform_limits(inp, limits),
         check_reprint(inp, lex.reprint_whitelist),
+        check_disclosure(inp),
     ]
     return _report(checks)
 

@@ -102,6 +102,8 @@ class GateInput:
     digest: str = ""
     has_cover: bool = False
     targets: tuple[GateTarget, ...] = ()
+    #: 公开属性 (review.disclosure): 不予公开 is blocked
+    disclosure: str = "主动公开"
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,8 @@ from review.models.directory import Account, Department, Identity, Person, Revie
 from review.models.drafts import Draft, DraftTarget, GateRun, Override, ReviewTask, Revision
 from review.models.inbox import CitizenMessage, Cursor, MessageReply, Note, SeenNonce
 from review.models.ops import AuditEvent, ChatCommand, Notification
+from review.models.platform_posts import PlatformPost, PlatformSync
+from review.models.platform_stats import WeChatArticleStat, WeChatFollowerStat
 from review.models.previews import RevisionView
 from review.models.publishing import AccessToken, Publication
 from review.models.wechat_comments import WeChatComment
@@ -30,6 +32,8 @@ __all__ = [
     "Notification",
     "Override",
     "Person",
+    "PlatformPost",
+    "PlatformSync",
     "Publication",
     "ReviewStage",
     "ReviewTask",
@@ -38,7 +42,9 @@ __all__ = [
     "SeenNonce",
     "SignInAttempt",
     "UTCDateTime",
+    "WeChatArticleStat",
     "WeChatComment",
+    "WeChatFollowerStat",
     "WordingApproval",
     "WordingEntry",
     "WordingVersion",

@@ -47,6 +47,12 @@ class Revision(Base):
     digest: Mapped[str] = mapped_column(String(400), default="")
     cover_path: Mapped[str | None] = mapped_column(String(500))
     publish_at: Mapped[datetime | None] = mapped_column()
+    #: 公开属性 decided at the source (review.disclosure); 不予公开 never goes out
+    disclosure: Mapped[str] = mapped_column(
+        String(8), default="主动公开", server_default="主动公开"
+    )
+    #: a 政策解读 names the 规范性文件 it interprets (谁起草、谁解读: review.interpretations)
+    interprets_draft_id: Mapped[int | None] = mapped_column(ForeignKey("drafts.id"))
     #: sha256 over the publishable content; approvals pin it
     content_hash: Mapped[str] = mapped_column(String(64))
     created_by: Mapped[int] = mapped_column(ForeignKey("people.id"))

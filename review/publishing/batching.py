@@ -5,7 +5,10 @@ recording.py).
 Every commit on SQLite is serialised, so a drain of a thousand posts must not pay one
 transaction per post. ``submit`` queues an item and returns its own result once the batch it
 joined has committed. The collector waits ``window`` seconds for more (0: only the items queued
-in the same turn of the event loop, plus whatever arrives while the previous batch commits). If
+in the same turn of the event loop, plus whatever arrives while the previous batch commits).
+While urgent items (someone waits on them before a platform call) keep arriving, the others
+wait up to ``hold`` seconds so that the urgent go in short transactions of their own: in a
+burst, recording what was sent does not delay what is about to be sent. If
 a batch fails, its items are committed one transaction each, so one bad row cannot sink the
 rest; an item that fails alone gets the exception.
 """
@@ -14,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import Generic, TypeVar
 
@@ -24,6 +28,9 @@ T = TypeVar("T")
 #: how long a batch holding an urgent item waits for more: a call waits this much longer to
 #: start, and in a drain the calls starting within it share one transaction
 URGENT_WINDOW = 0.001
+
+#: a queued item and the future its submitter waits on
+Entry = tuple[T, asyncio.Future[bool]]
 
 #: commits a batch in one transaction; one result per item, in order
 Commit = Callable[[list[T]], Awaitable[list[bool]]]
@@ -38,20 +45,29 @@ class Batcher(Generic[T]):
         max_batch: int,
         what: str,
         urgent: Callable[[T], bool] | None = None,
+        hold: float = 0.0,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.commit = commit
+        #: how long an item that is not urgent may be left behind by batches of urgent ones
+        self.hold = hold
+        self.clock = clock
         self.window = window
         #: an item someone is waiting on before a platform call: its batch does not wait
         self.urgent = urgent
         self.max_batch = max_batch
         self.what = what
-        self._queue: list[tuple[T, asyncio.Future[bool]]] = []
+        self._queue: list[Entry[T]] = []
+        #: when each queued item that is not urgent was queued (by its future's id)
+        self._since: dict[int, float] = {}
         self._flusher: asyncio.Task[None] | None = None
 
     async def submit(self, item: T) -> bool:
         """Commit ``item`` with whatever else arrives now; its own result."""
         done: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
         self._queue.append((item, done))
+        if self.hold > 0 and not self._is_urgent(item):
+            self._since[id(done)] = self.clock()
         if self._flusher is None or self._flusher.done():
             self._flusher = asyncio.ensure_future(self._flush())
         # shield: a caller cancelled now does not undo an item already queued
@@ -62,7 +78,7 @@ class Batcher(Generic[T]):
             wait = URGENT_WINDOW if self._urgent_queued() else self.window
             if wait > 0:
                 await asyncio.sleep(wait)
-            batch, self._queue = self._queue[: self.max_batch], self._queue[self.max_batch :]
+            batch, self._queue = self._take()
             try:
                 results = await self.commit([item for item, _ in batch])
             except Exception:
@@ -73,10 +89,32 @@ class Batcher(Generic[T]):
             for (_, done), ok in zip(batch, results, strict=True):
                 _resolve(done, ok)
 
-    def _urgent_queued(self) -> bool:
-        return self.urgent is not None and any(self.urgent(item) for item, _ in self._queue)
+    def _is_urgent(self, item: T) -> bool:
+        return self.urgent is not None and self.urgent(item)
 
-    async def _commit_alone(self, entry: tuple[T, asyncio.Future[bool]]) -> None:
+    def _urgent_queued(self) -> bool:
+        return any(self._is_urgent(item) for item, _ in self._queue)
+
+    def _take(self) -> tuple[list[Entry[T]], list[Entry[T]]]:
+        """The next batch and what stays queued: the urgent items alone while the others have
+        waited less than ``hold``; otherwise the oldest ``max_batch`` of everything."""
+        queued = [self._since[id(done)] for _, done in self._queue if id(done) in self._since]
+        held = (
+            self.hold > 0
+            and bool(queued)
+            and self.clock() - min(queued) < self.hold
+            and self._urgent_queued()
+        )
+        if held:
+            batch = [e for e in self._queue if self._is_urgent(e[0])][: self.max_batch]
+        else:
+            batch = self._queue[: self.max_batch]
+        taken = {id(done) for _, done in batch}
+        for key in taken:
+            self._since.pop(key, None)
+        return batch, [e for e in self._queue if id(e[1]) not in taken]
+
+    async def _commit_alone(self, entry: Entry[T]) -> None:
         item, done = entry
         try:
             [ok] = await self.commit([item])

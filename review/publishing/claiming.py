@@ -19,10 +19,11 @@ import functools
 import logging
 from collections.abc import Awaitable, Callable, Container
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from review import disclosure
 from review.db import SessionFactory
 from review.drafts import content_hash
 from review.models import Publication
@@ -69,18 +70,21 @@ class DbClaims:
         self.channels = channels
         self.query = claim
 
-    async def claim(self, limit: int) -> Claimed:
-        """Up to ``limit`` due rows, in the writer's transaction (recording.py ``in_writes``)."""
-        claimed = await self.recorder.in_writes(functools.partial(self._claim, limit=limit))
+    async def claim(self, limit: int, *, ahead: float = 0.0) -> Claimed:
+        """Up to ``limit`` rows due within ``ahead`` seconds, in the writer's transaction
+        (recording.py ``in_writes``)."""
+        claim = functools.partial(self._claim, limit=limit, ahead=ahead)
+        claimed = await self.recorder.in_writes(claim)
         if claimed.taken:
             log.info("claimed %d publication(s) (%d to send)", claimed.taken, len(claimed.sendable))
         return claimed
 
-    async def _claim(self, session: AsyncSession, *, limit: int) -> Claimed:
+    async def _claim(self, session: AsyncSession, *, limit: int, ahead: float) -> Claimed:
         now = self.clock()
         rows = await self.query(
             session,
             now=now,
+            due_by=now + timedelta(seconds=ahead),
             limit=limit,
             worker=self.worker,
             lease_seconds=self.lease_seconds,
@@ -95,6 +99,9 @@ class DbClaims:
             revision, account = context[pub.id]
             target = Target(account.key, account.id, account.owner_department_id, revision)
             approved = pinned.get((pub.revision_id, pub.account_id), [])
+            if disclosure.withheld(revision.disclosure):  # 不予公开: never, whatever was approved
+                await self._cancel_unapproved(session, pub, target, now, withheld=True)
+                continue
             if rules.hash_mismatch(revision, content_hash(revision), approved):
                 await self._cancel_unapproved(session, pub, target, now)
                 continue
@@ -123,10 +130,21 @@ class DbClaims:
         return handed
 
     async def _cancel_unapproved(
-        self, session: AsyncSession, pub: Publication, target: Target, now: datetime
+        self,
+        session: AsyncSession,
+        pub: Publication,
+        target: Target,
+        now: datetime,
+        *,
+        withheld: bool = False,
     ) -> None:
-        """先审后发: content that is not exactly what was approved never goes out."""
-        reason = "内容与审核通过的版本不一致（或未经全部审核），已取消发布"
+        """先审后发: content that is not exactly what was approved never goes out; nor does an
+        item marked 不予公开 (review.disclosure), however it reached the queue."""
+        reason = (
+            f"{disclosure.WITHHELD_REASON}，已取消发布"
+            if withheld
+            else "内容与审核通过的版本不一致（或未经全部审核），已取消发布"
+        )
         await store.cancel(session, pub.id, reason, now)
         await audit.append(
             session,
@@ -134,13 +152,17 @@ class DbClaims:
             action="publication.cancel",
             subject_type="publication",
             subject_id=pub.id,
-            detail={"reason": "hash_mismatch", "revision": pub.revision_id},
+            detail={
+                "reason": "withheld" if withheld else "hash_mismatch",
+                "revision": pub.revision_id,
+            },
         )
         await notify(
             session,
             kind="publication_failed",
             subject=f"publication:{pub.id}",
-            text=f"「{target.revision.title}」{reason}。请重新提交审核。",
+            text=f"「{target.revision.title}」{reason}。"
+            + ("" if withheld else "请重新提交审核。"),
             department_id=target.department_id,
             dedup_key=f"publication:{pub.id}:cancelled",
         )

@@ -1,7 +1,8 @@
 """What the publishing engine is told by whoever runs it: plain frozen values, no settings types.
 
 The service translates its validated settings into these (bot/publishing/wiring.py); tests and
-the benchmark build them directly. The defaults are the service's defaults.
+the benchmark build them directly. The defaults are the service's defaults, but for
+``prepare_ahead_seconds`` (0 here: an engine built directly publishes only what is due).
 """
 
 from __future__ import annotations
@@ -20,6 +21,11 @@ class PublishingConfig:
     concurrency_per_account: int = 8
     #: how long a claim lasts without a heartbeat before a reconciler may take the row over
     lease_seconds: float = 120
+    #: rows due within this many seconds are claimed and prepared (private steps) now; their
+    #: public call waits for the due time (engine.py ``_until_due``). 0: only rows already due
+    prepare_ahead_seconds: float = 0.0
+    #: prepared rows waiting for their due time, at most (they hold no call slot meanwhile)
+    prepare_ahead_rows: int = 1000
     max_attempts: int = 5
     backoff_base_seconds: float = 30.0
     backoff_cap_seconds: float = 1800.0

@@ -1,5 +1,9 @@
 """The publish tick: claim due rows → mark each sending → call channels concurrently → record.
 
+A row due within ``prepare_ahead_seconds`` is claimed and its private steps done now (WeChat
+draft and uploads, rendering); its public call waits for the due time without holding a call
+slot (``_until_due``), so a burst due at one minute costs only the public calls after it.
+
 No transaction is ever open across a platform call. At most ``concurrency_per_account`` calls
 run per account, and a claim takes only the free call slots, so little is held that is not
 being sent (a row whose call has answered no longer counts: its outcome is being recorded, and
@@ -9,8 +13,8 @@ crash the database knows which rows may have gone out (reconciled) and which sur
 every row of ours never marked goes back to ``scheduled`` in one UPDATE; a row whose call is
 still under way keeps its mark and is reconciled when its lease runs out.
 
-``Engine`` reaches storage only through the seams in seams.py; ``Publisher`` is the engine over
-the database (claiming.py, recording.py), and unit tests drive the engine with fakes.
+``Engine`` reaches storage only through the seams in seams.py; ``Publisher`` (publisher.py) is the
+engine over the database (claiming.py, recording.py); unit tests drive the engine with fakes.
 """
 
 from __future__ import annotations
@@ -27,15 +31,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from channels.base import Channel, Post
-from review.db import SessionFactory
 from review.models import Publication, utcnow
 from review.publishing import rules
-from review.publishing.claiming import Claim, DbClaims
 from review.publishing.config import PostOptions, PublishingConfig
-from review.publishing.recording import Recorder, Target
+from review.publishing.recording import Target
 from review.publishing.seams import AfterCall as AfterCall
 from review.publishing.seams import CallHook, ClaimSource, OutcomeLog, Timer, within
-from review.store import publications as store
 
 log = logging.getLogger("newmedia.publisher")
 
@@ -51,6 +52,8 @@ class Job:
     post: Post
     #: its mark is committed and its call is about to start (or has)
     started: bool = False
+    #: it holds its account's call slot
+    slot: bool = False
 
 
 def worker_name() -> str:
@@ -67,7 +70,12 @@ class Engine:
     clock: Callable[[], datetime] = utcnow
     after_call: CallHook | None = None
     before_call: CallHook | None = None
+    #: waits until a prepared row is due (``asyncio.sleep``; tests pass one they control)
+    sleep: Timer = asyncio.sleep
     _stopping: bool = field(default=False, init=False)
+    _halted: asyncio.Event = field(default_factory=asyncio.Event, init=False)
+    #: jobs prepared ahead, waiting for their due time: no call slot held, not yet marked
+    _early: set[asyncio.Task[None]] = field(default_factory=set, init=False)
     _inflight: set[asyncio.Task[None]] = field(default_factory=set, init=False)
     #: jobs waiting for their account's call slot (cancelled by ``halt``: none is ever started)
     _waiting: set[asyncio.Task[None]] = field(default_factory=set, init=False)
@@ -91,6 +99,14 @@ class Engine:
         if sem is None:
             sem = self._limits[account_key] = asyncio.Semaphore(self.config.concurrency_per_account)
         return sem
+
+    def _free(self) -> int:
+        """Rows a claim may take now: the call slots not held by a job whose call has not
+        answered (a job waiting for its due time holds none), within the prepared rows' ceiling."""
+        free = self.capacity - (len(self._unanswered) - len(self._early))
+        if self.config.prepare_ahead_seconds:
+            free = min(free, self.config.prepare_ahead_rows - len(self._early))
+        return free
 
     @property
     def capacity(self) -> int:
@@ -137,9 +153,9 @@ class Engine:
 
         try:
             while not self._stopping:
-                free = capacity - len(self._unanswered)
+                free = self._free()
                 if more and free >= refill:
-                    claimed = await self.claims.claim(free)
+                    claimed = await self.claims.claim(free, ahead=self.config.prepare_ahead_seconds)
                     total += claimed.taken
                     more = claimed.taken >= free
                     if self._stopping:  # the stop came during the claim: none of it is sent
@@ -183,7 +199,7 @@ class Engine:
         outcome is recorded."""
         if task is not None:
             self._unanswered.discard(task)
-        if self.capacity - len(self._unanswered) >= (self.capacity + 1) // 2:
+        if self._free() >= (self.capacity + 1) // 2:
             for room in self._rooms:
                 room.set()
 
@@ -195,6 +211,7 @@ class Engine:
             self._waiting.add(task)
         try:
             await sem.acquire()  # a stop cancels the job here: nothing was marked or sent
+            job.slot = True
         finally:
             if task is not None:
                 self._waiting.discard(task)
@@ -204,7 +221,9 @@ class Engine:
             return await self._call(job)
         finally:
             # the platform has answered: free the account's slot for the next call while we record
-            sem.release()
+            if job.slot:
+                job.slot = False
+                sem.release()
 
     async def _clear_to_start(self, job: Job) -> bool:
         """A row is worked on only while its lease has time left and nobody asked us to stop;
@@ -219,8 +238,12 @@ class Engine:
         return True
 
     async def _going_public(self, job: Job) -> None:
-        """The channel's private steps are done and its public call comes next: mark the row
-        sending, committed, or stop here (the row is not ours, or we are stopping)."""
+        """The channel's private steps are done and its public call comes next: wait for the
+        row's due time if it was prepared ahead, then mark it sending, committed, or stop here
+        (the row is not ours, or we are stopping)."""
+        if not await self._until_due(job):
+            await self.recorder.release(job.pub.id)
+            raise _NotSent
         if not await self.recorder.mark_sending(job.pub.id):
             log.warning("publication %d is no longer ours before its call: not sent", job.pub.id)
             raise _NotSent
@@ -228,6 +251,33 @@ class Engine:
             await self.recorder.release(job.pub.id)
             raise _NotSent
         job.started = True
+
+    async def _until_due(self, job: Job) -> bool:
+        """A row prepared ahead waits for its due time without its call slot (others' calls go
+        on meanwhile), then takes the slot again; false when told to stop meanwhile."""
+        due = job.pub.due_at
+        ahead = (due - self.clock()).total_seconds() if due is not None else 0.0
+        if ahead <= 0 or self._stopping:
+            return not self._stopping
+        task = asyncio.current_task()
+        assert task is not None and job.slot
+        sem = self.limit(job.target.key)
+        job.slot = False
+        sem.release()
+        self._early.add(task)
+        self._answered(None)  # its slot is free: the next claim may prepare more
+        try:
+            if await within(self._halted.wait(), ahead, self.sleep) is not None:
+                return False
+        finally:
+            self._early.discard(task)
+        self._waiting.add(task)  # a stop cancels it here: nothing was marked or sent
+        try:
+            await sem.acquire()
+            job.slot = True
+        finally:
+            self._waiting.discard(task)
+        return not self._stopping
 
     async def _call(self, job: Job) -> tuple[rules.Outcome, datetime | None] | None:
         channel = self.channels[job.target.key]
@@ -269,6 +319,7 @@ class Engine:
         """From now on nothing is claimed or sent: the service calls this the moment it is told
         to stop. Jobs waiting for a call slot end unsent (``stop`` hands their rows back)."""
         self._stopping = True
+        self._halted.set()
         for room in self._rooms:
             room.set()
         for task in list(self._waiting):
@@ -302,45 +353,3 @@ class Engine:
     @property
     def stopping(self) -> bool:
         return self._stopping
-
-
-class Publisher(Engine):
-    """The engine over the database, claiming and recording as ``worker``. Reconciliation
-    (reconciliation.py) takes a ``Publisher``: it queries the same database as the same worker."""
-
-    recorder: Recorder
-    claims: DbClaims
-
-    def __init__(
-        self,
-        sessions: SessionFactory,
-        channels: Mapping[str, Channel],
-        config: PublishingConfig,
-        *,
-        options: Mapping[str, PostOptions] | None = None,
-        worker: str | None = None,
-        clock: Callable[[], datetime] = utcnow,
-        claim: Claim = store.claim_due,
-        after_call: CallHook | None = None,
-        before_call: CallHook | None = None,
-    ) -> None:
-        self.sessions = sessions
-        self.worker = worker or worker_name()
-        recorder = Recorder(sessions, self.worker, clock)
-        claims = DbClaims(
-            sessions,
-            recorder,
-            worker=self.worker,
-            clock=clock,
-            lease_seconds=config.lease_seconds,
-            channels=channels,
-            claim=claim,
-        )
-        super().__init__(
-            channels, config, claims, recorder, dict(options or {}), clock, after_call, before_call
-        )
-
-    async def hand_back_expired(self) -> int:
-        """Rows whose lease ran out before any call started go back to ``scheduled`` (every
-        worker's, no person involved); run before ``reconcile_expired``, which takes the rest."""
-        return await self.claims.hand_back_expired()

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from channels.base import ChannelError, Receipt, ReceiptState
 from review.models import Publication
 from review.publishing import poll_backoff, rules
-from review.publishing.engine import Publisher
+from review.publishing.publisher import Publisher
 from review.publishing.recording import Target
 from review.states import PublicationStatus as P
 from review.store import pending_polls

@@ -47,6 +47,9 @@ BATCH_WINDOW = 0.003
 BATCH_MAX = 200
 #: a batch holding a sending mark is not held back: only what is queued in the same turn of the
 #: loop, or while the previous batch commits, goes with it (``Batcher.urgent``)
+#: while marks keep coming (a burst), outcomes wait up to this long so the marks commit in short
+#: transactions of their own; a crash meanwhile leaves marked rows, found by reconciliation
+OUTCOME_HOLD = 1.0
 
 
 @dataclass(frozen=True)
@@ -90,6 +93,7 @@ class Recorder:
         *,
         window: float = BATCH_WINDOW,
         max_batch: int = BATCH_MAX,
+        hold: float = OUTCOME_HOLD,
     ) -> None:
         self.sessions = sessions
         self.worker = worker
@@ -102,6 +106,7 @@ class Recorder:
             max_batch=max_batch,
             what="publication writes",
             urgent=lambda item: not isinstance(item, _Pending),
+            hold=hold,
         )
         #: transactions committed by the collector (tests and the benchmark read it)
         self.batches = 0

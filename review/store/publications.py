@@ -58,12 +58,19 @@ def _ids(session: AsyncSession, candidates: Select[Any]) -> Select[Any]:
 
 
 async def claim_due(
-    session: AsyncSession, *, now: datetime, limit: int, worker: str, lease_seconds: float
+    session: AsyncSession,
+    *,
+    now: datetime,
+    limit: int,
+    worker: str,
+    lease_seconds: float,
+    due_by: datetime | None = None,
 ) -> list[Publication]:
-    """Take up to ``limit`` due rows for ``worker``; each row goes to exactly one claimant."""
+    """Take up to ``limit`` rows due by ``due_by`` (default ``now``: a publisher preparing
+    ahead passes a moment soon after) for ``worker``; each row goes to exactly one claimant."""
     due = (
         select(Publication.id)
-        .where(Publication.status == P.SCHEDULED, Publication.due_at <= now)
+        .where(Publication.status == P.SCHEDULED, Publication.due_at <= (due_by or now))
         .order_by(Publication.due_at, Publication.id)
         .limit(limit)
     )

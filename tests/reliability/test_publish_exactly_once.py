@@ -35,7 +35,7 @@ from review.db import SessionFactory
 from review.models import Publication
 from review.publishing.claiming import Claim
 from review.publishing.config import PublishingConfig
-from review.publishing.engine import Publisher
+from review.publishing.publisher import Publisher
 from review.store import publications as store
 
 pytestmark = [pytest.mark.slow, pytest.mark.pg]
@@ -92,7 +92,13 @@ def naive_claim(gate: BothReadFirst) -> Claim:
     """Select, then update by id with no status guard: what ``store.claim_due`` must not be."""
 
     async def claim(
-        session: AsyncSession, *, now: datetime, limit: int, worker: str, lease_seconds: float
+        session: AsyncSession,
+        *,
+        now: datetime,
+        limit: int,
+        worker: str,
+        lease_seconds: float,
+        due_by: datetime | None = None,
     ) -> list[Publication]:
         ids = await gate.read(session, now=now, limit=limit)
         if not ids:

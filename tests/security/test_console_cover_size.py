@@ -81,7 +81,12 @@ async def test_a_two_mib_cover_is_accepted(
     )
     assert r.status == 303, await r.text()
     async with sf() as s:
-        rev = await s.scalar(select(Revision).join(Draft).order_by(Revision.id.desc()).limit(1))
+        rev = await s.scalar(
+            select(Revision)
+            .join(Draft, Revision.draft_id == Draft.id)
+            .order_by(Revision.id.desc())
+            .limit(1)
+        )
     assert rev is not None and rev.title == TITLE and rev.body == BODY
     assert rev.cover_path is not None and rev.cover_path.startswith("uploads/")
 

@@ -13,30 +13,14 @@ from bot.config.load import Settings, SettingsError, SettingsNotFound, load_sett
 from bot.platforms.limits import PLATFORM_LIMITS
 from bot.platforms.media import media_policy
 from review.checks import GateInput, GateReport, GateTarget, Verdict, default_lexicons, run_gate
+from review.checks.labels import CHECK_LABELS, FIELD_LABELS, verdict_label
 from review.checks.types import CheckResult
 from review.draft_rules import content_problems
 from review.frontmatter import FrontMatterError, parse_draft_file
 from review.media import MediaRefused, body_images, check_draft
 
-LABELS = {Verdict.PASS: "通过", Verdict.WARN: "提示", Verdict.BLOCK: "拦截"}
-CHECK_LABELS = {
-    "relevance": "职能相关性",
-    "personal_data": "个人信息",
-    "secrecy": "涉密标志",
-    "wording": "错敏词",
-    "platform_limits": "平台限制",
-    "reprint_source": "转载来源",
-    "media": "图片",
-    "draft": "稿件",
-}
+LABELS = {v: verdict_label(v) for v in Verdict}
 MEDIA_HINT = "把图片放进设置 [media] root 所指的图片目录并写相对路径，或在控制台上传"
-FIELD_LABELS = {
-    "title": "标题",
-    "body": "正文",
-    "digest": "摘要",
-    "author": "作者",
-    "source": "来源",
-}
 FLUSH_EVERY = 500
 EXIT_SETTINGS = 2  # the CLI's 'bad arguments or settings'
 #: what ``check`` without usable settings leaves out (it still checks: any file, anywhere)
@@ -159,6 +143,7 @@ def _run_file(args: argparse.Namespace) -> int:
         digest=str(meta.get("digest", "")),
         has_cover=bool(cover),
         targets=targets,
+        disclosure=str(meta.get("disclosure") or "主动公开"),
     )
     report = _with(
         run_gate(inp, limits=PLATFORM_LIMITS), _door_check(inp), _media_check(args, cover, body)

@@ -72,7 +72,22 @@ def draft_input(args: argparse.Namespace, meta: dict[str, Any], body: str) -> dr
         cover_path=_cover(meta.get("cover")),
         publish_at=publish_at,
         clear_schedule=bool(getattr(args, "no_at", False)),
+        disclosure=_disclosure(args, meta),
+        interprets=_interprets(args, meta),
     )
+
+
+def _disclosure(args: argparse.Namespace, meta: dict[str, Any]) -> str | None:
+    """``--disclosure`` over front matter; None: the default on new, the draft's own on edit."""
+    value = getattr(args, "disclosure", None) or meta.get("disclosure")
+    return str(value) if value else None
+
+
+def _interprets(args: argparse.Namespace, meta: dict[str, Any]) -> int | None:
+    value = getattr(args, "interprets", None)
+    if value is None and meta.get("interprets") is not None:
+        value = int(meta["interprets"])
+    return value
 
 
 def _cover(value: object) -> str | None:
@@ -164,6 +179,8 @@ async def show(args: argparse.Namespace) -> int:
         return 0
     print(
         f"稿件 {view['id']}「{view['title']}」 {view['status_label']} · 第 {view['revision']} 版 · {view['kind']}"
+        f" · {view['disclosure']}"
+        + (f" · 解读稿件 #{view['interprets']}" if view["interprets"] else "")
     )
     print(
         f"作者：{view['author_name']}  账号：{'、'.join(view['account_names'])}  发布：{view['publish_at_local']}"

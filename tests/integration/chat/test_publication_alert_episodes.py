@@ -17,7 +17,7 @@ from review.db import SessionFactory
 from review.models import Notification, utcnow
 from review.publishing import alert_gathering
 from review.publishing.config import PublishingConfig
-from review.publishing.engine import Publisher
+from review.publishing.publisher import Publisher
 
 FAST = PublishingConfig(backoff_base_seconds=0.01, backoff_cap_seconds=0.05, lease_seconds=10)
 #: the people of the owner department (office) who get publishing alerts by WeCom

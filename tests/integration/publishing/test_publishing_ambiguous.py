@@ -16,7 +16,7 @@ from review.db import SessionFactory
 from review.models import AuditEvent, Notification, Publication, utcnow
 from review.publishing import resolution
 from review.publishing.config import PublishingConfig
-from review.publishing.engine import Publisher
+from review.publishing.publisher import Publisher
 from review.publishing.reconciliation import poll_pending, reconcile_expired
 
 FAST = PublishingConfig(

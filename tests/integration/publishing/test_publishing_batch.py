@@ -13,7 +13,7 @@ from review.db import SessionFactory
 from review.models import Account, AuditEvent, Notification, Publication, utcnow
 from review.publishing import rules
 from review.publishing.config import PublishingConfig
-from review.publishing.engine import Publisher
+from review.publishing.publisher import Publisher
 from review.publishing.recording import Recorder, Target, _Pending
 from review.states import PublicationStatus as P
 from review.store import audit
@@ -168,11 +168,12 @@ async def test_claims_are_pipelined_in_small_batches(sf: SessionFactory) -> None
 async def test_marks_and_outcomes_arriving_together_share_one_transaction(
     sf: SessionFactory,
 ) -> None:
-    """On SQLite every commit is serialised: the marks of calls about to start ride with the
+    """Without a hold (``OUTCOME_HOLD``), the marks of calls about to start ride with the
     outcomes of calls just answered, in one transaction, and each gets its own answer."""
     rows, targets = await claimed(sf, 6)
     done, starting = rows[:3], rows[3:]
-    recorder = Recorder(sf, WORKER, utcnow, window=3600)  # only a mark can release the batch
+    # only a mark can release the batch
+    recorder = Recorder(sf, WORKER, utcnow, window=3600, hold=0)
     now = utcnow()
     results = await asyncio.wait_for(
         asyncio.gather(
@@ -189,4 +190,34 @@ async def test_marks_and_outcomes_arriving_together_share_one_transaction(
             for pid, at in (await s.execute(select(Publication.id, Publication.sending_at))).all()
         }
     assert [marked[p.id] for p in starting] == [True] * 3
+    assert await statuses(sf) == [("published", WORKER)] * 3 + [("publishing", WORKER)] * 3
+
+
+@pytest.mark.pg
+async def test_marks_go_before_outcomes_queued_with_them(sf: SessionFactory) -> None:
+    """With a hold (the service's is ``OUTCOME_HOLD``; an hour here, so no clock can end it),
+    marks queued beside outcomes commit first, in a transaction of their own (a call waits on
+    each); the outcomes follow in the next one."""
+    rows, targets = await claimed(sf, 6)
+    done, starting = rows[:3], rows[3:]
+    recorder = Recorder(sf, WORKER, utcnow, window=0.001, hold=3600)
+    order: list[str] = []
+    now = utcnow()
+
+    async def record(p: Publication) -> bool:
+        ok = await recorder.record(p, targets[p.id], published(p), now)
+        order.append("outcome")
+        return ok
+
+    async def mark(p: Publication) -> bool:
+        ok = await recorder.mark_sending(p.id)
+        order.append("mark")
+        return ok
+
+    results = await asyncio.wait_for(
+        asyncio.gather(*(record(p) for p in done), *(mark(p) for p in starting)), 30
+    )
+    assert results == [True] * 6
+    assert order == ["mark"] * 3 + ["outcome"] * 3
+    assert (recorder.batches, recorder.mark_batches) == (2, 1)
     assert await statuses(sf) == [("published", WORKER)] * 3 + [("publishing", WORKER)] * 3

@@ -26,7 +26,7 @@ from review.media_files import publish_loader
 from review.media_renditions import THUMB
 from review.models import Notification, Publication, utcnow
 from review.publishing.config import PublishingConfig
-from review.publishing.engine import Publisher
+from review.publishing.publisher import Publisher
 from review.publishing.reconciliation import poll_pending
 
 ACCOUNT = "ccmz_wechat"

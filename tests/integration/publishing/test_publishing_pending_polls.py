@@ -16,8 +16,8 @@ from channels.base import Post, Receipt, ReceiptState, Rejected
 from review.db import SessionFactory
 from review.models import Publication, utcnow
 from review.publishing.config import PublishingConfig
-from review.publishing.engine import Publisher
 from review.publishing.poll_backoff import POLL_FAILED
+from review.publishing.publisher import Publisher
 from review.publishing.reconciliation import PENDING_GIVE_UP, poll_pending
 from review.states import PublicationStatus as P
 

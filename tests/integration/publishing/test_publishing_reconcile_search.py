@@ -22,7 +22,7 @@ from channels.weibo.channel import WeiboChannel
 from review.db import SessionFactory
 from review.models import Notification, Publication, utcnow
 from review.publishing.config import PostOptions, PublishingConfig
-from review.publishing.engine import Publisher
+from review.publishing.publisher import Publisher
 from review.publishing.reconciliation import reconcile_expired
 
 ACCOUNT = "ccmz_weibo"

@@ -17,7 +17,7 @@ from review.db import SessionFactory
 from review.errors import Conflict
 from review.models import Publication, utcnow
 from review.publishing.config import PublishingConfig
-from review.publishing.engine import Publisher
+from review.publishing.publisher import Publisher
 from review.store import scheduling as sstore
 
 FAST = PublishingConfig(

@@ -18,7 +18,7 @@ from channels.base import GoingPublic, NotSent, Post, Receipt
 from review.db import SessionFactory
 from review.models import Notification, Publication, utcnow
 from review.publishing.config import PublishingConfig
-from review.publishing.engine import Publisher
+from review.publishing.publisher import Publisher
 from review.publishing.reconciliation import reconcile_expired
 from review.store import publications as store
 

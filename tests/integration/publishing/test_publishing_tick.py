@@ -15,7 +15,7 @@ from channels.base import NotSent, ReceiptState, Rejected, Transient
 from review.db import SessionFactory
 from review.models import Notification, Publication, Revision, utcnow
 from review.publishing.config import PublishingConfig
-from review.publishing.engine import Publisher
+from review.publishing.publisher import Publisher
 from review.publishing.reconciliation import poll_pending, reconcile_expired
 from review.store import publications as store
 

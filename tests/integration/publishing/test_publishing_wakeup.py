@@ -21,7 +21,7 @@ from bot.publishing.wakeup import WAKEUP, WakeUp
 from review.db import SessionFactory
 from review.models import Account, Publication, Revision, utcnow
 from review.publishing.config import PublishingConfig
-from review.publishing.engine import Publisher
+from review.publishing.publisher import Publisher
 from review.scheduling import schedule
 from review.store import publications as store
 from review.store.scheduling import CHANNEL

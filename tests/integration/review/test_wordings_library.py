@@ -138,11 +138,11 @@ async def test_the_guide_clock_reminds_escalates_and_reaches_the_inspection_repo
             await s.scalars(select(Notification).where(Notification.kind.like("wording_%")))
         )
         wang = await directory.person_by_key(s, "wang_qiang")
-        report = await inspection.build(s, now=after + timedelta(hours=1))
+        report = await inspection.build(s, as_of=after + timedelta(hours=1))
     assert {n.kind for n in notes} >= {"wording_due", "wording_overdue"}
     assert wang is not None and any(
         n.kind == "wording_overdue" and n.person_id == wang.id for n in notes
     )
-    lines = [f.detail for f in report.findings if f.item == clock.ITEM]
+    lines = [i.summary for i in report.general if i.name == clock.ITEM]
     assert any("超过一个工作日才上线" in d and "高龄津贴" in d for d in lines)
     assert any("仍未审定上线" in d and "临时救助" in d for d in lines)

@@ -1,6 +1,6 @@
 """The console's 口径 pages: an entry written, submitted and approved through its chain by
 forms alone (no JavaScript), refused to its author; then found on a message page, where
-「填入答复」 puts the approved text into the answer box."""
+「插入答复」 puts the approved text into the answer box."""
 
 from __future__ import annotations
 
@@ -56,7 +56,7 @@ async def test_a_wording_goes_through_the_console_and_fills_an_answer(
     entry_id = url.rsplit("/", 1)[1]
     await as_person(client, sf, "li_na")  # a replier of the message's department
     listed = await (await client.get(f"/console/inbox/{msg_id}?kouj=高龄")).text()
-    assert f"use={entry_id}" in html.unescape(listed)
+    assert f'name="insert" value="{entry_id}"' in html.unescape(listed)
     filled = await (await client.get(f"/console/inbox/{msg_id}?kouj=高龄&use={entry_id}")).text()
     box = filled.split('<textarea name="text"', 1)[1].split("</textarea>", 1)[0]
     assert TEXT in box

@@ -17,7 +17,7 @@ from sqlalchemy import select, update
 from review.db import SessionFactory
 from review.models import AuditEvent, Publication, utcnow
 from review.publishing.config import PublishingConfig
-from review.publishing.engine import Publisher
+from review.publishing.publisher import Publisher
 from review.timefmt import fmt
 
 

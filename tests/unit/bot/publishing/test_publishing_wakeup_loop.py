@@ -31,7 +31,9 @@ class Rig:
     """A drain that counts, a database that answers ``due``, a clock that only moves when the
     fake sleep says its timer fired."""
 
-    def __init__(self, due: list[datetime | None], fallback: float = 3600.0) -> None:
+    def __init__(
+        self, due: list[datetime | None], fallback: float = 3600.0, ahead: float = 0.0
+    ) -> None:
         self.now = T0
         self.due = due
         self.drains = 0
@@ -41,7 +43,12 @@ class Rig:
         #: how many drains had run when each sleep began
         self.slept_after: list[int] = []
         self.loop = WakeUp(
-            self.drain, self.next_due, fallback=fallback, clock=lambda: self.now, wait=self.wait
+            self.drain,
+            self.next_due,
+            fallback=fallback,
+            clock=lambda: self.now,
+            wait=self.wait,
+            ahead=ahead,
         )
 
     async def drain(self) -> int:
@@ -72,6 +79,15 @@ async def test_the_loop_sleeps_exactly_until_the_due_time_then_drains() -> None:
     await asyncio.wait_for(rig.loop.asleep.wait(), GUARD)
     assert rig.sleeps == [5.0, 3600.0]
     assert rig.now == T0 + timedelta(seconds=5)
+    await asyncio.wait_for(rig.loop.stop(), GUARD)
+
+
+async def test_a_publisher_preparing_ahead_is_woken_that_much_before_the_due_time() -> None:
+    rig = Rig([T0 + timedelta(seconds=5), None], ahead=2.0)
+    rig.loop.start()
+    assert await asyncio.wait_for(rig.drained.get(), GUARD) == 1
+    assert await asyncio.wait_for(rig.drained.get(), GUARD) == 2  # 2 s before the row is due
+    assert rig.sleeps[0] == 3.0 and rig.now == T0 + timedelta(seconds=3)
     await asyncio.wait_for(rig.loop.stop(), GUARD)
 
 

@@ -69,12 +69,13 @@ class FakeLedger:
 
     # ---- ClaimSource ---------------------------------------------------------------------------
 
-    async def claim(self, limit: int) -> Claimed:
+    async def claim(self, limit: int, *, ahead: float = 0.0) -> Claimed:
         self.claims += 1
         self.limits.append(limit)
         now = self.clock()
+        by = now + timedelta(seconds=ahead)
         due = sorted(
-            (r for r in self.rows.values() if r.status is P.SCHEDULED and r.due_at <= now),
+            (r for r in self.rows.values() if r.status is P.SCHEDULED and r.due_at <= by),
             key=lambda r: (r.due_at, r.id),
         )[:limit]
         for row in due:

@@ -1,0 +1,115 @@
+"""Preparing ahead through the database: a claim with ``due_by`` takes rows due soon and no
+later ones; the publisher prepares them, marks and publishes each only once its due time has
+come, and a stop while they wait hands them back unsent. The wait is the test's own timer."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field, replace
+from datetime import timedelta
+
+import pytest
+from publishing_support import FakeChannel, seed
+from sqlalchemy import select, update
+
+from channels.base import GoingPublic, Post, Receipt
+from review.db import SessionFactory
+from review.models import Publication, utcnow
+from review.publishing.config import PublishingConfig
+from review.publishing.publisher import Publisher
+from review.store import publications as store
+
+AHEAD = PublishingConfig(lease_seconds=60, prepare_ahead_seconds=60)
+GUARD = 60  # seconds: a hang fails the test instead of blocking the suite
+
+
+async def rows(sf: SessionFactory) -> list[Publication]:
+    async with sf() as s:
+        return list((await s.scalars(select(Publication).order_by(Publication.id))).all())
+
+
+async def due_in(sf: SessionFactory, seconds: float) -> None:
+    async with sf.begin() as s:
+        await s.execute(update(Publication).values(due_at=utcnow() + timedelta(seconds=seconds)))
+
+
+@dataclass
+class Drafting(FakeChannel):
+    """Counts private steps (a WeChat draft) apart from public calls."""
+
+    drafted: list[int] = field(default_factory=list)
+
+    async def publish(self, post: Post, *, going_public: GoingPublic) -> Receipt:
+        self.drafted.append(post.publication_id)
+        return await super().publish(post, going_public=going_public)
+
+
+@dataclass
+class Held:
+    """The wait until a row is due: ends when the test says so."""
+
+    asked: asyncio.Queue[float] = field(default_factory=asyncio.Queue)
+    over: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def __call__(self, seconds: float) -> None:
+        self.asked.put_nowait(seconds)
+        await self.over.wait()
+
+
+@pytest.mark.pg
+async def test_a_claim_with_due_by_takes_rows_due_soon_and_no_later(sf: SessionFactory) -> None:
+    seeded = await seed(sf, 3)
+    first = seeded.publication_ids[0]
+    await due_in(sf, 600)
+    async with sf.begin() as s:
+        await s.execute(
+            update(Publication)
+            .where(Publication.id == first)
+            .values(due_at=utcnow() + timedelta(seconds=30))
+        )
+    async with sf.begin() as s:
+        now = utcnow()
+        kw = {"limit": 10, "worker": "w", "lease_seconds": 60}
+        assert await store.claim_due(s, now=now, **kw) == []
+        soon = await store.claim_due(s, now=now, due_by=now + timedelta(seconds=60), **kw)
+    assert [p.id for p in soon] == [first]
+
+
+@pytest.mark.pg
+async def test_prepared_rows_go_public_only_when_due(sf: SessionFactory) -> None:
+    await seed(sf, 3)
+    await due_in(sf, 30)
+    ch, held = Drafting("ccmz_wechat"), Held()
+    pub = Publisher(sf, {"ccmz_wechat": ch}, AHEAD, sleep=held)  # type: ignore[dict-item]
+    drain = asyncio.ensure_future(pub.publish_due())
+    async with asyncio.timeout(GUARD):
+        for _ in range(3):
+            assert 0 < await held.asked.get() <= 30
+    assert len(ch.drafted) == 3 and ch.calls == 0
+    assert [(r.status, r.sending_at) for r in await rows(sf)] == [("publishing", None)] * 3
+    held.over.set()  # their due time has come
+    async with asyncio.timeout(GUARD):
+        assert await drain == 3
+    after = await rows(sf)
+    assert [r.status for r in after] == ["published"] * 3
+    assert all(r.sending_at is not None for r in after)
+    assert set(ch.published.values()) == {1}
+
+
+@pytest.mark.pg
+async def test_a_stop_while_prepared_rows_wait_hands_them_back(sf: SessionFactory) -> None:
+    await seed(sf, 2)
+    await due_in(sf, 30)
+    ch, held = Drafting("ccmz_wechat"), Held()
+    pub = Publisher(sf, {"ccmz_wechat": ch}, replace(AHEAD, concurrency_per_account=1), sleep=held)  # type: ignore[dict-item]
+    drain = asyncio.ensure_future(pub.publish_due())
+    async with asyncio.timeout(GUARD):
+        for _ in range(2):
+            await held.asked.get()
+        assert await pub.stop(grace=GUARD) == 0  # each waiting row went back by itself
+        await drain
+    assert ch.calls == 0 and len(ch.drafted) == 2
+    after = await rows(sf)
+    assert [(r.status, r.sending_at, r.claimed_by, r.attempts) for r in after] == [
+        ("scheduled", None, None, 0)
+    ] * 2
