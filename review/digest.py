@@ -22,7 +22,7 @@ from review.models import Account, Department
 from review.notify import notify
 from review.states import PUBLICATION_LABELS, PublicationStatus
 from review.store import digest as store
-from review.store import directory, platform_posts
+from review.store import directory
 from review.store import publications as pstore
 from review.timefmt import local_date, short_time, to_local
 
@@ -139,13 +139,11 @@ async def collect(
             else PUBLICATION_LABELS[status]
         )
         late.append(f"「{_cut(rev.title)}」（{_account(account)}）{what}")
-    last = await pstore.last_published(session)
+    # a post made in the platform's back office keeps the clock too (the daily sync)
+    last = await pstore.last_published(session, until=now)
     accounts: list[tuple[int, str]] = []
     for account in await store.owned_accounts(session, department.id):
-        # a post made in the platform's back office keeps the clock too (the daily sync)
-        listed = await platform_posts.latest_post(session, account.id, now)
-        seen = [t for t in (last.get(account.id), listed.posted_at if listed else None) if t]
-        q = quiet(max(seen, default=None), account.created_at, now)
+        q = quiet(last.get(account.id), account.created_at, now)
         if q.days < NEAR_QUIET_DAYS:
             continue
         line = (

@@ -16,7 +16,7 @@ from typing import Literal
 
 from review.models import Publication
 from review.states import PublicationStatus as P
-from review.timefmt import SHANGHAI, local_date
+from review.timefmt import SHANGHAI, calendar_day, local_date
 
 View = Literal["week", "month"]
 VIEWS: dict[str, str] = {"week": "周视图", "month": "月视图"}
@@ -75,7 +75,7 @@ def period(view: str, anchor: date) -> Period:
 def parse_day(text: str | None, today: date) -> date:
     """``2026-12-03`` from a link or the date field; anything else is today."""
     try:
-        return date.fromisoformat((text or "").strip())
+        return calendar_day(text or "")
     except ValueError:
         return today
 

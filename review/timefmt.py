@@ -7,6 +7,19 @@ from zoneinfo import ZoneInfo
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
+#: the years a date typed into a filter may name: outside them the arithmetic around a day
+#: (the next midnight, the week's Monday) would leave what ``date`` can hold
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
+def calendar_day(text: str) -> date:
+    """``2026-12-03`` as a date; ValueError when it is not one or falls outside the years a
+    filter may name (``FIRST_YEAR``–``LAST_YEAR``)."""
+    day = date.fromisoformat(text.strip())
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise ValueError(f"{day.year} is outside {FIRST_YEAR}–{LAST_YEAR}")
+    return day
+
 
 def to_local(dt: datetime) -> datetime:
     return dt.astimezone(SHANGHAI)

@@ -33,6 +33,8 @@ class Shown:
     diff: Diff | None
     url: str
     token: str
+    #: the gate has judged this revision (false: saved, not yet checked — say so, never 无问题)
+    checked: bool = True
 
 
 class Previews:
@@ -99,7 +101,8 @@ class Previews:
                     old.number, old.title, old.body, revision.number, revision.title, revision.body
                 )
             await views.record(s, viewer_id, revision)
-        return Shown(preview, findings(run.report if run else None), diff, url, token)
+        said = findings(run.report if run else None)
+        return Shown(preview, said, diff, url, token, checked=run is not None)
 
     async def for_draft(self, s: AsyncSession, revision: Revision, viewer_id: int) -> list[Shown]:
         """Every target account's preview of ``revision`` (the console's draft pages)."""

@@ -136,6 +136,18 @@ def path_id(request: web.Request, name: str = "id") -> int:
     return value
 
 
+#: the last page number a listing accepts (a larger one would overflow the database's OFFSET)
+MAX_PAGE = 100_000
+
+
+def page_number(text: str) -> int:
+    """A listing's ``page`` parameter: 1 when missing or not a page number (decimal digits
+    only: ``²`` passes ``isdigit`` but not ``int``), at most ``MAX_PAGE``."""
+    if not text.isdecimal():
+        return 1
+    return max(1, min(int(text), MAX_PAGE))
+
+
 def query_limit(request: web.Request, default: int = 100, maximum: int = 500) -> int:
     try:
         value = int(request.query.get("limit", str(default)))

@@ -53,8 +53,9 @@ async def accounts_page(
     now = services(request).clock()
     accounts = await directory.all_accounts(session)
     last = await pstore.last_published(session)
-    visible = await store.last_posts(session, accounts, read_scope.scope_for(person))
-    errors = await store.platform_errors(session, accounts, now - WEEK)
+    scope = read_scope.scope_for(person)
+    visible = await store.last_posts(session, accounts, scope)
+    errors = await store.platform_errors(session, accounts, now - WEEK, scope)
     rows: list[health.AccountHealth] = []
     for a in accounts:
         department = await directory.department_by_id(session, a.owner_department_id)

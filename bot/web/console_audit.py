@@ -14,6 +14,7 @@ import aiohttp_jinja2
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.web.api_common import page_number
 from bot.web.auth import console_page, csrf_token, flash
 from review.audit_chain import headline
 from review.audit_labels import (
@@ -32,7 +33,7 @@ from review.store.audit_search import (
     person_names,
     search,
 )
-from review.timefmt import SHANGHAI, fmt
+from review.timefmt import SHANGHAI, calendar_day, fmt
 
 PER_PAGE = 50
 #: an object's page in the console, by subject type
@@ -59,7 +60,7 @@ def _day(text: str, name: str, problems: list[str]) -> date | None:
     if not text:
         return None
     try:
-        return date.fromisoformat(text)
+        return calendar_day(text)
     except ValueError:
         problems.append(f"{name}「{text}」不是日期，请按 2026-12-03 的格式填写")
         return None
@@ -86,10 +87,7 @@ def read_form(request: web.Request) -> Form:
         since=_start_of(since) if since else None,
         until=_start_of(until + timedelta(days=1)) if until else None,
     )
-    try:
-        page = max(1, int(request.query.get("page", "1")))
-    except ValueError:
-        page = 1
+    page = page_number(request.query.get("page", "1"))
     return Form(values, query, page, problems)
 
 

@@ -11,6 +11,7 @@ import aiohttp_jinja2
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.web.api_common import page_number
 from bot.web.auth import console_page, csrf_token, flash
 from review import read_scope
 from review.checks.labels import verdict_label
@@ -35,10 +36,7 @@ def _query(request: web.Request, person: Person) -> DraftQuery:
     status = request.query.get("status") or None
     if status not in {str(s) for s in DRAFT_LABELS}:
         status = None
-    try:
-        page = max(1, int(request.query.get("page", "1")))
-    except ValueError:
-        page = 1
+    page = page_number(request.query.get("page", "1"))
     text = request.query.get("q", "").strip()[:MAX_TEXT]
     return DraftQuery(whose=whose, status=status, text=text, page=page, per_page=PER_PAGE)
 

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.preview.render import PLATFORM_LABELS
 from bot.publishing import service
-from bot.web.api_common import path_id, services
+from bot.web.api_common import page_number, path_id, services
 from bot.web.auth import console_action, console_page, csrf_token, flash, notice
 from review import read_scope
 from review.errors import DomainError
@@ -30,7 +30,7 @@ from review.states import PUBLICATION_LABELS, PublicationStatus
 from review.store import directory
 from review.store import publication_pages as pages
 from review.store import publications as pstore
-from review.timefmt import SHANGHAI, fmt, local_date
+from review.timefmt import SHANGHAI, calendar_day, fmt, local_date
 
 PER_PAGE = 30
 P = PublicationStatus
@@ -45,7 +45,7 @@ CORRECT_WITH = "在发布记录 #{id} 的页面点「起草更正说明」"
 
 def _day(text: str) -> date | None:
     try:
-        return date.fromisoformat(text.strip()) if text.strip() else None
+        return calendar_day(text) if text.strip() else None
     except ValueError:
         return None
 
@@ -86,10 +86,7 @@ def _filters(
 async def listing(request: web.Request, session: AsyncSession, person: Person) -> web.Response:
     accounts = await directory.all_accounts(session)
     f, kept = _filters(request.query, {a.key: a.id for a in accounts})
-    try:
-        number = max(1, int(request.query.get("page", "1")))
-    except ValueError:
-        number = 1
+    number = page_number(request.query.get("page", "1"))
     scope = read_scope.scope_for(person)
     rows, total = await pages.page(
         session, f, scope, offset=(number - 1) * PER_PAGE, limit=PER_PAGE

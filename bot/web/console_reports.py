@@ -44,7 +44,7 @@ async def _report(request: web.Request, session: AsyncSession, year: int) -> Ann
 
 def _year(request: web.Request, default: int) -> int:
     raw = request.match_info.get("year") or request.query.get("year") or str(default)
-    if not raw.isdigit() or not FIRST_YEAR <= int(raw) <= default:
+    if not raw.isdecimal() or not FIRST_YEAR <= int(raw) <= default:
         raise web.HTTPNotFound(text="没有该年度的报告", content_type="text/plain")
     return int(raw)
 

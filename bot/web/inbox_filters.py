@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from urllib.parse import urlencode
 
+from bot.web.api_common import MAX_PAGE
 from review.models import Department, Person
 from review.states import MESSAGE_LABELS, MessageStatus
 from review.store.inbox import OPEN_STATES
@@ -83,7 +84,7 @@ def _department(
 def _window(hours: str, problems: list[str]) -> tuple[str, timedelta | None]:
     if not hours:
         return "", None
-    if hours.isdigit() and int(hours) in WINDOW_HOURS:
+    if hours.isdecimal() and int(hours) in WINDOW_HOURS:
         return hours, timedelta(hours=int(hours))
     problems.append(f"回复窗口筛选只能选 {'、'.join(map(str, WINDOW_HOURS))} 小时内关闭")
     return "", None
@@ -92,7 +93,7 @@ def _window(hours: str, problems: list[str]) -> tuple[str, timedelta | None]:
 def _page(text: str, problems: list[str]) -> int:
     if not text:
         return 1
-    if text.isdigit() and 0 < int(text) < 100_000:
+    if text.isdecimal() and 0 < int(text) <= MAX_PAGE:
         return int(text)
     problems.append(f"页码「{text}」无效，已显示第 1 页")
     return 1

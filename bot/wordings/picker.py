@@ -35,7 +35,7 @@ async def picker(services: Services, query: Mapping[str, str]) -> dict[str, Any]
     """Extra context for ``console_message.html`` (empty when the picker was not used)."""
     out = await _search(services, query.get("kouj", ""))
     use = query.get("use", "")
-    if use.isdigit():
+    if use.isdecimal():
         text, problem = await _approved(services, use)
         if text is None:
             out["kouj_error"] = problem
@@ -51,7 +51,7 @@ async def compose(services: Services, form: Mapping[str, Any]) -> dict[str, Any]
     out = await _search(services, str(form.get("kouj", "")))
     out["form_text"] = typed
     use = str(form.get("insert", ""))
-    if use.isdigit():
+    if use.isdecimal():
         text, problem = await _approved(services, use)
         if text is None:
             out["kouj_error"] = problem

@@ -101,12 +101,16 @@ class Engine:
         return sem
 
     def _free(self) -> int:
-        """Rows a claim may take now: the call slots not held by a job whose call has not
-        answered (a job waiting for its due time holds none), within the prepared rows' ceiling."""
-        free = self.capacity - (len(self._unanswered) - len(self._early))
-        if self.config.prepare_ahead_seconds:
-            free = min(free, self.config.prepare_ahead_rows - len(self._early))
-        return free
+        """Call slots not held by a job whose call has not answered (a job waiting for its due
+        time holds none): what a claim may take."""
+        return self.capacity - (len(self._unanswered) - len(self._early))
+
+    def _ahead(self, free: int) -> float:
+        """How far ahead the next claim of ``free`` rows may reach: rows already due are always
+        taken; rows due soon only while the prepared rows stay within their ceiling."""
+        if len(self._early) + free <= self.config.prepare_ahead_rows:
+            return self.config.prepare_ahead_seconds
+        return 0.0
 
     @property
     def capacity(self) -> int:
@@ -155,7 +159,7 @@ class Engine:
             while not self._stopping:
                 free = self._free()
                 if more and free >= refill:
-                    claimed = await self.claims.claim(free, ahead=self.config.prepare_ahead_seconds)
+                    claimed = await self.claims.claim(free, ahead=self._ahead(free))
                     total += claimed.taken
                     more = claimed.taken >= free
                     if self._stopping:  # the stop came during the claim: none of it is sent

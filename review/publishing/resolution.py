@@ -10,6 +10,7 @@ must not (failed), or it did not go out and may be sent again (retry). Every cho
 from __future__ import annotations
 
 from datetime import datetime
+from urllib.parse import urlsplit
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -70,6 +71,8 @@ async def settle(
         )
     if target is P.PUBLISHED and not (remote_id or url):
         raise ValidationFailed("已发布须填写平台编号或文章链接", field="url")
+    if url and urlsplit(url).scheme not in ("http", "https"):  # shown as a link to staff
+        raise ValidationFailed("文章链接须以 http:// 或 https:// 开头", field="url")
     warning = retry_warning(pub, target, force=force)
     if not await store.settle(
         session,

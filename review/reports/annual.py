@@ -202,9 +202,12 @@ def review_table(inputs: Inputs) -> Table:
 
 
 def message_outcome(m: MessageRow, as_of: datetime) -> str:
-    """in_time | late | overdue (open past its deadline) | open | dismissed."""
+    """in_time | late | overdue (open past its deadline) | open | dismissed | closed (办结
+    with no answer recorded: neither in time nor late — the report must not call it 按时答复)."""
     if m.answered:
-        if m.deadline_at is None or m.answered_at is None or m.answered_at <= m.deadline_at:
+        if m.answered_at is None:
+            return "closed"
+        if m.deadline_at is None or m.answered_at <= m.deadline_at:
             return "in_time"
         return "late"
     if m.dismissed:

@@ -43,8 +43,18 @@ def csv_text(table: Table) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(table.headers)
-    writer.writerows(["" if c is None else c for c in row] for row in table.rows)
+    writer.writerows([_csv_cell(c) for c in row] for row in table.rows)
     return out.getvalue()
+
+
+def _csv_cell(value: object) -> object:
+    """A text cell a spreadsheet would run as a formula (a title synced from a platform may
+    start with ``=``) is written with a leading apostrophe; numbers stay numbers."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
 
 
 def office_hours() -> str:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import String, cast, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from review.account_health import PlatformError
@@ -53,13 +53,21 @@ async def last_posts(
 
 
 async def platform_errors(
-    session: AsyncSession, accounts: Sequence[Account], since: datetime
+    session: AsyncSession, accounts: Sequence[Account], since: datetime, scope: Scope
 ) -> dict[int, list[PlatformError]]:
-    """Account id → its platform errors since ``since``, newest first."""
+    """Account id → its platform errors since ``since``, newest first: only those of posts
+    the reader may read (a hidden post's error text is not shown either)."""
     by_key = {a.key: a.id for a in accounts}
     out: dict[int, list[PlatformError]] = {a.id: [] for a in accounts}
+    # the audit log keeps subject ids as text
+    readable_ids = select(cast(Publication.id, String)).where(readable(scope, Publication.draft_id))
     events = await session.scalars(
-        select(AuditEvent).where(AuditEvent.action.in_(ERROR_ACTIONS), AuditEvent.at >= since)
+        select(AuditEvent).where(
+            AuditEvent.action.in_(ERROR_ACTIONS),
+            AuditEvent.at >= since,
+            AuditEvent.subject_type == "publication",
+            AuditEvent.subject_id.in_(readable_ids),
+        )
     )
     for event in events.all():
         detail = event.detail or {}
@@ -73,6 +81,7 @@ async def platform_errors(
             Publication.attempts > 0,
             Publication.last_error.is_not(None),
             Publication.updated_at >= since,
+            readable(scope, Publication.draft_id),
         )
     )
     for pub in retrying.all():

@@ -17,10 +17,10 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Select, and_, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from review.models import Account, Draft, Publication, ReviewTask, Revision
+from review.models import Account, Draft, PlatformPost, Publication, ReviewTask, Revision
 from review.states import PublicationStatus as P
 from review.states import TaskStatus
 from review.store.draft_scope import readable
@@ -256,14 +256,25 @@ async def listing(
     return [(p, k, t) for p, k, t in (await session.execute(q)).all()]
 
 
-async def last_published(session: AsyncSession) -> dict[int, datetime | None]:
-    """Account id → when it last published anything (retracted posts count: they went out)."""
-    rows = await session.execute(
-        select(Account.id, func.max(Publication.published_at))
-        .outerjoin(Publication, Publication.account_id == Account.id)
-        .group_by(Account.id)
-    )
-    return {acc_id: at for acc_id, at in rows.all()}
+async def last_published(
+    session: AsyncSession, until: datetime | None = None
+) -> dict[int, datetime | None]:
+    """Account id → when it last published anything by ``until`` (default: ever): through the
+    bot (retracted posts count: they went out) or in the platform's own back office (the daily
+    sync's ``platform_posts``) — the one clock the 14-day rule reads."""
+    joined = Publication.account_id == Account.id
+    listed = select(PlatformPost.account_id, func.max(PlatformPost.posted_at))
+    if until is not None:
+        joined = and_(joined, Publication.published_at <= until)
+        listed = listed.where(PlatformPost.posted_at <= until)
+    ours = select(Account.id, func.max(Publication.published_at)).outerjoin(Publication, joined)
+    last: dict[int, datetime | None] = {
+        account_id: at for account_id, at in (await session.execute(ours.group_by(Account.id)))
+    }
+    for account_id, at in (await session.execute(listed.group_by(PlatformPost.account_id))).all():
+        known = last.get(account_id)
+        last[account_id] = at if known is None or (at is not None and at > known) else known
+    return last
 
 
 async def draft_of(session: AsyncSession, publication_id: int) -> Draft | None:

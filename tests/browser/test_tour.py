@@ -206,16 +206,17 @@ def replier_answers_with_a_wording(page: Any, live: LiveService) -> None:
 
 
 def every_other_page(page: Any, live: LiveService) -> None:
-    """The pages not met above, as 李娜 sees them (only those that exist in this build)."""
-    for path, name in (
-        ("/console/wordings", "wordings"),
-        ("/console/publications", "publications"),
-        ("/console/calendar", "calendar"),
-        ("/console/accounts", "accounts"),
-        ("/console/reports", "reports"),
-        ("/console/audit", "audit"),
+    """The pages not met above, as 李娜 sees them, each with its heading in Chinese."""
+    for path, name, heading in (
+        ("/console/wordings", "wordings", "口径"),
+        ("/console/publications", "publications", "发布记录"),
+        ("/console/calendar", "calendar", "发布日历"),
+        ("/console/accounts", "accounts", "账号"),
+        ("/console/reports", "reports", "报告"),
+        ("/console/audit", "audit", "审计"),
     ):
-        if has_route(live, path):
-            page.goto(live.url(path))
-            expect(page.locator("main")).to_be_visible()
-            shot(page, name)
+        assert has_route(live, path), path
+        answer = page.goto(live.url(path))
+        assert answer is not None and answer.status == 200, (path, answer and answer.status)
+        expect(page.locator("main :is(h1, h2, h3)").first).to_contain_text(heading)
+        shot(page, name)

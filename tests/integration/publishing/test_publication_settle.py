@@ -34,6 +34,11 @@ async def test_reviewer_settles_needs_check_once(sf: SessionFactory) -> None:
     async with sf.begin() as s:
         with pytest.raises(ValidationFailed):
             await resolution.settle(s, pub_id, "li_na", "published", note="后台已见该文章")
+    async with sf.begin() as s:  # the link is shown to staff: only a web address
+        with pytest.raises(ValidationFailed, match="http"):
+            await resolution.settle(
+                s, pub_id, "li_na", "published", note="后台已见", url="javascript:alert(1)"
+            )
     async with sf.begin() as s:
         msg = await resolution.settle(
             s,

@@ -14,7 +14,7 @@ from bot.config.load import Settings
 from bot.publishing.ticks import dormant_accounts
 from review.db import SessionFactory
 from review.errors import Forbidden
-from review.models import Account, Draft, Notification, Publication, utcnow
+from review.models import Account, Draft, Notification, PlatformPost, Publication, utcnow
 from review.publishing import retraction
 
 
@@ -63,6 +63,27 @@ async def test_a_recent_post_keeps_the_clock_quiet(settings: Settings, sf: Sessi
         )
     await dormant_accounts(fake_app(settings, sf))
     assert [a for a, _ in await dormant_notes(sf)] == ["ccmz_weibo", "ccyl_wechat"]
+
+
+async def test_a_back_office_post_keeps_the_clock_quiet_too(
+    settings: Settings, sf: SessionFactory
+) -> None:
+    """A post made in the platform's own back office (found by the daily sync) counts: the
+    14-day rule reads one clock (``store.last_published``)."""
+    async with sf.begin() as s:
+        await s.execute(update(Account).values(created_at=utcnow() - timedelta(days=30)))
+        weibo = await s.scalar(select(Account).where(Account.key == "ccmz_weibo"))
+        assert weibo is not None
+        s.add(
+            PlatformPost(
+                account_id=weibo.id,
+                remote_id="office-1",
+                title="后台发布的通知",
+                posted_at=utcnow() - timedelta(days=3),
+            )
+        )
+    await dormant_accounts(fake_app(settings, sf))
+    assert [a for a, _ in await dormant_notes(sf)] == ["ccmz_wechat", "ccyl_wechat"]
 
 
 async def test_correction_notice_is_drafted_by_an_owner_reviewer(sf: SessionFactory) -> None:

@@ -113,7 +113,20 @@ async def test_the_last_post_title_follows_the_readers_scope(
 ) -> None:
     office = (await seed(sf, 1, accounts=("ccmz_wechat",), title="办公室稿")).publication_ids[0]
     await change(sf, office, status="published", published_at=utcnow() - timedelta(days=1))
+    failed = (await seed(sf, 1, accounts=("ccmz_wechat",), title="失败稿")).publication_ids[0]
+    await change(sf, failed, status="failed", last_error="平台拒绝：内容重复")
+    async with sf.begin() as s:
+        await audit.append(
+            s,
+            actor="system",
+            action="publication.failed",
+            subject_type="publication",
+            subject_id=failed,
+            detail={"account": "ccmz_wechat", "error": "平台拒绝：内容重复"},
+        )
     await sign_in(client, sf, "wu_fang")  # 养老服务处: the 办公室's draft is not theirs to read
     page = await (await client.get("/console/accounts")).text()
     wechat = card(page, "长春民政（微信公众号）")
     assert "办公室稿" not in wechat and "1 天未更新" in wechat  # the time counts, the title hides
+    # nor the platform's error text of a post they may not read
+    assert "平台拒绝" not in wechat and "本周平台错误 无" in wechat

@@ -8,6 +8,7 @@ import asyncio
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+import pytest
 from fake_ledger import Clock, FakeLedger
 from publishing_support import FakeChannel
 
@@ -106,11 +107,21 @@ async def test_rows_beyond_the_horizon_or_the_ceiling_are_not_claimed_early() ->
     await wait_for(timer2, 2)
     # two prepared rows wait; the ceiling keeps the other three scheduled for now
     assert sum(r.status is P.PUBLISHING for r in book2.rows.values()) == 2
-    assert max(book2.limits) <= 2
     timer2.pass_time(1.0)
     async with asyncio.timeout(GUARD):
-        assert await drain == 5  # once the first two went out, the rest (now due) followed
+        assert await drain == 2
+        assert await eng2.publish_due() == 3  # the loop's next round: the rest, now due
     assert [book2.status(p) for p in range(1, 6)] == [P.PUBLISHED] * 5
+
+
+@pytest.mark.parametrize("rows", [0, 1])
+async def test_a_low_ceiling_never_holds_back_rows_already_due(rows: int) -> None:
+    """The ceiling limits only what is prepared ahead: due rows go out whatever it is."""
+    book, ch, _timer, eng = setup(3, due_in=0.0, ahead=2.0, rows=rows)
+    async with asyncio.timeout(GUARD):
+        assert await eng.publish_due() == 3
+    assert [book.status(p) for p in range(1, 4)] == [P.PUBLISHED] * 3
+    assert set(ch.published.values()) == {1}
 
 
 async def test_a_stop_while_prepared_rows_wait_sends_nothing_and_hands_them_back() -> None:

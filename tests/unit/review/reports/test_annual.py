@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from dataclasses import replace
+from datetime import date, datetime, timedelta
 
 from review.reports import charts
 from review.reports.annual import (
@@ -15,6 +16,7 @@ from review.reports.annual import (
     ReviewRow,
     build,
     first_monday,
+    message_outcome,
 )
 from review.timefmt import SHANGHAI
 
@@ -105,6 +107,24 @@ def test_messages_by_topic_and_department() -> None:
         ("合计", 5, 1, 1, 1, 1),
     )
     assert report.table("answer_routes").rows == (("客服消息", 1), ("电话答复", 1))
+
+
+def test_a_message_closed_without_an_answer_is_not_answered_in_time() -> None:
+    """办结 with no reply recorded (a person closed it): neither 按时答复 nor 逾期答复."""
+    received = datetime(2025, 3, 3, 9, tzinfo=SHANGHAI)
+    closed = MessageRow(
+        received_at=received,
+        topic="养老服务",
+        department="养老服务处",
+        deadline_at=received + timedelta(days=3),
+        answered_at=None,
+        answered=True,  # status closed
+        route=None,
+        transferred=False,
+    )
+    assert message_outcome(closed, received + timedelta(days=10)) == "closed"
+    answered = replace(closed, answered_at=received + timedelta(days=1))
+    assert message_outcome(answered, received + timedelta(days=10)) == "in_time"
 
 
 def test_wechat_reads_shares_and_followers() -> None:
