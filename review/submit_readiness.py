@@ -76,3 +76,16 @@ def readiness(
     if state == D.IN_REVIEW:
         return Readiness(False, f"第 {revision} 版已提交审核，共 {tasks} 个审核任务（见下表）")
     return Readiness(False, f"第 {revision} 版审核已全部通过")
+
+
+def judged_now(
+    ready: Readiness, report: Mapping[str, Any] | None, overrides: Collection[str]
+) -> Readiness:
+    """``ready`` for a revision never gated, given the gate's verdict on its text now (not
+    stored): a submission it would block is not offered, and the line says why."""
+    blocking = blocking_checks(report, overrides)
+    if not ready.offer_submit or not blocking:
+        return ready
+    names = tuple(check_label(n) for n in blocking)
+    line = f"{ready.line}；按当前文本检查，{'、'.join(names)}未通过，请按下方建议修改后再提交"
+    return Readiness(False, line, names, ready.label)

@@ -7,7 +7,7 @@ revision's changes against the one before (``bot.preview.diff``, the chat's sent
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import aiohttp_jinja2
@@ -15,18 +15,21 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.preview.diff import Diff, compare
+from bot.preview.render import findings as preview_findings
 from bot.preview.service import Previews
 from bot.web.api_common import path_id, services
 from bot.web.auth import console_page, csrf_token, flash
 from bot.web.task_choices import reassign_choices
 from review import drafts, queue, read_scope
+from review.checks import run_gate
 from review.checks.labels import findings, verdict_label
 from review.draft_access import ensure_manager
 from review.errors import Forbidden
 from review.models import Person, Revision
 from review.store import drafts as dstore
 from review.store import review as rstore
-from review.submit_readiness import readiness
+from review.submission import gate_input
+from review.submit_readiness import judged_now, readiness
 from review.timefmt import fmt
 from review.views import draft_view
 
@@ -105,10 +108,21 @@ async def show(request: web.Request, session: AsyncSession, person: Person) -> w
     task_rows = await rstore.tasks_of_revision(session, rev.id)
     tasks = await queue.task_views(session, [t.id for t in task_rows])
     overrides = {o.check_name for o in await rstore.overrides_for(session, rev.id)}
+    report, live = view["gate_report"], view["gate_report"] is None
+    if live:  # saved, never submitted: judged now, as a submission would be (nothing stored)
+        svc = services(request)
+        accounts = await dstore.target_accounts(session, draft_id)
+        gate = gate_input(rev, accounts, svc.safe_domains)
+        report = run_gate(gate, limits=svc.platform_limits).to_json()
     ready = readiness(draft.status, rev.number, view["gate_report"], overrides, len(tasks))
+    if live:
+        ready = judged_now(ready, report, overrides)
     view["status_label"] = ready.label or view["status_label"]
     previews = await Previews(services(request)).for_draft(session, rev, person.id)
-    found = findings(view["gate_report"])
+    if live:
+        said = preview_findings(report)
+        previews = [replace(shown, findings=said, checked=True) for shown in previews]
+    found = findings(report)
     ctx: dict[str, Any] = {
         "d": view,
         "tasks": tasks,
@@ -134,7 +148,8 @@ async def show(request: web.Request, session: AsyncSession, person: Person) -> w
         "csrf": await csrf_token(request),
         "fmt": fmt,
         "verdict_label": verdict_label,
-        "gate_verdict": view["gate"],
+        "gate_verdict": str(report["verdict"]) if live and report else view["gate"],
+        "gate_live": live,
         "flash": flash(request),
     }
     return aiohttp_jinja2.render_template("console_draft.html", request, ctx)

@@ -45,8 +45,8 @@ def test_edit_preview_history_list_and_reassign(new_page: Any, live: LiveService
     page.get_by_role("button", name="保存修改").click()
     page.wait_for_url(f"**/console/drafts/{draft_id}")
 
-    # the gate blocks it: no 提交审核, the masking in place, then submitted
-    page.get_by_role("button", name="提交审核").click()
+    # judged as saved: no 提交审核, the masking in place, then submitted
+    expect(page.locator("#findings")).to_contain_text("即时检查")
     expect(page.locator("#no-submit")).to_contain_text("不能提交审核")
     expect(page.get_by_role("button", name="提交审核")).to_have_count(0)
     page.locator("#findings").get_by_role("button", name="一键去标识化").click()

@@ -136,9 +136,13 @@ async def test_blocked_draft_findings_in_chinese_masking_then_submit(
 ) -> None:
     csrf = await sign_in(app_client, sf, "zhao_min")
     draft_id = await _new(app_client, csrf, "临时救助审批结果公示", PERSONAL, kind="通知公告")
-    saved = visible(await (await app_client.get(f"/console/drafts/{draft_id}")).text())
-    # saved, never judged: the page must not call it clean
-    assert "尚未检查" in saved and "未发现问题" not in saved
+    page = await (await app_client.get(f"/console/drafts/{draft_id}")).text()
+    saved = visible(page)
+    # saved, never submitted: judged on the page as a submission would be, never called clean
+    assert "即时检查" in saved and "个人信息" in saved and "拦截" in saved
+    assert "未发现问题" not in saved and "尚未检查" not in saved
+    assert f'action="/console/drafts/{draft_id}/mask"' in page, "the masking is offered at once"
+    assert f'action="/console/drafts/{draft_id}/submit"' not in page, "no 提交审核 when blocked"
     page = await (
         await app_client.post(f"/console/drafts/{draft_id}/submit", data={"csrf": csrf})
     ).text()

@@ -7,7 +7,7 @@ from typing import Any
 
 from review.checks.gate import CHECK_NAMES
 from review.checks.labels import CHECK_LABELS, check_label, findings, verdict_label
-from review.submit_readiness import readiness
+from review.submit_readiness import judged_now, readiness
 
 BLOCKED: dict[str, Any] = {
     "verdict": "block",
@@ -64,3 +64,14 @@ def test_lines_after_submission_and_sending_back() -> None:
     assert not sent_back.offer_submit and "已被退回修改" in sent_back.line
     assert readiness("changes_requested", 2, None, set(), 0).offer_submit
     assert not readiness("rejected", 1, None, set(), 0).offer_submit
+
+
+def test_a_saved_draft_judged_now_is_not_offered_when_its_text_would_be_blocked() -> None:
+    saved = readiness("draft", 1, None, set(), 0)
+    assert saved.offer_submit
+    now = judged_now(saved, BLOCKED, set())
+    assert not now.offer_submit and now.blocking == ("个人信息",)
+    assert now.line.startswith("第 1 版尚未提交审核；按当前文本检查，个人信息未通过")
+    assert judged_now(saved, BLOCKED, {"personal_data"}).offer_submit  # a head's exception
+    clean = {"verdict": "pass", "checks": [{"name": "relevance", "verdict": "pass"}]}
+    assert judged_now(saved, clean, set()) == saved
