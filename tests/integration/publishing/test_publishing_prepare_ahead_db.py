@@ -15,6 +15,7 @@ from sqlalchemy import select, update
 from channels.base import GoingPublic, Post, Receipt
 from review.db import SessionFactory
 from review.models import Publication, utcnow
+from review.publishing.claiming import Claimed, DbClaims
 from review.publishing.config import PublishingConfig
 from review.publishing.publisher import Publisher
 from review.store import publications as store
@@ -54,6 +55,35 @@ class Held:
     async def __call__(self, seconds: float) -> None:
         self.asked.put_nowait(seconds)
         await self.over.wait()
+
+
+@dataclass
+class Watched:
+    """The publisher's claims as the test sees them: each finished claim reports how many rows
+    it took, and a claim may be held at the door until the test opens it — so a stop lands
+    when the drain is idle, or in the middle of a claim, by the test's choice, never by luck."""
+
+    inner: DbClaims
+    taken: asyncio.Queue[int] = field(default_factory=asyncio.Queue)
+    door: dict[int, asyncio.Event] = field(default_factory=dict)
+    made: int = 0
+
+    async def claim(self, limit: int, *, ahead: float = 0.0) -> Claimed:
+        self.made += 1
+        if self.made in self.door:
+            await self.door[self.made].wait()
+        claimed = await self.inner.claim(limit, ahead=ahead)
+        self.taken.put_nowait(claimed.taken)
+        return claimed
+
+    async def hand_back(self) -> int:
+        return await self.inner.hand_back()
+
+
+def watch(pub: Publisher) -> Watched:
+    watched = Watched(pub.claims)
+    pub.claims = watched  # type: ignore[assignment]
+    return watched
 
 
 @pytest.mark.pg
@@ -102,12 +132,41 @@ async def test_a_stop_while_prepared_rows_wait_hands_them_back(sf: SessionFactor
     await due_in(sf, 30)
     ch, held = Drafting("ccmz_wechat"), Held()
     pub = Publisher(sf, {"ccmz_wechat": ch}, replace(AHEAD, concurrency_per_account=1), sleep=held)  # type: ignore[dict-item]
+    claims = watch(pub)
     drain = asyncio.ensure_future(pub.publish_due())
     async with asyncio.timeout(GUARD):
         for _ in range(2):
             await held.asked.get()
+        assert [await claims.taken.get() for _ in range(3)] == [1, 1, 0]  # the drain is idle
         assert await pub.stop(grace=GUARD) == 0  # each waiting row went back by itself
         await drain
+    assert ch.calls == 0 and len(ch.drafted) == 2
+    after = await rows(sf)
+    assert [(r.status, r.sending_at, r.claimed_by, r.attempts) for r in after] == [
+        ("scheduled", None, None, 0)
+    ] * 2
+
+
+@pytest.mark.pg
+async def test_rows_a_claim_retakes_during_a_stop_go_back_too(sf: SessionFactory) -> None:
+    """The stop comes while a claim is under way: the waiting rows go back by themselves, the
+    claim then takes one again (due soon and ``scheduled``, it fits the claim's one free slot),
+    and the drain hands it back once more — nothing is sent, nothing is left claimed."""
+    await seed(sf, 2)
+    await due_in(sf, 30)
+    ch, held = Drafting("ccmz_wechat"), Held()
+    pub = Publisher(sf, {"ccmz_wechat": ch}, replace(AHEAD, concurrency_per_account=1), sleep=held)  # type: ignore[dict-item]
+    claims = watch(pub)
+    third = claims.door[3] = asyncio.Event()
+    drain = asyncio.ensure_future(pub.publish_due())
+    async with asyncio.timeout(GUARD):
+        for _ in range(2):
+            await held.asked.get()
+        assert await pub.stop(grace=GUARD) == 0
+        assert [(r.status, r.claimed_by) for r in await rows(sf)] == [("scheduled", None)] * 2
+        third.set()  # the claim that was under way goes on now
+        assert await drain == 3
+    assert [await claims.taken.get() for _ in range(3)] == [1, 1, 1]  # one row taken again
     assert ch.calls == 0 and len(ch.drafted) == 2
     after = await rows(sf)
     assert [(r.status, r.sending_at, r.claimed_by, r.attempts) for r in after] == [
