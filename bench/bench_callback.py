@@ -11,6 +11,14 @@ gunicorn's sync workers do after every response). Each run (WeRoBot then ours) h
 median of ``--runs`` runs.
 
     python bench/bench_callback.py --runs 3 --n 20000 --concurrency 16 [--db postgresql://…/postgres]
+        [--replicas 2] [--via-nginx]
+
+``--replicas N`` starts N ``newmedia serve`` processes on consecutive ports on the same database
+(the load generator's connections are spread over them, or nginx spreads them with
+``--via-nginx``: an nginx subprocess with a temporary config, keep-alive to the replicas). Each
+run also reports the CPU time per request of our processes (net of their idle ticks, sampled
+before the warm-up) and of the PostgreSQL backends serving the run's database, from ``/proc``
+(steadier than throughput on a shared machine), and PostgreSQL's messages per commit.
 """
 
 from __future__ import annotations
@@ -89,12 +97,13 @@ async def _exchange(
     raise AssertionError("unreachable")
 
 
-async def load(port: int, reqs: list[bytes], concurrency: int) -> dict[str, float]:
+async def load(ports: list[int], reqs: list[bytes], concurrency: int) -> dict[str, float]:
+    """``concurrency`` connections, spread round-robin over ``ports``."""
     lat: list[float] = []
     bad = 0
     it = iter(reqs)
 
-    async def worker() -> None:
+    async def worker(port: int) -> None:
         nonlocal bad
         conn: list[asyncio.StreamReader | asyncio.StreamWriter | None] = [None, None]
         for req in it:
@@ -107,7 +116,7 @@ async def load(port: int, reqs: list[bytes], concurrency: int) -> dict[str, floa
             conn[1].close()
 
     t0 = time.perf_counter()
-    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    await asyncio.gather(*(worker(ports[i % len(ports)]) for i in range(concurrency)))
     wall = time.perf_counter() - t0
     lat.sort()
     return {
@@ -134,25 +143,32 @@ def wait_port(port: int, path: str = "/healthz", timeout: float = 60) -> None:
     raise SystemExit(f"server on port {port} did not start")
 
 
-def start_ours(tmp: Path, port: int, db: str | None, workers: int) -> subprocess.Popen[bytes]:
-    text = (ROOT / "settings.toml").read_text(encoding="utf-8")
-    text = text.replace("port = 8080", f"port = {port}").replace(
-        "127.0.0.1:8080", f"127.0.0.1:{port}"
-    )
-    text = text.replace('log_level = "INFO"', 'log_level = "WARNING"')
-    text = text.replace("sqlite:///var/newmedia.db", f"sqlite:///{tmp}/bench.db")
-    (tmp / "settings.toml").write_text(text, encoding="utf-8")
+def start_ours(
+    tmp: Path, port: int, db: str | None, workers: int, replica: int = 0
+) -> subprocess.Popen[bytes]:
+    """Replica 0 writes the settings (and upgrades PostgreSQL); replica ``i`` serves on
+    ``port + i`` with the same settings and database."""
     env = {**os.environ, "NEWMEDIA_SETTINGS": str(tmp / "settings.toml")}
     if db:
         env["NEWMEDIA_DATABASE_URL"] = db
-        subprocess.run([sys.executable, "-m", "bot", "db", "upgrade"], cwd=ROOT, env=env,
-                       check=True, stdout=subprocess.DEVNULL)  # fmt: skip
-    log = (tmp / "ours.log").open("wb")
-    cmd = [sys.executable, "-m", "bot", "serve", "--workers", str(workers)]
+    if replica == 0:
+        text = (ROOT / "settings.toml").read_text(encoding="utf-8")
+        text = text.replace("port = 8080", f"port = {port}").replace(
+            "127.0.0.1:8080", f"127.0.0.1:{port}"
+        )
+        text = text.replace('log_level = "INFO"', 'log_level = "WARNING"')
+        text = text.replace("sqlite:///var/newmedia.db", f"sqlite:///{tmp}/bench.db")
+        (tmp / "settings.toml").write_text(text, encoding="utf-8")
+        if db:
+            subprocess.run([sys.executable, "-m", "bot", "db", "upgrade"], cwd=ROOT, env=env,
+                           check=True, stdout=subprocess.DEVNULL)  # fmt: skip
+    log = (tmp / f"ours{replica}.log").open("wb")
+    cmd = [sys.executable, "-m", "bot", "serve", "--workers", str(workers),
+           "--port", str(port + replica)]  # fmt: skip
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log)
-    wait_port(port)
+    wait_port(port + replica)
     if workers > 1:  # every worker up: distinct pids answering /healthz
-        wait_workers(port, workers)
+        wait_workers(port + replica, workers)
     return proc
 
 
@@ -182,6 +198,95 @@ def start_werobot(port: int) -> subprocess.Popen[bytes]:
     )
     wait_port(port, "/")
     return proc
+
+
+NGINX_CONF = """worker_processes 1;
+pid {tmp}/nginx.pid;
+error_log {tmp}/nginx-error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+    access_log off;
+    client_body_temp_path {tmp}/body;
+    proxy_temp_path {tmp}/proxy;
+    fastcgi_temp_path {tmp}/fastcgi;
+    uwsgi_temp_path {tmp}/uwsgi;
+    scgi_temp_path {tmp}/scgi;
+    upstream newmedia {{
+{servers}
+        keepalive 32;
+    }}
+    server {{
+        listen 127.0.0.1:{port};
+        keepalive_requests 100000;
+        location / {{
+            proxy_pass http://newmedia;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_set_header Host $host;
+            proxy_set_header X-Forwarded-For $remote_addr;
+        }}
+    }}
+}}
+"""
+
+
+def start_nginx(tmp: Path, port: int, upstreams: list[int]) -> subprocess.Popen[bytes]:
+    """Debian's nginx in the foreground with a throw-away config: one worker (the machine has
+    two cores), keep-alive connections to the replicas."""
+    servers = "\n".join(f"        server 127.0.0.1:{p};" for p in upstreams)
+    conf = tmp / "nginx.conf"
+    conf.write_text(NGINX_CONF.format(tmp=tmp, servers=servers, port=port), encoding="utf-8")
+    cmd = ["nginx", "-c", str(conf), "-p", str(tmp), "-g", "daemon off;"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_port(port)
+    return proc
+
+
+#: seconds of idle CPU sampled before the warm-up (the ticks' share, taken off per request)
+IDLE_S = 3.0
+
+
+def _cpu_s(pid: int) -> float:
+    """User + system CPU seconds of ``pid`` (0 once it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _tree(pids: list[int]) -> list[int]:
+    """``pids`` and their children (``--workers`` secondaries)."""
+    out = list(pids)
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            with contextlib.suppress(OSError, IndexError, ValueError):
+                if int((d / "stat").read_text().rsplit(")", 1)[1].split()[1]) in pids:
+                    out.append(int(d.name))
+    return out
+
+
+def pg_backends(db: str) -> tuple[list[int], int]:
+    """The server pids of the connections to the run's database, and its commits so far."""
+    import asyncpg
+
+    async def q() -> tuple[list[int], int]:
+        c = await asyncpg.connect(db)
+        try:
+            name = db.rsplit("/", 1)[1]
+            rows = await c.fetch(
+                "SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
+                name,
+            )
+            await c.execute("SELECT pg_stat_clear_snapshot()")
+            commits = await c.fetchval(
+                "SELECT xact_commit FROM pg_stat_database WHERE datname = $1", name
+            )
+            return [int(r[0]) for r in rows], int(commits)
+        finally:
+            await c.close()
+
+    return asyncio.run(q())
 
 
 @contextlib.contextmanager
@@ -231,10 +336,40 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
         proc.kill()
 
 
-def measure(name: str, port: int, args: argparse.Namespace, first: int) -> dict[str, float]:
-    warm, reqs = build(port, args.warmup, first), build(port, args.n, first + args.warmup)
-    asyncio.run(load(port, warm, args.concurrency))
-    return asyncio.run(load(port, reqs, args.concurrency))
+def measure(
+    ports: list[int],
+    args: argparse.Namespace,
+    first: int,
+    cpu_of: list[int] | None = None,
+    db: str | None = None,
+) -> dict[str, float]:
+    """Warm up, then the counted load; with ``cpu_of``, the CPU µs per request of those
+    processes (and their children) and of the PostgreSQL backends of ``db``, net of what they
+    spend idle (their ticks: measured for ``IDLE_S`` before the warm-up, as a share of a core)."""
+    warm, reqs = build(ports[0], args.warmup, first), build(ports[0], args.n, first + args.warmup)
+    ours = _tree(cpu_of) if cpu_of else []
+    idle = 0.0
+    if ours:
+        t0, c0 = time.perf_counter(), sum(map(_cpu_s, ours))
+        time.sleep(IDLE_S)
+        idle = (sum(map(_cpu_s, ours)) - c0) / (time.perf_counter() - t0)
+    asyncio.run(load(ports, warm, args.concurrency))
+    ours = _tree(cpu_of) if cpu_of else []
+    backends, commits = pg_backends(db) if db else ([], 0)
+    before = [_cpu_s(p) for p in ours], [_cpu_s(p) for p in backends]
+    t0 = time.perf_counter()
+    result = asyncio.run(load(ports, reqs, args.concurrency))
+    wall = time.perf_counter() - t0
+    if ours:
+        used = sum(map(_cpu_s, ours)) - sum(before[0])
+        result["cpu_us"] = max(0.0, used - idle * wall) / result["n"] * 1e6
+        result["idle_pct"] = idle * 100
+    if backends:
+        result["pg_cpu_us"] = (sum(map(_cpu_s, backends)) - sum(before[1])) / result["n"] * 1e6
+    if db:  # PostgreSQL flushes its counters within a second: wait for them
+        time.sleep(1.2)
+        result["per_commit"] = result["n"] / max(1, pg_backends(db)[1] - commits)
+    return result
 
 
 def one_run(args: argparse.Namespace) -> dict[str, dict[str, float]]:
@@ -243,7 +378,7 @@ def one_run(args: argparse.Namespace) -> dict[str, dict[str, float]]:
     if args.only != "ours":
         proc = start_werobot(args.werobot_port)
         try:
-            results["werobot"] = measure("werobot", args.werobot_port, args, first)
+            results["werobot"] = measure([args.werobot_port], args, first, [proc.pid])
         finally:
             stop(proc)
     if args.only != "werobot":
@@ -251,13 +386,21 @@ def one_run(args: argparse.Namespace) -> dict[str, dict[str, float]]:
             fresh_pg(args.db) if args.db else contextlib.nullcontext(None)
         ) as db:  # fmt: skip
             tmp = Path(d)
-            proc = start_ours(tmp, args.ours_port, db, args.workers)
+            procs: list[subprocess.Popen[bytes]] = []
             try:
-                results["ours"] = measure("ours", args.ours_port, args, first)
+                for i in range(args.replicas):
+                    procs.append(start_ours(tmp, args.ours_port, db, args.workers, i))
+                ports = [args.ours_port + i for i in range(args.replicas)]
+                if args.via_nginx:
+                    procs.append(start_nginx(tmp, args.nginx_port, ports))
+                    ports = [args.nginx_port]
+                pids = [p.pid for p in procs[: args.replicas]]
+                results["ours"] = measure(ports, args, first, pids, db)
                 time.sleep(0.5)
                 results["ours"]["stored"] = stored(tmp, db)
             finally:
-                stop(proc)
+                for proc in reversed(procs):
+                    stop(proc)
             expected = args.n + args.warmup
             if results["ours"]["stored"] != expected:
                 raise SystemExit(f"stored {results['ours']['stored']:.0f} != sent {expected}")
@@ -265,8 +408,13 @@ def one_run(args: argparse.Namespace) -> dict[str, dict[str, float]]:
 
 
 def line(name: str, r: dict[str, float]) -> str:
+    cpu = f"  cpu {r['cpu_us']:5.0f} us/req (idle {r['idle_pct']:.0f}%)" if "cpu_us" in r else ""
+    if "pg_cpu_us" in r:
+        cpu += f" + postgres {r['pg_cpu_us']:4.0f}"
+    if "per_commit" in r:
+        cpu += f"  {r['per_commit']:4.1f} msg/commit"
     return (f"{name:26} {r['rps']:7.0f} req/s  p50 {r['p50_ms']:6.2f} ms  p99 {r['p99_ms']:6.2f} ms"
-            f"  errors {r['errors']:.0f}")  # fmt: skip
+            f"  errors {r['errors']:.0f}{cpu}")  # fmt: skip
 
 
 def main() -> None:
@@ -277,14 +425,18 @@ def main() -> None:
     ap.add_argument("--concurrency", type=int, default=16)
     ap.add_argument("--db", help="PostgreSQL admin URL; each run uses a fresh database on it")
     ap.add_argument("--workers", type=int, default=1, help="newmedia serve --workers")
+    ap.add_argument("--replicas", type=int, default=1, help="newmedia serve processes, one DB")
+    ap.add_argument("--via-nginx", action="store_true", help="nginx in front of the replicas")
+    ap.add_argument("--nginx-port", type=int, default=18180)
     ap.add_argument("--ours-port", type=int, default=18181)
-    ap.add_argument("--werobot-port", type=int, default=18182)
+    ap.add_argument("--werobot-port", type=int, default=18179)
     ap.add_argument("--only", choices=["ours", "werobot"], help="run one side (diagnostics)")
     args = ap.parse_args()
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python "
           f"{platform.python_version()}, {time.strftime('%Y-%m-%d %H:%M')}, "
           f"db={'postgresql' if args.db else 'sqlite'}, concurrency {args.concurrency}, "
-          f"ours with --workers {args.workers}")  # fmt: skip
+          f"ours with --workers {args.workers}, {args.replicas} replica(s)"
+          f"{' behind nginx' if args.via_nginx else ''}")  # fmt: skip
     runs: list[dict[str, dict[str, float]]] = []
     for i in range(args.runs):
         with open(LOCK, "w") as lock:

@@ -5,6 +5,7 @@ both in the same run.
     python bench/bench_publish_drain.py [--n 1000] [--latency-ms 5] [--repeat 3] [--pg URL]
                                         [--backends sqlite,postgresql] [--modes tick,wakeup]
                                         [--sandbox process|inline] [--concurrency 8]
+                                        [--ahead 2] [--loop uvloop|asyncio] [--replicas 1]
 
 The platform is another machine in production, so by default the sandbox runs in its **own
 process** (``--sandbox process``, ``drain_support.py``) on a loopback port, answering every API
@@ -21,6 +22,10 @@ accounts), all due at the same second a little in the future, then:
   ``prepare_ahead_seconds``, 2 by default) are claimed and prepared before their due second,
   and go public at it. ``--ahead 0`` measures the loop alone.
 
+``--replicas N`` (wake-up mode) runs N publishers on the same database and sandbox: this process
+and N−1 others started before the seeding (``--replica``), each its own worker, as N ``newmedia
+serve`` processes would be.
+
 Lateness is each publication's own ``late_seconds`` (platform accepted − due). "Exactly once" is
 checked on the platform side: every idempotency key found in the submitted WeChat drafts and
 Weibo statuses must appear once and all ``n`` must be there. Each configuration runs
@@ -35,6 +40,7 @@ import gc
 import os
 import platform
 import statistics
+import sys
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable
@@ -50,15 +56,20 @@ from drain_support import (  # type: ignore[import-not-found]
     drop_db,
     fresh_db,
     lateness,
+    left,
+    line,
     seed_distinct,
+    settled,
+    start_replicas,
 )
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 
 from bot.config.load import load_settings
 from bot.platforms.registry import build_channels, token_store
 from bot.publishing.listener import Listener, listen_target
 from bot.publishing.wakeup import WakeUp
 from bot.publishing.wiring import build_publisher
+from bot.server import loop_factory
 from review.db import SessionFactory, create_engine, session_factory
 from review.models import Base, Publication, utcnow
 from review.publishing.publisher import Publisher
@@ -67,14 +78,6 @@ from review.store.directory_sync import sync_directory
 
 #: seconds between the seeding and the due second (more than the wake-up loop prepares ahead)
 LEAD_S = 3.0
-
-
-async def left(sessions: SessionFactory) -> int:
-    async with sessions() as s:
-        n = await s.scalar(
-            select(func.count()).select_from(Publication).where(Publication.status == "scheduled")
-        )
-    return int(n or 0)
 
 
 async def tick_drain(publisher: Publisher, sessions: SessionFactory, tick: float) -> None:
@@ -87,15 +90,19 @@ async def tick_drain(publisher: Publisher, sessions: SessionFactory, tick: float
 
 
 async def wakeup_drain(
-    publisher: Publisher, sessions: SessionFactory, tick: float, database_url: str
+    publisher: Publisher,
+    sessions: SessionFactory,
+    tick: float,
+    database_url: str,
+    stop: asyncio.Event | None = None,
 ) -> None:
+    """The service's loop, stopped once nothing is left to publish (or at ``stop``: a replica)."""
     ahead = publisher.config.prepare_ahead_seconds
-    """The service's loop, stopped once nothing is left to publish."""
-    done = asyncio.Event()
+    done = stop or asyncio.Event()
 
     async def drain() -> int:
         taken = await publisher.publish_due()
-        if taken and not await left(sessions):
+        if stop is None and not await left(sessions):  # claimed, here or by another replica
             done.set()
         return taken
 
@@ -110,6 +117,8 @@ async def wakeup_drain(
     loop.start()
     await done.wait()
     await loop.stop()
+    if stop is None:
+        await settled(sessions)
 
 
 Drain = Callable[[Publisher, SessionFactory, float, str], Awaitable[None]]
@@ -151,6 +160,7 @@ async def run_once(kind: str, mode: str, args: argparse.Namespace) -> dict[str, 
         if hasattr(api, "access_token"):
             await api.access_token()
     gc.freeze()  # start-up done: as ``newmedia serve`` does (bot/inbox/wiring.py)
+    others = await start_replicas(__file__, args, url, sandbox_url) if mode == "wakeup" else []
     await seed_distinct(sessions, args.n, utcnow() + timedelta(hours=1))
     due = (utcnow() + timedelta(seconds=LEAD_S)).replace(microsecond=0)
     async with sessions.begin() as s:  # all due at the same second, shortly from now
@@ -167,6 +177,10 @@ async def run_once(kind: str, mode: str, args: argparse.Namespace) -> dict[str, 
     await MODES[mode](publisher, sessions, tick, url)
     wall = time.monotonic() - start
     cpu = time.process_time() - cpu
+    for proc in others:  # all settled: the other replicas stop
+        assert proc.stdin is not None
+        proc.stdin.close()
+        await asyncio.wait_for(proc.wait(), 30)
     async with sessions() as s:
         rows = (await s.execute(select(Publication.status, Publication.late_seconds))).all()
     ok = [late or 0.0 for status, late in rows if status in ("pending", "published")]
@@ -189,15 +203,43 @@ async def run_once(kind: str, mode: str, args: argparse.Namespace) -> dict[str, 
     }
 
 
-def line(kind: str, mode: str, r: dict[str, float]) -> str:
-    return (
-        f"{kind:10s} {mode:7s} accepted={r['accepted']:.0f} posts={r['platform_posts']:.0f} "
-        f"exactly_once={'yes' if r['exactly_once'] else 'NO'} "
-        f"last_late={r['last_late_s']:.3f}s median_late={r['median_late_s']:.3f}s "
-        f"p99_late={r['p99_late_s']:.3f}s drain={r['drain_s']:.2f}s wall={r['wall_s']:.2f}s "
-        f"cpu={r['cpu_s']:.2f}s sandbox_cpu={r['sandbox_cpu_s']:.2f}s "
-        f"record_txns={r['record_txns']:.0f}"
+async def replica(args: argparse.Namespace) -> None:
+    """One more publisher on the same database and sandbox, until its stdin closes."""
+    url, sandbox_url = args.replica
+    base = load_settings(ROOT / "settings.toml", env={})
+    pub_cfg = base.file.publishing.model_copy(
+        update={
+            "concurrency_per_account": args.concurrency,
+            "batch_size": args.batch,
+            "prepare_ahead_seconds": args.ahead,
+        }
     )
+    settings = replace(
+        base, database_url=url, file=base.file.model_copy(update={"publishing": pub_cfg})
+    )
+    engine = create_engine(url)
+    sessions = session_factory(engine)
+    http = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=200))
+    channels = build_channels(
+        settings, token_store(settings, sessions), http=http, sandbox_url=sandbox_url
+    )
+    for ch in channels.values():
+        api: Any = getattr(ch, "api", None)
+        if hasattr(api, "access_token"):
+            await api.access_token()
+    gc.freeze()
+    stop = asyncio.Event()
+    publisher = build_publisher(settings, sessions, channels)
+    running = asyncio.ensure_future(
+        wakeup_drain(publisher, sessions, pub_cfg.tick_seconds, url, stop)
+    )
+    print("READY", flush=True)
+    await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
+    stop.set()
+    await running
+    await publisher.stop(grace=5)
+    await http.close()
+    await engine.dispose()
 
 
 async def main(args: argparse.Namespace) -> None:
@@ -205,7 +247,7 @@ async def main(args: argparse.Namespace) -> None:
         f"# {platform.platform()} python {platform.python_version()} cores={os.cpu_count()} "
         f"load={os.getloadavg()[0]:.2f} n={args.n} latency={args.latency_ms}ms "
         f"batch={args.batch} concurrency={args.concurrency} sandbox={args.sandbox} "
-        f"ahead={args.ahead}s "
+        f"ahead={args.ahead}s loop={args.loop} replicas={args.replicas} "
         f"repeat={args.repeat}",
         flush=True,
     )
@@ -249,8 +291,21 @@ def parse() -> argparse.Namespace:
         default=load_settings(ROOT / "settings.toml", env={}).file.publishing.prepare_ahead_seconds,
         help="the wake-up loop's prepare_ahead_seconds (default: the service's)",
     )
+    p.add_argument("--replicas", type=int, default=1, help="publishers (wake-up mode)")
+    p.add_argument(
+        "--replica", nargs=2, metavar=("DATABASE_URL", "SANDBOX_URL"), help=argparse.SUPPRESS
+    )
+    p.add_argument(
+        "--loop",
+        choices=("uvloop", "asyncio"),
+        default="uvloop",
+        help="the publisher's event loop (default uvloop: newmedia serve's, bot/server.py)",
+    )
     return p.parse_args()
 
 
 if __name__ == "__main__":
-    asyncio.run(main(parse()))
+    arguments = parse()
+    factory = loop_factory() if arguments.loop == "uvloop" else None
+    with asyncio.Runner(loop_factory=factory) as runner:
+        runner.run(replica(arguments) if arguments.replica else main(arguments))

@@ -6,6 +6,7 @@ Run as a script (``python bench/drain_support.py LATENCY_MS``) it is that sandbo
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import gc
 import json
@@ -26,7 +27,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 import aiohttp  # noqa: E402
 from aiohttp import web  # noqa: E402
 from publishing_support import seed  # type: ignore[import-not-found]  # noqa: E402
-from sqlalchemy import text  # noqa: E402
+from sqlalchemy import func, select, text  # noqa: E402
 from sqlalchemy.ext.asyncio import create_async_engine  # noqa: E402
 
 from bot.config.load import Settings, load_settings  # noqa: E402
@@ -34,6 +35,7 @@ from bot.platforms.registry import sandbox_config  # noqa: E402
 from bot.sandbox.wiring import sandbox_api_app  # noqa: E402
 from channels.sandbox.app import Sandbox, create_sandbox  # noqa: E402
 from review.db import SessionFactory  # noqa: E402
+from review.models import Publication  # noqa: E402
 
 ACCOUNTS = ("ccmz_wechat", "ccmz_weibo", "ccyl_wechat")
 KEY_RE = re.compile(r"nm-\d+-\d+")
@@ -194,6 +196,78 @@ def lateness(lates: list[float]) -> dict[str, float]:
         }
     p99 = xs[max(0, -(-99 * len(xs) // 100) - 1)]
     return {"last_late_s": xs[-1], "median_late_s": xs[len(xs) // 2], "p99_late_s": p99}
+
+
+# ---- the database's side and other replicas ------------------------------------------------------
+
+
+async def left(sessions: SessionFactory) -> int:
+    async with sessions() as s:
+        n = await s.scalar(
+            select(func.count()).select_from(Publication).where(Publication.status == "scheduled")
+        )
+    return int(n or 0)
+
+
+async def unsettled(sessions: SessionFactory) -> int:
+    async with sessions() as s:
+        n = await s.scalar(
+            select(func.count())
+            .select_from(Publication)
+            .where(Publication.status.in_(("scheduled", "publishing")))
+        )
+    return int(n or 0)
+
+
+async def settled(sessions: SessionFactory) -> None:
+    """Until every row is published or failed: another replica's calls run in another process,
+    so the database is polled (there is no event to wait on)."""
+    while True:
+        if not await unsettled(sessions):
+            return
+        await asyncio.sleep(0.05)
+
+
+async def start_replicas(
+    script: str, args: argparse.Namespace, url: str, sandbox_url: str
+) -> list[asyncio.subprocess.Process]:
+    """``--replicas`` − 1 other publishers (``script`` with ``--replica``), each ready (its
+    token warm, its loop running) before the posts are seeded."""
+    procs = []
+    for _ in range(args.replicas - 1):
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable,
+            script,
+            "--replica",
+            url,
+            sandbox_url,
+            "--concurrency",
+            str(args.concurrency),
+            "--batch",
+            str(args.batch),
+            "--ahead",
+            str(args.ahead),
+            "--loop",
+            args.loop,
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+        )
+        assert proc.stdout is not None
+        if (await proc.stdout.readline()).strip() != b"READY":
+            raise RuntimeError("a replica did not start")
+        procs.append(proc)
+    return procs
+
+
+def line(kind: str, mode: str, r: dict[str, float]) -> str:
+    return (
+        f"{kind:10s} {mode:7s} accepted={r['accepted']:.0f} posts={r['platform_posts']:.0f} "
+        f"exactly_once={'yes' if r['exactly_once'] else 'NO'} "
+        f"last_late={r['last_late_s']:.3f}s median_late={r['median_late_s']:.3f}s "
+        f"p99_late={r['p99_late_s']:.3f}s drain={r['drain_s']:.2f}s wall={r['wall_s']:.2f}s "
+        f"cpu={r['cpu_s']:.2f}s sandbox_cpu={r['sandbox_cpu_s']:.2f}s "
+        f"record_txns={r['record_txns']:.0f}"
+    )
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ from bot.config.load import Settings
 from bot.inbox import callback as wechat_callback
 from bot.inbox import comment_ticks as inbox_comment_ticks
 from bot.inbox import ticks as inbox_ticks
+from bot.metrics import route as metrics_route
 from bot.platforms import stats as platform_stats
 from bot.publishing import platform_sync as platform_sync_ticks
 from bot.publishing import ticks as publishing_ticks
@@ -49,12 +50,14 @@ from bot.web import (
     headers,
     health,
     preview,
+    request_ids,
     sign_in,
 )
 from bot.wordings import ticks as wording_ticks
 from bot.workers import WORKER, Worker
 from review.db import create_engine, is_sqlite, session_factory
 from review.notify import Deliverer, LogDeliverer
+from review.publishing.engine import worker_name
 
 log = logging.getLogger("newmedia.app")
 
@@ -146,6 +149,7 @@ def _routes(app: web.Application) -> None:
     """Every HTTP area, included explicitly. The OA callback comes before the WeCom one: chat
     hands the OA its staff-command handler."""
     health.setup(app)
+    metrics_route.setup(app)
     api_drafts.setup(app)
     api_media.setup(app)
     api_tasks.setup(app)
@@ -172,7 +176,9 @@ async def _jobs(app: web.Application) -> AsyncIterator[None]:
     if not app.get(_RUN_JOBS, True):
         yield
         return
-    running = jobs.start(app, _ticks(app))
+    publisher = app.get(keys.PUBLISHER)
+    holder = publisher.worker if publisher is not None else worker_name()
+    running = jobs.start(app, _ticks(app), leases=jobs.TickLeases(app[keys.SESSIONS], holder))
     app[keys.JOBS] = running
     yield
     await jobs.stop(running)
@@ -222,6 +228,7 @@ def create_app(
         # api_auth innermost: a refused API token is counted after the handler's rollback
         # error_pages: a console error is a page of the console (the API's stay JSON)
         middlewares=[
+            request_ids.middleware,  # outermost: every log line of the request carries its id
             errors_middleware,
             error_pages.middleware,
             server.read_guard,

@@ -12,6 +12,7 @@ import logging
 import os
 import re
 import sys
+from contextvars import ContextVar
 from datetime import UTC, datetime
 
 _MASKS = [
@@ -34,6 +35,20 @@ def redact(text: str) -> str:
     for pattern, repl in _MASKS:
         text = pattern.sub(repl, text)
     return text
+
+
+#: the request being served (bot/web/request_ids.py sets it; tasks it spawns inherit it)
+REQUEST_ID: ContextVar[str | None] = ContextVar("request_id", default=None)
+
+
+class RequestIdFilter(logging.Filter):
+    """Every record logged while a request is served carries its ``request_id``."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        found = REQUEST_ID.get()
+        if found is not None and not hasattr(record, "request_id"):
+            record.request_id = found
+        return True
 
 
 class JsonFormatter(logging.Formatter):
@@ -60,6 +75,7 @@ class PlainFormatter(logging.Formatter):
 
 def setup_logging(level: str = "INFO") -> None:
     handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(RequestIdFilter())  # on the handler: it sees every logger's records
     if os.environ.get("NEWMEDIA_LOG_FORMAT", "json") == "plain":
         handler.setFormatter(PlainFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     else:

@@ -36,15 +36,25 @@ def alembic_config(url: str) -> Config:
     return cfg
 
 
-def head_revision() -> str | None:
-    """The newest migration, read from the files' ``revision``/``down_revision`` lines without
-    loading Alembic (a test holds it equal to Alembic's own answer)."""
+def _revisions() -> tuple[set[str], set[str]]:
     revisions: set[str] = set()
     parents: set[str] = set()
     for path in (MIGRATIONS / "versions").glob("*.py"):
         for name, value in _REVISION.findall(path.read_text(encoding="utf-8")):
             if value:
                 (revisions if name == "revision" else parents).add(value)
+    return revisions, parents
+
+
+def known_revisions() -> frozenset[str]:
+    """Every migration this code knows (``db restore`` refuses a backup at any other)."""
+    return frozenset(_revisions()[0])
+
+
+def head_revision() -> str | None:
+    """The newest migration, read from the files' ``revision``/``down_revision`` lines without
+    loading Alembic (a test holds it equal to Alembic's own answer)."""
+    revisions, parents = _revisions()
     heads = sorted(revisions - parents)
     if len(heads) > 1:
         raise RuntimeError(f"migrations have several heads: {', '.join(heads)}")
@@ -87,10 +97,14 @@ async def upgrade_if_behind(url: str) -> bool:
 
 async def require_current(url: str) -> None:
     current, head = await current_revision(url), head_revision()
+    if current != head and current is not None and current not in known_revisions():
+        raise SchemaOutdated(
+            f"数据库结构版本为 {current}，比本程序新（本程序只到 {head}）："
+            "请换用与数据库相配的新版本程序，不要降级数据库"
+        )
     if current != head:
         raise SchemaOutdated(
-            f"database schema is at {current or 'nothing'}, the code needs {head}: "
-            "run `newmedia db upgrade` first"
+            f"数据库结构版本为 {current or '无'}，本程序需要 {head}：请先运行 newmedia db upgrade"
         )
 
 

@@ -1,10 +1,13 @@
 """The sandbox platforms as their own process: ``python -m bot.sandbox_server --settings S``.
 
 Used by the multi-process reliability tests and the drain benchmark. Prints ``LISTENING <url>``
-once it accepts connections. A small control API lets a test script faults and read what the
-platforms received: ``GET /_control/published`` (idempotency key → times published) and
-``POST /_control/fail`` (``{"endpoint", "n", "status"|"errcode"|"delay"}``); ``Probe`` adds
-what arrived per post and held answers (``/_control/sent``, ``hold``, ``held``, ``release``).
+once it accepts connections (``--ports N``: N URLs on one line, one per replica under test, so
+a call's Host says which replica made it). A small control API lets a test script faults and
+read what the platforms received: ``GET /_control/published`` (idempotency key → times
+published), ``GET /_control/requests`` (calls per endpoint; ``?endpoint=E``: E's calls per
+account and Host) and ``POST /_control/fail`` (``{"endpoint", "n", "status"|"errcode"|
+"delay"}``); ``Probe`` adds what arrived per post and held answers (``/_control/sent``,
+``hold``, ``held``, ``release``).
 With ``--state PATH`` the platforms keep their state in that SQLite file across restarts
 (default: memory).
 """
@@ -65,8 +68,14 @@ def control_routes(sandbox: Sandbox) -> list[web.RouteDef]:
         )
         return web.json_response({"ok": True})
 
-    async def requests(_request: web.Request) -> web.Response:
-        return web.json_response(Counter(r.endpoint for r in sandbox.recorder))
+    async def requests(request: web.Request) -> web.Response:
+        endpoint = request.query.get("endpoint")
+        if endpoint is None:
+            return web.json_response(Counter(r.endpoint for r in sandbox.recorder))
+        by: dict[str, Counter[str]] = {}
+        for r in sandbox.recorder.find(endpoint=endpoint):
+            by.setdefault(str(r.account), Counter())[r.host] += 1
+        return web.json_response(by)
 
     return [
         web.get("/_control/published", get_published),
@@ -164,10 +173,10 @@ async def serve(args: argparse.Namespace) -> None:
     app.add_routes(probe.routes())
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", args.port)
-    await site.start()
-    port = runner.addresses[0][1]
-    print(f"LISTENING http://127.0.0.1:{port}", flush=True)
+    for i in range(max(1, args.ports)):
+        await web.TCPSite(runner, "127.0.0.1", args.port if i == 0 else 0).start()
+    urls = " ".join(f"http://127.0.0.1:{address[1]}" for address in runner.addresses)
+    print(f"LISTENING {urls}", flush=True)
     # start-up objects live as long as the process: out of the collector's sight, as in serve
     gc.freeze()
     stop = asyncio.Event()
@@ -184,6 +193,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m bot.sandbox_server")
     p.add_argument("--settings", required=True)
     p.add_argument("--port", type=int, default=0)
+    p.add_argument("--ports", type=int, default=1, help="listen on N ports (the first: --port)")
     p.add_argument("--latency-ms", type=float)
     p.add_argument("--publish-delay", type=float)
     p.add_argument("--state", help="SQLite file that keeps the platforms' state (default: memory)")

@@ -17,6 +17,9 @@ no body, no query string — instead of an ERROR with a stack trace per attempt.
 HTTP parser refuses (a garbage request line, a 9 KB header, a negative Content-Length) is answered
 400 by aiohttp before any route or signal runs; ``ParserLog`` makes it one warning line too, and
 ``hide_version`` keeps aiohttp's version out of that answer's ``Server`` header.
+
+The serving process runs on uvloop (``loop_factory``): the callback and the publishing drain
+spend most of their CPU in the event loop and its transports, which uvloop does in C.
 """
 
 from __future__ import annotations
@@ -48,6 +51,16 @@ class ParserLog(logging.LoggerAdapter):  # type: ignore[type-arg]
             self.warning("malformed request from %s refused (%s)", peer, type(exc_info).__name__)
             return
         super().exception(msg, *args, exc_info=exc_info, **kw)
+
+
+def loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
+    """The event loop ``newmedia serve`` runs on: uvloop where it is installed (every platform
+    but Windows), else asyncio's own (None)."""
+    try:
+        import uvloop
+    except ImportError:  # pragma: no cover - Windows
+        return None
+    return uvloop.new_event_loop
 
 
 def hide_version() -> None:

@@ -10,6 +10,7 @@ Stopping ``newmedia serve`` (SIGTERM or Ctrl+C), every number from here::
     │     ├─ ticks 1 s    running ticks finish, then are cancelled: 0.5 s to unwind
     │     ├─ drain 2.5 s  side by side:
     │     │               publisher: calls in flight 2 s, then unsent rows handed back 0.5 s
+    │     │               token leases released: ``hand_back`` (else they run out)
     │     │               background tasks (work after a response): the same 2.5 s
     │     └─ close 0.5 s  channels, database pool, HTTP session
     │     requests + cleanup = 8.5 s ≤ deadline 9 s; ``exit`` (1 s) is the loop's end

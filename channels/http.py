@@ -11,12 +11,15 @@ import logging
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
+from urllib.parse import urlencode
 
 import aiohttp
 
 from channels.base import NotSent, Rejected, Transient
 
 log = logging.getLogger("channels.http")
+
+_FORM = "application/x-www-form-urlencoded"
 
 #: a zero-argument factory, so a multipart body can be rebuilt for the one retry after a refresh
 BodyFactory = Callable[[], aiohttp.FormData]
@@ -59,15 +62,17 @@ async def request_json(
     ``Rejected`` (wrong URL or a gateway refusing us - retrying will not help).
     """
     data: Any = None
+    body: bytes | None = None
+    headers: dict[str, str] | None = None
     if multipart is not None:
         data = multipart()
     elif form is not None:
-        data = dict(form)
-    body: bytes | None = None
+        # encoded here, as aiohttp's FormData would, at a third of its cost (a Weibo post)
+        body, headers = urlencode(form).encode(), {"Content-Type": _FORM}
     if json_body is not None:
         # ensure_ascii=False: WeChat stores \uXXXX escapes literally in article text
         body = json.dumps(json_body, ensure_ascii=False).encode()
-    headers = {"Content-Type": "application/json; charset=utf-8"} if body is not None else None
+        headers = {"Content-Type": "application/json; charset=utf-8"}
     started = time.perf_counter()
     try:
         async with http.get().request(

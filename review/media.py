@@ -112,7 +112,7 @@ def resolve(policy: MediaPolicy, src: str, *, field: str = "cover") -> Path:
     if not path.is_relative_to(root):
         raise refused(field, src, "指向图片目录之外（符号链接）")
     if not path.is_file():
-        raise refused(field, src, f"图片目录（{policy.root.name}/）中没有这个文件")
+        raise refused(field, src, f"图片目录 {policy.root} 中没有这个文件")
     return path
 
 

@@ -101,15 +101,32 @@ class LogDeliverer:
 
 
 async def deliver_pending(sessions: SessionFactory, deliverer: Deliverer, limit: int = 50) -> int:
-    """Claim (commit), deliver with no transaction open, record the outcome."""
+    """Claim a batch (commit); then per row: renew its claim (commit), deliver with no
+    transaction open, record the outcome under that claim. Returns the rows delivered or tried.
+
+    Sent once across replicas: a row is claimed by a guarded update, committed before any
+    WeCom call, so two replicas claiming at the same moment split the rows. The claims of a
+    batch are all taken at its start, though, and one delivery may take seconds (each WeCom call
+    up to 10 s): by a slow batch's last row its claim could have run out and another replica
+    sent it. So each row's claim is renewed right before its call, guarded by the claim's fence
+    (``store.claim_pending``); a row lost meanwhile is skipped, and a late outcome never
+    overwrites another deliverer's."""
     async with sessions.begin() as session:
         batch = await store.claim_pending(session, limit)
+    tried = 0
     for note in batch:
+        async with sessions.begin() as session:
+            claim = await store.renew_claim(session, note.id, note.claimed_until)
+        if claim is None:
+            log.info("notification %s: its claim ran out and was taken over; skipped", note.id)
+            continue
+        tried += 1
         try:
             status, error = await deliverer.deliver(note), None
         except Exception as exc:  # delivery trouble must not lose the notification
             status, error = ("pending" if note.attempts < 5 else "failed"), type(exc).__name__
             log.warning("notification %s delivery failed: %s", note.id, error)
         async with sessions.begin() as session:
-            await store.mark(session, note.id, status, error)
-    return len(batch)
+            if not await store.mark(session, note.id, status, error, claim=claim):
+                log.warning("notification %s: outcome not recorded (claim lost)", note.id)
+    return tried

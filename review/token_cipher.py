@@ -20,8 +20,12 @@ if TYPE_CHECKING:  # start-up time: only the processes that store tokens load cr
 TOKEN_KEY_ENV = "NEWMEDIA_TOKEN_KEY"  # noqa: S105 (a variable name)
 #: public, like every demo secret: only ever used while ``[sandbox] enabled = true``
 DEMO_TOKEN_KEY = "bmV3bWVkaWEtc2FuZGJveC10b2tlbi1rZXktZGVtbyE="  # noqa: S105
+#: the service's own interpreter: Debian has no plain ``python`` and its python3 lacks
+#: cryptography (from a checkout: ``.venv/bin/python``)
 GENERATE_HINT = (
-    'python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"'
+    "/opt/newmedia/.venv/bin/python -c "
+    '"from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"'
+    "（在源码目录中用 .venv/bin/python）"
 )
 
 

@@ -23,6 +23,7 @@ from bot.chat.router import ChatAnswer, ChatInput, Router
 from bot.chat.staff import staff_handler
 from bot.chat.wecom_apps import WECOM, WeComRuntime, build, runtime
 from bot.inbox.inbound import STAFF_COMMAND_HANDLER
+from bot.metrics.registry import METRICS, REFUSED, install
 from channels.callback_errors import CallbackError
 from channels.replay import dedup_key
 from channels.wecom.callback import OpenedWeCom, card_click_to_command
@@ -38,6 +39,7 @@ CARD_DONE = {"通过": "已通过", "驳回": "已驳回", "退回": "已退回"
 
 
 def setup(app: web.Application) -> None:
+    install(app)
     app[WECOM] = build(app)
     app.cleanup_ctx.append(_router_ctx)
     app.router.add_get("/wecom/{app_key}", verify)
@@ -107,22 +109,28 @@ def _chat_input(rt: WeComRuntime, opened: OpenedWeCom) -> ChatInput | str | None
 
 async def _receive(request: web.Request) -> web.Response:
     app = request.app
+    count = app[METRICS].callback
     rt = runtime(app, request.match_info["app_key"])
     if rt is None:
+        count("wecom", "unknown")
         return _text(404, "未知的企业微信应用")
     limit = rt.callback.max_body
     if request.content_length is not None and request.content_length > limit:
+        count("wecom", "too_large")
         return _text(413, "请求体过大")
     try:
         body = await request.read()
     except web.HTTPRequestEntityTooLarge:
+        count("wecom", "too_large")
         return _text(413, "请求体过大")
     try:
         opened = rt.callback.open_post(request.query, body, time.time())
     except CallbackError as exc:
         log.info("wecom callback refused on %s: %s", rt.key, exc.log_reason)
+        count("wecom", REFUSED[exc.kind])
         return _text(exc.http_status, exc.message_zh)
     chat = _chat_input(rt, opened)
+    count("wecom", "ignored" if chat is None else "accepted")
     if chat is None:
         return web.Response(body=b"")
     if isinstance(chat, str):

@@ -14,6 +14,7 @@ import bot.cli.audit as audit
 import bot.cli.chat as chat
 import bot.cli.check as check
 import bot.cli.db as db
+import bot.cli.doctor as doctor
 import bot.cli.draft as draft
 import bot.cli.inbox as inbox
 import bot.cli.people as people
@@ -28,6 +29,7 @@ import bot.cli.wording as wording
 AREAS = (
     serve,
     db,
+    doctor,
     draft,
     audit,
     people,

@@ -19,4 +19,4 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     # set by the primary when it starts a secondary worker; not for people
     p.add_argument("--secondary-of", type=int, help=argparse.SUPPRESS)
     p.add_argument("--sandbox-api", help=argparse.SUPPRESS)
-    p.set_defaults(handler=lazy("serve", "serve"))
+    p.set_defaults(handler=lazy("serve", "run"))

@@ -206,6 +206,12 @@ def _database_problem(url: str, from_env: bool) -> str | None:
     return f"{where} 应为 sqlite:///路径 或 postgresql://用户@主机:端口/库名{shown}"
 
 
+def database_url(f: SettingsFile, env: Mapping[str, str], settings_path: Path) -> str:
+    """The database the service uses: ``NEWMEDIA_DATABASE_URL``, else ``[database] url``; a
+    relative SQLite path anchored at the settings file (``newmedia doctor`` asks it too)."""
+    return _anchor_sqlite(env.get("NEWMEDIA_DATABASE_URL") or f.database.url, settings_path)
+
+
 def _has_password(url: str) -> bool:
     found = URL_PASSWORD.match(url)
     return bool(found and found.group(1))
@@ -249,7 +255,7 @@ def load_settings(
     url_problem = _database_problem(raw_url, bool(env.get("NEWMEDIA_DATABASE_URL")))
     if url_problem:
         problems.append(url_problem)
-    db_url = _anchor_sqlite(raw_url, path)
+    db_url = database_url(parsed, env, path)
     if _has_password(parsed.database.url):
         problems.append(
             "database.url 含有密码 — 请从文件中删去，把完整的数据库地址放在环境变量 "

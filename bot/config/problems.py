@@ -7,12 +7,15 @@ arrays and unknown keys (a misspelt ``app_secrets``) are described, never printe
 
 from __future__ import annotations
 
+import difflib
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
+
+from bot.config.schema import SettingsFile
 
 #: a key named like this holds a secret: refused in the file, never shown
 SECRET_SUFFIXES = (
@@ -104,7 +107,7 @@ def _reason(err: ErrorDetails) -> str:
     kind, ctx = err["type"], err.get("ctx") or {}
     fixed = {
         "missing": "缺少这一项",
-        "extra_forbidden": "不认识的设置项（拼写错误？可用的项见 bot/config/schema.py）",
+        "extra_forbidden": "不认识的设置项（拼写错误？）",
         "int_type": "应为整数",
         "int_parsing": "应为整数",
         "int_from_float": "应为整数",
@@ -164,6 +167,49 @@ def _reported_as_secret(err: ErrorDetails) -> bool:
     )
 
 
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    """The settings table a field holds: itself, or the item of a tuple, list or optional."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in get_args(annotation):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _table_of(loc: tuple[int | str, ...]) -> type[BaseModel] | None:
+    """The schema table an unknown key was found in (``loc`` without the key itself)."""
+    model: type[BaseModel] | None = SettingsFile
+    for part in loc:
+        if isinstance(part, int):
+            continue  # an item of an array of tables: the same table
+        field = model.model_fields.get(part) if model is not None else None
+        model = _model_in(field.annotation) if field is not None else None
+        if model is None:
+            return None
+    return model
+
+
+def _unknown_key(loc: tuple[int | str, ...]) -> str:
+    """A misspelt key or section: the closest known one, and every key that table takes — so
+    ``prot = 8080`` says 「是不是 port？」 instead of pointing at the source."""
+    *outer, key = loc
+    table = _table_of(tuple(outer))
+    if table is None or not isinstance(key, str):
+        return "不认识的设置项（拼写错误？）"
+    known = list(table.model_fields)
+    close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+    names = [part for part in outer if isinstance(part, str)]
+    if not names:
+        guess = f"是不是 [{close[0]}]？" if close else ""
+        return f"不认识的设置节，{guess or '拼写错误？'}可用的节：{'、'.join(known)}"
+    section = ".".join(names)
+    section = f"[[{section}]]" if isinstance(outer[-1], int) else f"[{section}]"
+    guess = f"是不是 {close[0]}？" if close else ""
+    return f"不认识的设置项，{guess or '拼写错误？'}{section} 可用的项：{'、'.join(known)}"
+
+
 def validation_problems(exc: ValidationError) -> list[str]:
     problems = []
     for err in exc.errors():
@@ -172,5 +218,6 @@ def validation_problems(exc: ValidationError) -> list[str]:
         shown = _shown(err)
         where = _loc(err["loc"]) or "（文件顶层）"
         value = f" = {shown}" if shown is not None else ""
-        problems.append(f"{where}{value} — {_reason(err)}")
+        reason = _unknown_key(err["loc"]) if err["type"] == "extra_forbidden" else _reason(err)
+        problems.append(f"{where}{value} — {reason}")
     return problems

@@ -82,24 +82,31 @@ class PublishingSettings(_Strict):
     #: the publisher wakes at each post's due time (and, on PostgreSQL, when another replica
     #: schedules one); this is only its fallback poll, and the retry/reconcile ticks' period
     tick_seconds: float = Field(1.0, gt=0, le=60)
-    #: a ceiling on the rows one claim takes; a claim takes only the free call slots
-    #: (concurrency_per_account × accounts), so this matters only when it is lower than that
+    #: a ceiling on the rows one claim takes: of the rows already due a claim takes only the
+    #: free call slots (concurrency_per_account × accounts); of the rows not yet due (see
+    #: prepare_ahead_seconds) up to this many more per claim
     batch_size: int = Field(200, ge=1, le=5000)
-    #: platform calls at once per account; also what a claim holds per account (a crash
-    #: leaves at most this many rows claimed, and never-sent ones go back by themselves)
+    #: platform calls at once per account; also how many rows already due a claim holds per
+    #: account (a crash leaves them claimed, and never-sent ones go back by themselves)
     concurrency_per_account: int = Field(8, ge=1, le=64)
     lease_seconds: int = Field(120, ge=10)
     #: a post is claimed and its private steps done (WeChat draft and uploads, rendering) up to
     #: this long before it is due, then its public call waits for the due time: a burst of posts
     #: due at the same minute goes out on time; 0: nothing is prepared ahead
     prepare_ahead_seconds: float = Field(2.0, ge=0, le=30)
-    #: at most this many prepared posts wait for their due time in one process (a crash hands
-    #: them back by themselves when their lease runs out: none was marked sending)
+    #: at most this many posts held by one process while posts not yet due are claimed (being
+    #: prepared, waiting for their due time or being sent); a crash hands the unsent ones back
+    #: by themselves when their lease runs out: none was marked sending
     prepare_ahead_rows: int = Field(1000, ge=0, le=10000)
     max_attempts: int = Field(5, ge=1, le=50)
     backoff_base_seconds: float = Field(30, gt=0)
     backoff_cap_seconds: float = Field(1800, gt=0)
     dormant_alert_days: tuple[int, ...] = (7, 10, 14)
+    #: each account's WeChat token is refreshed by one replica, the holder of its lease
+    #: (bot/publishing/token_refresh.py): a round this often, the lease lasting three rounds
+    token_refresh_seconds: float = Field(60.0, gt=0, le=600)
+    #: a token is refreshed this long before it runs out (the accounts page's 即将过期 too)
+    token_refresh_ahead_seconds: float = Field(600.0, ge=60, le=86400)
 
 
 class InboxSettings(_Strict):
@@ -309,6 +316,26 @@ class MediaSettings(_Strict):
     max_bytes: int = Field(10 * 1024 * 1024, gt=0)
 
 
+class MetricsSettings(_Strict):
+    """``GET /metrics`` (Prometheus text format, bot/metrics/): never public."""
+
+    enabled: bool = True
+    #: addresses or networks that may read it, judged from the peer (behind
+    #: ``[service] trusted_proxies``, from X-Forwarded-For as the console does)
+    allow_from: tuple[str, ...] = ("127.0.0.1", "::1")
+    #: the database gauges are read at most this often (a scrape storm reads a cached copy)
+    cache_seconds: float = Field(5, ge=0, le=300)
+    #: citizens' reply windows closing within this many hours are counted
+    window_closing_hours: float = Field(6, gt=0, le=48)
+
+    @field_validator("allow_from")
+    @classmethod
+    def _networks(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for item in value:
+            ipaddress.ip_network(item, strict=False)  # ValueError names the bad entry
+        return value
+
+
 class SettingsFile(_Strict):
     """The shape of ``settings.toml``."""
 
@@ -325,6 +352,7 @@ class SettingsFile(_Strict):
     digest: DigestSettings = DigestSettings()
     sandbox: SandboxSettings = SandboxSettings()
     media: MediaSettings = MediaSettings()
+    metrics: MetricsSettings = MetricsSettings()
     departments: tuple[Department, ...] = Field(min_length=1)
     people: tuple[Person, ...] = ()
     accounts: tuple[Account, ...] = ()

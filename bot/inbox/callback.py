@@ -23,6 +23,7 @@ from bot import keys
 from bot.inbox.inbound import INBOUND, STAFF_COMMAND_HANDLER, Endpoint, build_inbound
 from bot.inbox.wiring import inbound_ctx
 from bot.inbox.writer import ReplayRefused, WriterUnavailable
+from bot.metrics.registry import METRICS, REFUSED, install
 from channels.wechat.callback import CallbackError, OpenedCallback
 from review.replies_fast import new_row, passive_text
 
@@ -51,24 +52,30 @@ async def verify(request: web.Request) -> web.Response:
 
 async def receive(request: web.Request) -> web.Response:
     inbound = request.app[INBOUND]
+    count = request.app[METRICS].callback
     endpoint = inbound.endpoints.get(request.match_info["account_key"])
     if endpoint is None:
+        count("wechat", "unknown")
         return _text(404, "未知的公众号")
     limit = endpoint.callback.max_body
     if request.content_length is not None and request.content_length > limit:
+        count("wechat", "too_large")
         return _text(413, "请求体过大")
     try:
         body = await request.read()
     except web.HTTPRequestEntityTooLarge:
+        count("wechat", "too_large")
         return _text(413, "请求体过大")
     now = time.time()
     try:
         opened = endpoint.callback.open_post(request.query, body, now)
     except CallbackError as exc:
         log.info("callback refused on %s: %s", endpoint.account_key, exc.log_reason)
+        count("wechat", REFUSED[exc.kind])
         return _text(exc.http_status, exc.message_zh)
     writer = inbound.writer
     if writer is None or endpoint.account_id == 0:
+        count("wechat", "unavailable")
         return _text(503, "服务正在启动，请稍后再试")
     digest = hashlib.sha256(f"{opened.timestamp}:{opened.body_digest}".encode()).hexdigest()
     msg = opened.message
@@ -77,6 +84,7 @@ async def receive(request: web.Request) -> web.Response:
     try:
         if person_key and handler is not None and msg.msg_type == "text":
             await writer.submit(endpoint.account_key, opened.nonce, digest, None)
+            count("wechat", "accepted")
             answer: str | None = await _staff_answer(
                 request.app,
                 endpoint.account_key,
@@ -93,13 +101,17 @@ async def receive(request: web.Request) -> web.Response:
                 row["text"] = json.dumps(asdict(opened.mass_send_job), ensure_ascii=False)
             stored = await writer.submit(endpoint.account_key, opened.nonce, digest, row)
             assert stored is not None
+            # another request's row (a retry, a concurrent copy) was received at another moment
+            count("wechat", "accepted" if stored.received_at == received else "duplicate")
             answer = passive_text(
                 stored, endpoint.account_name, keywords, inbound.scope, inbound.policy
             )
     except ReplayRefused:
         log.warning("callback replay refused on %s", endpoint.account_key)
+        count("wechat", "replay")
         return _text(403, "重复的请求")
     except WriterUnavailable:
+        count("wechat", "unavailable")
         return _text(503, "服务暂时繁忙，请稍后再试")
     return _reply(endpoint, opened, answer, now)
 
@@ -143,6 +155,7 @@ def _reply(
 
 
 def setup(app: web.Application) -> None:
+    install(app)
     app[INBOUND] = build_inbound(app[keys.SETTINGS])
     app.cleanup_ctx.append(inbound_ctx)
     app.router.add_get("/wechat/{account_key}", verify)

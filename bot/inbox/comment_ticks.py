@@ -115,4 +115,4 @@ async def _store(
 
 def tick_specs(app: web.Application) -> list[TickSpec]:
     minutes = app[keys.SETTINGS].file.inbox.wechat_comment_poll_minutes
-    return [TickSpec("wechat_comments", minutes * 60, poll_wechat_comments)]
+    return [TickSpec("wechat_comments", minutes * 60, poll_wechat_comments, single=True)]

@@ -205,7 +205,7 @@ def tick_specs(app: web.Application) -> list[TickSpec]:
         *window_ticks.tick_specs(app),
         *answer_ticks.tick_specs(app),
         TickSpec("inbox_prune_nonces", 600, prune_nonces),
-        TickSpec("weibo_comments", poll_s, poll_weibo),
+        TickSpec("weibo_comments", poll_s, poll_weibo, single=True),
     ]
 
 

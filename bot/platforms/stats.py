@@ -106,4 +106,4 @@ async def stats_tick(app: web.Application) -> None:
 
 
 def tick_specs(app: web.Application) -> list[TickSpec]:
-    return [TickSpec("wechat_stats", TICK_SECONDS, stats_tick)]
+    return [TickSpec("wechat_stats", TICK_SECONDS, stats_tick, single=True)]

@@ -45,4 +45,4 @@ async def tick(app: web.Application) -> None:
 
 
 def tick_specs(app: web.Application) -> list[TickSpec]:
-    return [TickSpec("platform_sync", 3600.0, tick)]
+    return [TickSpec("platform_sync", 3600.0, tick, single=True)]

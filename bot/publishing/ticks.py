@@ -2,21 +2,20 @@
 access tokens before they expire, and the 7/10/14-day dormant-account clock. Due posts are
 drained by the wake-up loop (wakeup.py) at their due time, not by a tick.
 
-Every tick is safe on several replicas at once: claims are guarded in SQL, token refresh uses
-``stable_token`` normal mode (the same token for everyone), alerts carry a ``dedup_key``.
+Every tick is safe on several replicas at once: claims are guarded in SQL, each account's token
+is refreshed by the one replica holding its lease (token_refresh.py; ``stable_token`` normal
+mode besides gives everyone the same token), alerts carry a ``dedup_key``.
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 
 from aiohttp import web
 
 from bot import keys
 from bot.jobs import TickSpec
-from bot.publishing.wiring import TOKENS
-from channels.base import ChannelError
+from bot.publishing.wiring import REFRESHER
 from review.inspection import VETO_QUIET_DAYS  # the 14-day rule's one home
 from review.models import utcnow
 from review.notify import notify
@@ -27,9 +26,6 @@ from review.store import publications as store
 from review.timefmt import fmt
 
 log = logging.getLogger("newmedia.publisher")
-
-#: refresh a token this long before it runs out (stable_token renews 5 min early itself)
-TOKEN_REFRESH_AHEAD = timedelta(minutes=10)
 
 
 async def pending(app: web.Application) -> None:
@@ -45,22 +41,9 @@ async def reconcile(app: web.Application) -> None:
 
 
 async def refresh_tokens(app: web.Application) -> None:
-    """One holder per account: refresh a WeChat token (normal mode) before it expires."""
-    tokens = app[TOKENS]
-    horizon = utcnow() + TOKEN_REFRESH_AHEAD
-    for key, channel in (app.get(keys.CHANNELS) or {}).items():
-        api = getattr(channel, "api", None)
-        refresh = getattr(api, "refresh_token", None)
-        if refresh is None:
-            continue  # Weibo tokens last years; nothing to refresh
-        tokens.forget(key)
-        stored = await tokens.get(key)
-        if stored is not None and stored[1] > horizon:
-            continue
-        try:
-            await refresh()
-        except ChannelError as exc:
-            log.warning("token refresh for %s failed: %s", key, type(exc).__name__)
+    """One refresher per account among replicas: the holder of its lease (token_refresh.py)."""
+    channels = app.get(keys.CHANNELS) or {}
+    await app[REFRESHER].run(channels)
 
 
 async def dormant_accounts(app: web.Application) -> None:
@@ -93,6 +76,6 @@ def tick_specs(app: web.Application) -> list[TickSpec]:
     return [
         TickSpec("publish_pending", max(2.0, cfg.tick_seconds * 3), pending),
         TickSpec("publish_reconcile", max(1.0, cfg.lease_seconds / 4), reconcile),
-        TickSpec("token_refresh", 60.0, refresh_tokens),
+        TickSpec("token_refresh", cfg.token_refresh_seconds, refresh_tokens),
         TickSpec("account_dormant", 3600.0, dormant_accounts),
     ]

@@ -7,7 +7,10 @@ per account is built from settings, sandbox accounts pointing at the loopback sa
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import AsyncIterator, Callable, Mapping
+from datetime import timedelta
 from typing import Any
 
 from aiohttp import web
@@ -15,7 +18,10 @@ from aiohttp import web
 from bot import keys
 from bot.config.load import Settings
 from bot.config.schema import PublishingSettings
+from bot.metrics import registry as metrics
+from bot.metrics.publishing import count_outcomes
 from bot.platforms.registry import build_channels, close_all, post_options, token_store
+from bot.publishing.token_refresh import TokenRefresher
 from bot.sandbox.wiring import api_url
 from bot.shutdown import SHUTDOWN
 from channels.base import Channel
@@ -28,6 +34,9 @@ from review.store import publications as store
 from review.store.tokens import DbTokenStore
 
 TOKENS = web.AppKey("token_store", DbTokenStore)
+REFRESHER = web.AppKey("token_refresher", TokenRefresher)
+
+log = logging.getLogger("newmedia.publisher")
 
 
 def publishing_config(settings: PublishingSettings) -> PublishingConfig:
@@ -66,6 +75,15 @@ def build_publisher(
     )
 
 
+async def _release(refresher: TokenRefresher) -> None:
+    """Hand the token leases over within the publisher's hand-back budget; if the database is
+    gone or slow, they run out by themselves instead."""
+    try:
+        await asyncio.wait_for(refresher.release(), SHUTDOWN.hand_back)
+    except Exception as exc:
+        log.warning("token leases not released: %s", type(exc).__name__)
+
+
 def channels_ctx(
     injected: dict[str, Any] | None,
 ) -> Callable[[web.Application], AsyncIterator[None]]:
@@ -81,11 +99,23 @@ def channels_ctx(
         )
         app[keys.CHANNELS] = channels
         publisher = build_publisher(settings, app[keys.SESSIONS], channels)
+        count_outcomes(publisher, metrics.install(app))
         app[keys.PUBLISHER] = publisher
+        cfg = settings.file.publishing
+        refresher = TokenRefresher(
+            app[keys.SESSIONS],
+            tokens,
+            holder=publisher.worker,  # one name per process, as in publications' claimed_by
+            period=cfg.token_refresh_seconds,
+            ahead=timedelta(seconds=cfg.token_refresh_ahead_seconds),
+        )
+        app[REFRESHER] = refresher
         try:
             yield
         finally:
-            await publisher.stop(SHUTDOWN.calls, SHUTDOWN.hand_back)  # at once if stopped
+            await asyncio.gather(  # at once if stopped; the ticks have stopped already
+                publisher.stop(SHUTDOWN.calls, SHUTDOWN.hand_back), _release(refresher)
+            )
             if owned:
                 await close_all(channels)
 

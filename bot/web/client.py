@@ -29,6 +29,12 @@ def _trusted(address: str, networks: tuple[Network, ...]) -> bool:
     return any(ip in net for net in networks)
 
 
+def within(address: str, entries: tuple[str, ...]) -> bool:
+    """Whether ``address`` is one of ``entries`` (addresses or CIDR networks, as in settings;
+    each list is parsed once). Not an IP address (e.g. ``unknown``): never."""
+    return _trusted(address, _networks(entries))
+
+
 def _proxies(request: web.Request) -> tuple[Network, ...]:
     return _networks(request.app[keys.SETTINGS].file.service.trusted_proxies)
 

@@ -13,7 +13,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import keys
 from bot.preview.render import PLATFORM_LABELS
-from bot.publishing.ticks import TOKEN_REFRESH_AHEAD
 from bot.web.api_common import services
 from bot.web.auth import console_page, csrf_token, flash
 from review import account_health as health
@@ -43,7 +42,8 @@ async def _token(
     stored = await tokens.get_token(session, account.key)
     opens = stored is not None and TokenCipher(settings.token_keys).decrypt(stored[0]) is not None
     expires_at = stored[1] if stored is not None and opens else None
-    return health.wechat_token(expires_at, now, TOKEN_REFRESH_AHEAD)
+    ahead = timedelta(seconds=settings.file.publishing.token_refresh_ahead_seconds)
+    return health.wechat_token(expires_at, now, ahead)
 
 
 @console_page

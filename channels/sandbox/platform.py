@@ -178,5 +178,6 @@ class PlatformSandbox:
                     result=result,
                     faulted=fault is not None,
                     at=self.now(),
+                    host=request.host,
                 )
             )

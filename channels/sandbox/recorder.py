@@ -25,6 +25,9 @@ class RecordedRequest:
     result: int | str = 0  # errcode / error_code answered, or "http 500"
     faulted: bool = False  # answered by a scripted fault
     at: float = 0.0
+    #: the Host the client addressed: with the sandbox on several ports (one per replica under
+    #: test, ``python -m bot.sandbox_server --ports N``), which replica called
+    host: str = ""
 
 
 class Recorder:

@@ -2,7 +2,8 @@
 
 Tokens come from ``stable_token`` in normal mode, so several workers and restarts share one token
 instead of invalidating each other; ``force_refresh`` is used only after the platform refused the
-token we hold. Refreshes are single-flight per client; ordinary calls never wait on each other.
+token we hold. Refreshes are single-flight per client — the scheduled one (``refresh_before``)
+and the on-demand ones share one lock; ordinary calls never wait on each other.
 A call that fails in transit is classified by its endpoint (endpoints.py): a draft, an upload or
 a token that failed is ``NotSent``; a publish that failed may have happened.
 """
@@ -70,7 +71,23 @@ class WeChatAPI:
     # ---- tokens ------------------------------------------------------------------------------
 
     async def refresh_token(self, *, force: bool = False) -> str:
-        """Fetch the stable token and store it; the scheduled refresher job calls this."""
+        """Fetch the stable token and store it, after any refresh already under way."""
+        async with self._refresh_lock:
+            return await self._fetch_token(force=force)
+
+    async def refresh_before(self, horizon: datetime) -> bool:
+        """The scheduled refresher's call (the service runs it on one replica per account): a
+        fresh token when the stored one runs out before ``horizon``. It waits for a refresh
+        already under way and reads the store again, so one process never fetches twice."""
+        async with self._refresh_lock:
+            stored = await self._tokens.get(self.account_key)
+            if stored is not None and stored[1] > horizon:
+                return False
+            await self._fetch_token(force=False)
+            return True
+
+    async def _fetch_token(self, *, force: bool) -> str:
+        """One ``stable_token`` call; callers hold ``_refresh_lock``."""
         endpoint = "cgi-bin/stable_token"
         try:
             _, data = await request_json(
@@ -116,18 +133,24 @@ class WeChatAPI:
         if token is not None:
             return token
         async with self._refresh_lock:
-            return await self._valid_stored() or await self.refresh_token()
+            return await self._valid_stored() or await self._fetch_token(force=False)
 
     async def _recover(self, refused: str) -> str:
-        """After a refusal: reuse a token another coroutine already got, else normal, else force."""
+        """After a refusal: reuse a token another coroutine already got, else normal, else force.
+
+        This on-demand refresh is outside the refresher's lease on purpose: a replica whose
+        token was refused must recover by itself, whoever holds the lease. It cannot fight the
+        holder: normal mode hands every caller the platform's current token, and ``force`` (which
+        invalidates it for everyone, 20 a day) only follows a normal answer equal to the token
+        just refused. Single-flight per process (the lock): the others reuse the first's token."""
         async with self._refresh_lock:
             token = await self._valid_stored(refused)
             if token is not None:
                 return token
-            token = await self.refresh_token()
+            token = await self._fetch_token(force=False)
             if token != refused:
                 return token
-            return await self.refresh_token(force=True)
+            return await self._fetch_token(force=True)
 
     # ---- the generic call --------------------------------------------------------------------
 

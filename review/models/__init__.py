@@ -5,6 +5,7 @@ from review.models.console import ConsoleSession, SignInAttempt
 from review.models.directory import Account, Department, Identity, Person, ReviewStage
 from review.models.drafts import Draft, DraftTarget, GateRun, Override, ReviewTask, Revision
 from review.models.inbox import CitizenMessage, Cursor, MessageReply, Note, SeenNonce
+from review.models.leases import Lease
 from review.models.ops import AuditEvent, ChatCommand, Notification
 from review.models.platform_posts import PlatformPost, PlatformSync
 from review.models.platform_stats import WeChatArticleStat, WeChatFollowerStat
@@ -27,6 +28,7 @@ __all__ = [
     "DraftTarget",
     "GateRun",
     "Identity",
+    "Lease",
     "MessageReply",
     "Note",
     "Notification",

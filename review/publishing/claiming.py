@@ -70,25 +70,26 @@ class DbClaims:
         self.channels = channels
         self.query = claim
 
-    async def claim(self, limit: int, *, ahead: float = 0.0) -> Claimed:
-        """Up to ``limit`` rows due within ``ahead`` seconds, in the writer's transaction
-        (recording.py ``in_writes``)."""
-        claim = functools.partial(self._claim, limit=limit, ahead=ahead)
+    async def claim(self, limit: int, *, ahead: float = 0.0, ahead_rows: int = 0) -> Claimed:
+        """Up to ``limit`` rows due within ``ahead`` seconds, and up to ``ahead_rows`` more not
+        yet due, in the writer's transaction (recording.py ``in_writes``)."""
+        claim = functools.partial(self._claim, limit=limit, ahead=ahead, ahead_rows=ahead_rows)
         claimed = await self.recorder.in_writes(claim)
         if claimed.taken:
             log.info("claimed %d publication(s) (%d to send)", claimed.taken, len(claimed.sendable))
         return claimed
 
-    async def _claim(self, session: AsyncSession, *, limit: int, ahead: float) -> Claimed:
+    async def _claim(
+        self, session: AsyncSession, *, limit: int, ahead: float, ahead_rows: int
+    ) -> Claimed:
         now = self.clock()
-        rows = await self.query(
-            session,
-            now=now,
-            due_by=now + timedelta(seconds=ahead),
-            limit=limit,
-            worker=self.worker,
-            lease_seconds=self.lease_seconds,
-        )
+        by = now + timedelta(seconds=ahead)
+        kw = {"now": now, "due_by": by, "worker": self.worker, "lease_seconds": self.lease_seconds}
+        rows = await self.query(session, limit=limit, **kw)
+        if ahead_rows > 0 and ahead > 0:
+            # rows not due yet, beyond the free call slots: prepared in few large claims, never
+            # a backlog row that is due now (those wait for a free slot: ``limit``)
+            rows += await self.query(session, limit=ahead_rows, after=now, **kw)
         if not rows:
             return Claimed([], 0)
         context = await store.load_context(session, [p.id for p in rows])

@@ -14,8 +14,9 @@ from dataclasses import dataclass
 class PublishingConfig:
     """How hard the engine works and how long it holds a claimed row."""
 
-    #: a ceiling on the rows one claim takes; a claim takes only the free call slots
-    #: (``concurrency_per_account`` × accounts with a channel), refilled when half are free
+    #: a ceiling on the rows one claim takes: of the rows already due only the free call slots
+    #: (``concurrency_per_account`` × accounts with a channel, refilled when half are free);
+    #: of the rows not yet due (``prepare_ahead_seconds``) up to this many more
     batch_size: int = 200
     #: platform calls running at once for one account
     concurrency_per_account: int = 8
@@ -24,7 +25,8 @@ class PublishingConfig:
     #: rows due within this many seconds are claimed and prepared (private steps) now; their
     #: public call waits for the due time (engine.py ``_until_due``). 0: only rows already due
     prepare_ahead_seconds: float = 0.0
-    #: prepared rows waiting for their due time, at most (they hold no call slot meanwhile)
+    #: rows held at most while rows not yet due are claimed (prepared, waiting for their due
+    #: time without a call slot, or being sent)
     prepare_ahead_rows: int = 1000
     max_attempts: int = 5
     backoff_base_seconds: float = 30.0

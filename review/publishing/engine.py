@@ -5,9 +5,11 @@ draft and uploads, rendering); its public call waits for the due time without ho
 slot (``_until_due``), so a burst due at one minute costs only the public calls after it.
 
 No transaction is ever open across a platform call. At most ``concurrency_per_account`` calls
-run per account, and a claim takes only the free call slots, so little is held that is not
-being sent (a row whose call has answered no longer counts: its outcome is being recorded, and
-the next claim does not wait for that). Just before its call a row is marked sending, committed (recording.py): after a
+run per account. Of the rows already due a claim takes only the free call slots, so little is
+held that is not being sent (a row whose call has answered no longer counts: its outcome is
+being recorded, and the next claim does not wait for that); rows not yet due are claimed beyond
+them, up to ``prepare_ahead_rows`` held in all, and do not count against the slots while they
+are prepared, so they never hold back a row that is due now. Just before its call a row is marked sending, committed (recording.py): after a
 crash the database knows which rows may have gone out (reconciled) and which surely did not
 (handed back). Stopping: nothing new is claimed or sent, calls under way get ``grace``, then
 every row of ours never marked goes back to ``scheduled`` in one UPDATE; a row whose call is
@@ -76,6 +78,8 @@ class Engine:
     _halted: asyncio.Event = field(default_factory=asyncio.Event, init=False)
     #: jobs prepared ahead, waiting for their due time: no call slot held, not yet marked
     _early: set[asyncio.Task[None]] = field(default_factory=set, init=False)
+    #: jobs claimed before their row was due, until their private steps are done
+    _preparing: set[asyncio.Task[None]] = field(default_factory=set, init=False)
     _inflight: set[asyncio.Task[None]] = field(default_factory=set, init=False)
     #: jobs waiting for their account's call slot (cancelled by ``halt``: none is ever started)
     _waiting: set[asyncio.Task[None]] = field(default_factory=set, init=False)
@@ -101,16 +105,25 @@ class Engine:
         return sem
 
     def _free(self) -> int:
-        """Call slots not held by a job whose call has not answered (a job waiting for its due
-        time holds none): what a claim may take."""
-        return self.capacity - (len(self._unanswered) - len(self._early))
+        """Call slots not held by a job whose call has not answered, other than jobs of rows
+        not yet due (prepared, or waiting for their due time): how many rows due now a claim
+        may take, so rows prepared ahead never hold back one that is due."""
+        ahead = len(self._early) + len(self._preparing)
+        return self.capacity - (len(self._unanswered) - ahead)
 
     def _ahead(self, free: int) -> float:
         """How far ahead the next claim of ``free`` rows may reach: rows already due are always
-        taken; rows due soon only while the prepared rows stay within their ceiling."""
-        if len(self._early) + free <= self.config.prepare_ahead_rows:
+        taken; rows due soon only while the rows held stay within ``prepare_ahead_rows``."""
+        if len(self._unanswered) + free <= self.config.prepare_ahead_rows:
             return self.config.prepare_ahead_seconds
         return 0.0
+
+    def _ahead_rows(self, free: int) -> int:
+        """Rows not yet due that a claim may take beyond the free call slots: a burst due at one
+        minute is prepared in a few large claims (one each ``batch_size``), within the
+        ceiling of rows held (``prepare_ahead_rows``)."""
+        held = len(self._unanswered) + free
+        return max(0, min(self.config.batch_size, self.config.prepare_ahead_rows - held))
 
     @property
     def capacity(self) -> int:
@@ -148,6 +161,7 @@ class Engine:
         def finished(task: asyncio.Task[None]) -> None:
             running.discard(task)
             self._inflight.discard(task)
+            self._preparing.discard(task)
             self._unanswered.discard(task)  # cancelled before it ran
             if not task.cancelled() and task.exception() is not None:
                 # the row stays ``publishing``; its lease runs out: handed back or reconciled
@@ -159,16 +173,22 @@ class Engine:
             while not self._stopping:
                 free = self._free()
                 if more and free >= refill:
-                    claimed = await self.claims.claim(free, ahead=self._ahead(free))
+                    ahead = self._ahead(free)
+                    claimed = await self.claims.claim(
+                        free, ahead=ahead, ahead_rows=self._ahead_rows(free) if ahead else 0
+                    )
                     total += claimed.taken
                     more = claimed.taken >= free
                     if self._stopping:  # the stop came during the claim: none of it is sent
                         await self.claims.hand_back()
                         break
+                    now = self.clock()
                     for pub, target in claimed.sendable:
                         task = asyncio.ensure_future(
                             self._run(Job(pub, target, self.build(pub, target)))
                         )
+                        if pub.due_at is not None and pub.due_at > now:
+                            self._preparing.add(task)
                         running.add(task)
                         self._inflight.add(task)
                         self._unanswered.add(task)
@@ -245,6 +265,9 @@ class Engine:
         """The channel's private steps are done and its public call comes next: wait for the
         row's due time if it was prepared ahead, then mark it sending, committed, or stop here
         (the row is not ours, or we are stopping)."""
+        task = asyncio.current_task()
+        if task is not None:
+            self._preparing.discard(task)  # its private steps are done: due now, or early
         if not await self._until_due(job):
             await self.recorder.release(job.pub.id)
             raise _NotSent

@@ -41,6 +41,10 @@ from review.timefmt import fmt
 log = logging.getLogger("newmedia.publisher")
 R = TypeVar("R")
 
+#: told of each outcome once it is stored: the account's key, the outcome, and whether it came
+#: late (``record_late``) — the service counts them for /metrics (bot/metrics/publishing.py)
+OutcomeObserver = Callable[[str, rules.Outcome, bool], None]
+
 #: how long the collector waits for more outcomes before committing a batch (seconds)
 BATCH_WINDOW = 0.003
 #: most outcomes in one transaction
@@ -112,6 +116,7 @@ class Recorder:
         self.batches = 0
         #: sending-mark transactions committed
         self.mark_batches = 0
+        self.observers: list[OutcomeObserver] = []
 
     async def record(
         self,
@@ -123,7 +128,11 @@ class Recorder:
         expected: P = P.PUBLISHING,
     ) -> bool:
         """Record one outcome (batched with others); false when the row is no longer ours."""
-        return await self._writes.submit(_Pending(pub, target, outcome, accepted_at, expected))
+        stored = await self._writes.submit(_Pending(pub, target, outcome, accepted_at, expected))
+        if stored:
+            for observe in self.observers:
+                observe(target.key, outcome, False)
+        return stored
 
     async def _commit(self, batch: list[_Pending | _Mark | _Work]) -> list[bool]:
         """Marks first (a call waits on each), then outcomes, then claims, in one transaction."""
@@ -299,6 +308,8 @@ class Recorder:
                 },
             )
         log.warning("publication %d: late platform receipt kept (now %s)", pub.id, status)
+        for observe in self.observers:
+            observe(target.key, outcome, True)
         return status
 
     @asynccontextmanager

@@ -29,8 +29,9 @@ R = TypeVar("R")
 class ClaimSource(Protocol):
     """Where due rows come from: each claimed row is this worker's until recorded or released."""
 
-    async def claim(self, limit: int, *, ahead: float = 0.0) -> Claimed:
-        """Up to ``limit`` rows due now or within ``ahead`` seconds."""
+    async def claim(self, limit: int, *, ahead: float = 0.0, ahead_rows: int = 0) -> Claimed:
+        """Up to ``limit`` rows due now or within ``ahead`` seconds, and up to ``ahead_rows``
+        more that are not due yet but will be within ``ahead`` (never a row already due)."""
         ...
 
     async def hand_back(self) -> int: ...

@@ -65,15 +65,19 @@ async def claim_due(
     worker: str,
     lease_seconds: float,
     due_by: datetime | None = None,
+    after: datetime | None = None,
 ) -> list[Publication]:
     """Take up to ``limit`` rows due by ``due_by`` (default ``now``: a publisher preparing
-    ahead passes a moment soon after) for ``worker``; each row goes to exactly one claimant."""
+    ahead passes a moment soon after), and only those due after ``after`` when given, for
+    ``worker``; each row goes to exactly one claimant."""
     due = (
         select(Publication.id)
         .where(Publication.status == P.SCHEDULED, Publication.due_at <= (due_by or now))
         .order_by(Publication.due_at, Publication.id)
         .limit(limit)
     )
+    if after is not None:
+        due = due.where(Publication.due_at > after)
     stmt = (
         transition(Publication, P.PUBLISHING, P.SCHEDULED)
         .where(Publication.id.in_(_ids(session, due)))

@@ -10,13 +10,6 @@ port, and stops it with ``pg_ctl stop -m fast`` mid-load, which kills the open c
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import glob
-import os
-import shutil
-import socket
-import subprocess
-import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import replace
@@ -25,6 +18,7 @@ from pathlib import Path
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from inbox_support import follower
+from pg_cluster import BINS, MISSING, Cluster, private_cluster
 
 from bot.app import create_app
 from bot.config.load import load_settings
@@ -33,58 +27,14 @@ from review.models import Base
 from review.store.directory_sync import sync_directory
 
 ROOT = Path(__file__).resolve().parents[2]
-BINS = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(not BINS, reason="PostgreSQL server binaries (initdb) not installed"),
-]
-
-
-class Cluster:
-    """A private PostgreSQL cluster: initdb, start, stop -m fast, start again."""
-
-    def __init__(self, base: Path) -> None:
-        self.bin = Path(BINS[-1]).parent
-        self.dir = base
-        self.data = base / "data"
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            self.port = s.getsockname()[1]
-        self.url = f"postgresql+asyncpg://postgres@127.0.0.1:{self.port}/postgres"
-
-    def _run(self, *args: str) -> None:
-        cmd = [str(self.bin / args[0]), *args[1:]]
-        if os.geteuid() == 0:
-            cmd = ["runuser", "-u", "postgres", "--", *cmd]
-        subprocess.run(cmd, check=True, capture_output=True, timeout=60)
-
-    def init(self) -> None:
-        if os.geteuid() == 0:
-            shutil.chown(self.dir, "postgres", "postgres")
-        self._run("initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres", "--no-sync")
-
-    def start(self) -> None:
-        opts = f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=on"
-        self._run("pg_ctl", "-D", str(self.data), "-o", opts, "-l", str(self.dir / "log"),
-                  "-w", "start")  # fmt: skip
-
-    def stop(self) -> None:
-        self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(not BINS, reason=MISSING)]
 
 
 @pytest.fixture
 def cluster() -> Iterator[Cluster]:
-    base = Path(tempfile.mkdtemp(prefix="newmedia-pg-"))
-    c = Cluster(base)
-    try:
-        c.init()
-        c.start()
+    with private_cluster() as c:
         yield c
-    finally:
-        with contextlib.suppress(subprocess.SubprocessError):
-            c.stop()  # already stopped if the test failed while it was down
-        shutil.rmtree(base, ignore_errors=True)
 
 
 async def _prepare(url: str) -> None:

@@ -68,8 +68,8 @@ def plant(folder: Path, *, fake_db: bool = True) -> list[tuple[str, str, str]]:
     (media / "fake.png").write_bytes((folder / "settings.toml").read_bytes())
     (media / "big.png").write_bytes(png() + b"\0" * LIMIT)
     return [
-        ("cover", "var/newmedia.db", "图片目录（media/）中没有这个文件"),
-        ("body", "settings.toml", "图片目录（media/）中没有这个文件"),
+        ("cover", "var/newmedia.db", f"图片目录 {media.resolve()} 中没有这个文件"),
+        ("body", "settings.toml", f"图片目录 {media.resolve()} 中没有这个文件"),
         ("cover", "../settings.toml", "不能用 .. 离开图片目录"),
         ("cover", str(folder / "settings.toml"), "不能使用绝对路径"),
         ("cover", "link.png", "指向图片目录之外（符号链接）"),
@@ -236,7 +236,7 @@ async def test_console_upload_becomes_the_cover(
     ("cover", "body", "why"),
     [
         ("../settings.toml", "正文", "不能用 .. 离开图片目录"),
-        ("cover_ccmz.png", "正文 ![](var/newmedia.db)", "图片目录（media/）中没有这个文件"),
+        ("cover_ccmz.png", "正文 ![](var/newmedia.db)", "中没有这个文件"),
         ("link.png", "正文", "指向图片目录之外（符号链接）"),
     ],
 )

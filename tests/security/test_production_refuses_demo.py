@@ -41,7 +41,8 @@ def full_env() -> dict[str, str]:
         prefix = f"NEWMEDIA_{key.upper()}_"
         env[prefix + "APP_SECRET"] = f"real-secret-{key}"
         env[prefix + "TOKEN"] = f"realtoken{key}"
-        env[prefix + "AES_KEY"] = ("k" + key * 43)[:43]
+        # the form the callback cipher takes: 43 base64 characters ("_" is not one)
+        env[prefix + "AES_KEY"] = ("k" + key.replace("_", "") * 43)[:43]
     return env
 
 

@@ -21,7 +21,7 @@ from bot.config.load import load_settings
 from bot.logs import setup_logging
 from bot.migrate import SchemaOutdated
 from bot.sandbox.wiring import api_url
-from bot.server import runner_options
+from bot.server import loop_factory, runner_options
 from bot.shutdown import SHUTDOWN
 from bot.workers import Secondaries, Worker, secondary_argv, watch_primary
 from review.db import is_memory_sqlite
@@ -69,6 +69,12 @@ def _worker(args: argparse.Namespace, configured: int, database_url: str) -> Wor
             "内存数据库无法在多个进程间共享：--workers 大于 1 时请使用数据库文件或 PostgreSQL"
         )
     return Worker("primary" if count > 1 else "single", count)
+
+
+def run(args: argparse.Namespace) -> int:
+    """``newmedia serve`` on the serving process's event loop (bot/server.py ``loop_factory``)."""
+    with asyncio.Runner(loop_factory=loop_factory()) as runner:
+        return runner.run(serve(args))
 
 
 async def serve(args: argparse.Namespace) -> int:

@@ -68,11 +68,11 @@ class Watched:
     door: dict[int, asyncio.Event] = field(default_factory=dict)
     made: int = 0
 
-    async def claim(self, limit: int, *, ahead: float = 0.0) -> Claimed:
+    async def claim(self, limit: int, *, ahead: float = 0.0, ahead_rows: int = 0) -> Claimed:
         self.made += 1
         if self.made in self.door:
             await self.door[self.made].wait()
-        claimed = await self.inner.claim(limit, ahead=ahead)
+        claimed = await self.inner.claim(limit, ahead=ahead, ahead_rows=ahead_rows)
         self.taken.put_nowait(claimed.taken)
         return claimed
 
@@ -103,6 +103,26 @@ async def test_a_claim_with_due_by_takes_rows_due_soon_and_no_later(sf: SessionF
         assert await store.claim_due(s, now=now, **kw) == []
         soon = await store.claim_due(s, now=now, due_by=now + timedelta(seconds=60), **kw)
     assert [p.id for p in soon] == [first]
+
+
+@pytest.mark.pg
+async def test_rows_beyond_the_free_slots_are_only_rows_not_yet_due(sf: SessionFactory) -> None:
+    """A backlog due now is claimed slot by slot (the rest is left for another replica); only
+    rows not yet due are taken beyond the free slots, to be prepared."""
+    ids = (await seed(sf, 5)).publication_ids
+    backlog, soon = ids[:3], ids[3:]
+    async with sf.begin() as s:
+        await s.execute(update(Publication).values(due_at=utcnow() - timedelta(seconds=5)))
+        await s.execute(
+            update(Publication)
+            .where(Publication.id.in_(soon))
+            .values(due_at=utcnow() + timedelta(seconds=30))
+        )
+    pub = Publisher(sf, {"ccmz_wechat": Drafting("ccmz_wechat")}, AHEAD)  # type: ignore[dict-item]
+    claimed = await pub.claims.claim(1, ahead=60, ahead_rows=10)
+    assert [p.id for p, _ in claimed.sendable] == [backlog[0], *soon]
+    after = {r.id: r.status for r in await rows(sf)}
+    assert [after[i] for i in backlog] == ["publishing", "scheduled", "scheduled"]
 
 
 @pytest.mark.pg
@@ -137,7 +157,8 @@ async def test_a_stop_while_prepared_rows_wait_hands_them_back(sf: SessionFactor
     async with asyncio.timeout(GUARD):
         for _ in range(2):
             await held.asked.get()
-        assert [await claims.taken.get() for _ in range(3)] == [1, 1, 0]  # the drain is idle
+        # one call slot, and both rows prepared from the first claim; the second found nothing
+        assert [await claims.taken.get() for _ in range(2)] == [2, 0]  # the drain is idle
         assert await pub.stop(grace=GUARD) == 0  # each waiting row went back by itself
         await drain
     assert ch.calls == 0 and len(ch.drafted) == 2
@@ -150,23 +171,23 @@ async def test_a_stop_while_prepared_rows_wait_hands_them_back(sf: SessionFactor
 @pytest.mark.pg
 async def test_rows_a_claim_retakes_during_a_stop_go_back_too(sf: SessionFactory) -> None:
     """The stop comes while a claim is under way: the waiting rows go back by themselves, the
-    claim then takes one again (due soon and ``scheduled``, it fits the claim's one free slot),
-    and the drain hands it back once more — nothing is sent, nothing is left claimed."""
+    claim then takes them again (due soon and ``scheduled``), and the drain hands them back
+    once more — nothing is sent, nothing is left claimed."""
     await seed(sf, 2)
     await due_in(sf, 30)
     ch, held = Drafting("ccmz_wechat"), Held()
     pub = Publisher(sf, {"ccmz_wechat": ch}, replace(AHEAD, concurrency_per_account=1), sleep=held)  # type: ignore[dict-item]
     claims = watch(pub)
-    third = claims.door[3] = asyncio.Event()
+    second = claims.door[2] = asyncio.Event()
     drain = asyncio.ensure_future(pub.publish_due())
     async with asyncio.timeout(GUARD):
         for _ in range(2):
             await held.asked.get()
         assert await pub.stop(grace=GUARD) == 0
         assert [(r.status, r.claimed_by) for r in await rows(sf)] == [("scheduled", None)] * 2
-        third.set()  # the claim that was under way goes on now
-        assert await drain == 3
-    assert [await claims.taken.get() for _ in range(3)] == [1, 1, 1]  # one row taken again
+        second.set()  # the claim that was under way goes on now
+        assert await drain == 4
+    assert [await claims.taken.get() for _ in range(2)] == [2, 2]  # both rows taken again
     assert ch.calls == 0 and len(ch.drafted) == 2
     after = await rows(sf)
     assert [(r.status, r.sending_at, r.claimed_by, r.attempts) for r in after] == [

@@ -23,13 +23,13 @@ async def test_batch_chains_in_order_and_verifies(sf: SessionFactory) -> None:
         await audit.append(s, actor="a", action="test.one", subject_type="t", subject_id=0)
         made = await audit.append_many(s, events(4, "b"))
         await audit.append(s, actor="c", action="test.one", subject_type="t", subject_id=9)
-    assert [e.seq for e in made] == [2, 3, 4, 5]
-    assert all(e.prev_hash == p.hash for p, e in itertools.pairwise(made))
+    assert [e["seq"] for e in made] == [2, 3, 4, 5]
+    assert all(e["prev_hash"] == p["hash"] for p, e in itertools.pairwise(made))
     async with sf() as s:
         assert await audit.verify(s) == (6, None)
         stored = (await s.scalars(select(AuditEvent).order_by(AuditEvent.seq))).all()
     assert [e.actor for e in stored] == ["a", "b", "b", "b", "b", "c"]
-    assert stored[2].detail == {"i": 1, "名": "值"} and stored[2].hash == made[1].hash
+    assert stored[2].detail == {"i": 1, "名": "值"} and stored[2].hash == made[1]["hash"]
 
 
 async def test_empty_batch_writes_nothing(sf: SessionFactory) -> None:

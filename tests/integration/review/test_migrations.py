@@ -15,7 +15,7 @@ from review.models import Base
 
 @pytest.mark.pg
 async def test_upgrade_matches_models(db_url: str) -> None:
-    with pytest.raises(migrate.SchemaOutdated, match="newmedia db upgrade"):
+    with pytest.raises(migrate.SchemaOutdated, match="请先运行 newmedia db upgrade"):
         await migrate.require_current(db_url)
     await migrate.upgrade(db_url)
     await migrate.require_current(db_url)

@@ -86,9 +86,19 @@ def test_db_and_settings_are_refused_though_beside_the_folder(policy: MediaPolic
     with pytest.raises(MediaRefused) as refused:
         check_draft(policy, "var/newmedia.db", "正文 ![](settings.toml)")
     message = refused.value.message
-    assert "封面图片「var/newmedia.db」不可用：图片目录（media/）中没有这个文件" in message
+    assert f"封面图片「var/newmedia.db」不可用：图片目录 {policy.root} 中没有这个文件" in message
     assert "正文图片「settings.toml」不可用" in message
     assert refused.value.field == "cover" and refused.value.http_status == 400
+
+
+def test_a_missing_file_names_the_real_folder(tmp_path: Path) -> None:
+    """NEWMEDIA_MEDIA_ROOT may put the folder anywhere: the editor is told which one."""
+    elsewhere = tmp_path / "srv" / "images"
+    elsewhere.mkdir(parents=True)
+    with pytest.raises(MediaRefused) as refused:
+        check_draft(MediaPolicy(elsewhere, 64 * 1024), "cover.png", "正文")
+    assert f"图片目录 {elsewhere} 中没有这个文件" in refused.value.message
+    assert "（media/）" not in refused.value.message
 
 
 def test_symlink_out_of_the_folder_is_refused(policy: MediaPolicy) -> None:

@@ -54,6 +54,8 @@ class FakeLedger:
     claims: int = 0
     #: the limit each claim asked for, in order
     limits: list[int] = field(default_factory=list)
+    #: how many rows each claim took, in order
+    taken: list[int] = field(default_factory=list)
     #: ids handed back by ``hand_back`` (a stop), in order
     handed_back: list[int] = field(default_factory=list)
     #: ids whose mark is refused (the row was taken from us meanwhile)
@@ -69,20 +71,24 @@ class FakeLedger:
 
     # ---- ClaimSource ---------------------------------------------------------------------------
 
-    async def claim(self, limit: int, *, ahead: float = 0.0) -> Claimed:
+    async def claim(self, limit: int, *, ahead: float = 0.0, ahead_rows: int = 0) -> Claimed:
         self.claims += 1
         self.limits.append(limit)
         now = self.clock()
         by = now + timedelta(seconds=ahead)
-        due = sorted(
+        waiting = sorted(
             (r for r in self.rows.values() if r.status is P.SCHEDULED and r.due_at <= by),
             key=lambda r: (r.due_at, r.id),
-        )[:limit]
+        )
+        due = waiting[:limit]
+        if ahead > 0:  # beyond ``limit``: only rows not due yet
+            due += [r for r in waiting[limit:] if r.due_at > now][:ahead_rows]
         for row in due:
             row.status = P.PUBLISHING
             row.attempts += 1
             row.lease_until = now + timedelta(seconds=self.lease_seconds)
             row.sending_at = None
+        self.taken.append(len(due))
         return Claimed([(self._publication(r), self._target(r)) for r in due], len(due))
 
     def _publication(self, row: Row) -> Publication:

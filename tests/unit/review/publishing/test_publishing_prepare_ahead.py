@@ -114,6 +114,62 @@ async def test_rows_beyond_the_horizon_or_the_ceiling_are_not_claimed_early() ->
     assert [book2.status(p) for p in range(1, 6)] == [P.PUBLISHED] * 5
 
 
+async def test_a_burst_due_soon_is_claimed_at_once_a_backlog_due_now_slot_by_slot() -> None:
+    """Rows not yet due are claimed beyond the free call slots, so a burst is prepared in a
+    few large claims; rows already due never are: a backlog is claimed as slots free up (the
+    rest stays ``scheduled`` for another replica)."""
+    book, _ch, timer, eng = setup(30, due_in=1.5, ahead=2.0)
+    drain = asyncio.ensure_future(eng.publish_due())
+    await wait_for(timer, 30)
+    assert book.taken[0] == 30  # one call slot, and all thirty from the first claim
+    timer.pass_time(1.5)
+    async with asyncio.timeout(GUARD):
+        assert await drain == 30
+    backlog, ch, _timer, eng = setup(5, due_in=0.0, ahead=2.0)
+    async with asyncio.timeout(GUARD):
+        assert await eng.publish_due() == 5
+    assert set(backlog.taken) <= {0, 1} and sum(backlog.taken) == 5
+    assert set(ch.published.values()) == {1}
+
+
+@dataclass
+class SlowDraft(FakeChannel):
+    """A private step (a WeChat draft) that lasts until the test opens ``drafted``."""
+
+    drafted: asyncio.Event = field(default_factory=asyncio.Event)
+    began: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def publish(self, post: Post, *, going_public: GoingPublic) -> Receipt:
+        self.began.set()
+        await self.drafted.wait()
+        return await super().publish(post, going_public=going_public)
+
+
+async def test_rows_being_prepared_never_hold_back_a_row_due_now() -> None:
+    """Thirty rows due soon are still in their private steps (slow drafts) when another
+    account's row falls due: the wake-up loop's next drain claims and publishes it at once."""
+    book = FakeLedger(Clock(datetime(2025, 3, 3, 8, 59, 58, tzinfo=UTC)))
+    for _ in range(30):
+        book.add("ccmz_wechat", due_in=1.5)
+    wechat, weibo = SlowDraft("ccmz_wechat"), FakeChannel("ccmz_weibo")
+    config = PublishingConfig(concurrency_per_account=1, prepare_ahead_seconds=2.0)
+    channels = {"ccmz_wechat": wechat, "ccmz_weibo": weibo}
+    eng = Engine(channels, config, book, book, clock=book.clock, sleep=DueTimer(book.clock))  # type: ignore[arg-type]
+    first = asyncio.ensure_future(eng.publish_due())
+    async with asyncio.timeout(GUARD):
+        await wechat.began.wait()  # the burst is claimed and its first draft under way
+    assert book.taken[0] == 30
+    due_now = book.add("ccmz_weibo")
+    async with asyncio.timeout(GUARD):
+        assert await eng.publish_due() == 1  # the next drain, as the row fell due
+    assert book.status(due_now) is P.PUBLISHED and wechat.calls == 0
+    wechat.drafted.set()
+    async with asyncio.timeout(GUARD):
+        await eng.stop(grace=GUARD)
+        assert await first == 30
+    assert wechat.calls == 0  # stopped before their due time: handed back unsent
+
+
 @pytest.mark.parametrize("rows", [0, 1])
 async def test_a_low_ceiling_never_holds_back_rows_already_due(rows: int) -> None:
     """The ceiling limits only what is prepared ahead: due rows go out whatever it is."""
