@@ -223,6 +223,7 @@ class Engine:
         outcome is recorded."""
         if task is not None:
             self._unanswered.discard(task)
+            self._preparing.discard(task)  # ended in its private steps: counted nowhere now
         if self._free() >= (self.capacity + 1) // 2:
             for room in self._rooms:
                 room.set()
