@@ -64,7 +64,7 @@ from drain_support import (  # type: ignore[import-not-found]
 )
 from sqlalchemy import select, update
 
-from bot.config.load import load_settings
+from bot.config.load import Settings, load_settings
 from bot.platforms.registry import build_channels, token_store
 from bot.publishing.listener import Listener, listen_target
 from bot.publishing.wakeup import WakeUp
@@ -128,20 +128,40 @@ MODES: dict[str, Drain] = {
 }
 
 
-async def run_once(kind: str, mode: str, args: argparse.Namespace) -> dict[str, float]:
+def bench_settings(args: argparse.Namespace, url: str, ahead: float) -> Settings:
+    """The demo settings on ``url`` with the run's publishing options."""
     base = load_settings(ROOT / "settings.toml", env={})
-    url, cleanup = await fresh_db(kind, args.pg, Path("/tmp"))
     pub_cfg = base.file.publishing.model_copy(
         update={
             "concurrency_per_account": args.concurrency,
             "batch_size": args.batch,
-            # the tick it replaced prepared nothing ahead
-            "prepare_ahead_seconds": args.ahead if mode == "wakeup" else 0.0,
+            "prepare_ahead_seconds": ahead,
         }
     )
-    settings = replace(
+    return replace(
         base, database_url=url, file=base.file.model_copy(update={"publishing": pub_cfg})
     )
+
+
+async def warm_channels(
+    settings: Settings, sessions: SessionFactory, http: aiohttp.ClientSession, sandbox_url: str
+) -> dict[str, Any]:
+    """The channels, each token fetched (the refresher tick keeps one in production)."""
+    channels = build_channels(
+        settings, token_store(settings, sessions), http=http, sandbox_url=sandbox_url
+    )
+    for ch in channels.values():
+        api: Any = getattr(ch, "api", None)
+        if hasattr(api, "access_token"):
+            await api.access_token()
+    return dict(channels)
+
+
+async def run_once(kind: str, mode: str, args: argparse.Namespace) -> dict[str, float]:
+    url, cleanup = await fresh_db(kind, args.pg, Path("/tmp"))
+    # the tick it replaced prepared nothing ahead
+    settings = bench_settings(args, url, args.ahead if mode == "wakeup" else 0.0)
+    pub_cfg = settings.file.publishing
     engine = create_engine(url)
     async with engine.begin() as conn:
         await conn.run_sync(Base.metadata.create_all)
@@ -153,12 +173,7 @@ async def run_once(kind: str, mode: str, args: argparse.Namespace) -> dict[str, 
     sandbox = SandboxHandle(args.sandbox, settings, args.latency_ms)
     sandbox_url = await sandbox.start()
     http = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=200))
-    tokens = token_store(settings, sessions)
-    channels = build_channels(settings, tokens, http=http, sandbox_url=sandbox_url)
-    for ch in channels.values():  # warm the token (the refresher tick keeps one in production)
-        api: Any = getattr(ch, "api", None)
-        if hasattr(api, "access_token"):
-            await api.access_token()
+    channels = await warm_channels(settings, sessions, http, sandbox_url)
     gc.freeze()  # start-up done: as ``newmedia serve`` does (bot/inbox/wiring.py)
     others = await start_replicas(__file__, args, url, sandbox_url) if mode == "wakeup" else []
     await seed_distinct(sessions, args.n, utcnow() + timedelta(hours=1))
@@ -206,27 +221,12 @@ async def run_once(kind: str, mode: str, args: argparse.Namespace) -> dict[str, 
 async def replica(args: argparse.Namespace) -> None:
     """One more publisher on the same database and sandbox, until its stdin closes."""
     url, sandbox_url = args.replica
-    base = load_settings(ROOT / "settings.toml", env={})
-    pub_cfg = base.file.publishing.model_copy(
-        update={
-            "concurrency_per_account": args.concurrency,
-            "batch_size": args.batch,
-            "prepare_ahead_seconds": args.ahead,
-        }
-    )
-    settings = replace(
-        base, database_url=url, file=base.file.model_copy(update={"publishing": pub_cfg})
-    )
+    settings = bench_settings(args, url, args.ahead)
+    pub_cfg = settings.file.publishing
     engine = create_engine(url)
     sessions = session_factory(engine)
     http = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=200))
-    channels = build_channels(
-        settings, token_store(settings, sessions), http=http, sandbox_url=sandbox_url
-    )
-    for ch in channels.values():
-        api: Any = getattr(ch, "api", None)
-        if hasattr(api, "access_token"):
-            await api.access_token()
+    channels = await warm_channels(settings, sessions, http, sandbox_url)
     gc.freeze()
     stop = asyncio.Event()
     publisher = build_publisher(settings, sessions, channels)

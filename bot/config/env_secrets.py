@@ -95,15 +95,14 @@ def _aes_key_problem(where: str, name: str, value: str, platform: str) -> str | 
 
     try:
         decode_aes_key(value)
-    except ValueError:
-        pass
+    except ValueError:  # said in the operator's words, never the value
+        shape = (
+            f"有 {len(value)} 个字符，应为 {AES_KEY_LENGTH} 个"
+            if len(value) != AES_KEY_LENGTH
+            else "含有 base64 以外的字符，只能是 A–Z、a–z、0–9、+、/"
+        )
     else:
         return None
-    shape = (
-        f"有 {len(value)} 个字符，应为 {AES_KEY_LENGTH} 个"
-        if len(value) != AES_KEY_LENGTH
-        else "含有 base64 以外的字符，只能是 A–Z、a–z、0–9、+、/"
-    )
     return (
         f"{where}：环境变量 {name} 不是有效的 EncodingAESKey（{shape}）— 从"
         f"{AES_KEY_WHERE.get(platform, AES_KEY_WHERE['wechat'])}复制完整的 EncodingAESKey"
