@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -88,3 +91,20 @@ def _sqlite_begin_immediate(conn: Any) -> None:
 
 def session_factory(engine: AsyncEngine) -> SessionFactory:
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+def writers_side_by_side(sessions: SessionFactory) -> bool:
+    """Whether two transactions may write at the same time: PostgreSQL, yes; SQLite serialises
+    every writer, so a second one would only queue on its lock."""
+    bind = sessions.kw.get("bind")
+    return isinstance(bind, AsyncEngine) and bind.dialect.name != "sqlite"
+
+
+@asynccontextmanager
+async def autocommit(sessions: SessionFactory) -> AsyncIterator[AsyncConnection]:
+    """A connection whose every statement commits on its own: one round trip for a write that
+    is a single statement (no BEGIN, no COMMIT)."""
+    bind = sessions.kw.get("bind")
+    assert isinstance(bind, AsyncEngine), "an autocommit connection needs the engine"
+    async with bind.connect() as conn:
+        yield await conn.execution_options(isolation_level="AUTOCOMMIT")

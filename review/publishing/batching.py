@@ -8,7 +8,9 @@ joined has committed. The collector waits ``window`` seconds for more (0: only t
 in the same turn of the event loop, plus whatever arrives while the previous batch commits).
 While urgent items (someone waits on them before a platform call) keep arriving, the others
 wait up to ``hold`` seconds so that the urgent go in short transactions of their own: in a
-burst, recording what was sent does not delay what is about to be sent. If
+burst, recording what was sent does not delay what is about to be sent. ``busy`` stretches that
+to the gaps between urgent items: while it says calls are starting (urgent items were queued a
+moment ago, here or on another writer), the others keep waiting, within ``hold``. If
 a batch fails, its items are committed one transaction each, so one bad row cannot sink the
 rest; an item that fails alone gets the exception.
 """
@@ -18,7 +20,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable
+from contextlib import suppress
 from typing import Generic, TypeVar
 
 log = logging.getLogger("newmedia.publisher")
@@ -28,6 +32,13 @@ T = TypeVar("T")
 #: how long a batch holding an urgent item waits for more: a call waits this much longer to
 #: start, and in a drain the calls starting within it share one transaction
 URGENT_WINDOW = 0.001
+
+#: while ``busy``, items that are not urgent are looked at again this often (an urgent one that
+#: arrives meanwhile is taken at once)
+BUSY_RECHECK = 0.01
+
+#: this many urgent items close together make a burst (``urgent_burst``)
+BURST = 4
 
 #: a queued item and the future its submitter waits on
 Entry = tuple[T, asyncio.Future[bool]]
@@ -46,11 +57,17 @@ class Batcher(Generic[T]):
         what: str,
         urgent: Callable[[T], bool] | None = None,
         hold: float = 0.0,
+        busy: Callable[[], bool] | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.commit = commit
         #: how long an item that is not urgent may be left behind by batches of urgent ones
         self.hold = hold
+        #: calls are starting (urgent items come in bursts): the others wait, within ``hold``
+        self.busy = busy
+        #: when the last few urgent items were queued (``busy`` of another writer may read it)
+        self._urgent_times: deque[float] = deque(maxlen=BURST)
+        self._urgent_came = asyncio.Event()
         self.clock = clock
         self.window = window
         #: an item someone is waiting on before a platform call: its batch does not wait
@@ -66,7 +83,10 @@ class Batcher(Generic[T]):
         """Commit ``item`` with whatever else arrives now; its own result."""
         done: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
         self._queue.append((item, done))
-        if self.hold > 0 and not self._is_urgent(item):
+        if self._is_urgent(item):
+            self._urgent_times.append(self.clock())
+            self._urgent_came.set()
+        elif self.hold > 0:
             self._since[id(done)] = self.clock()
         if self._flusher is None or self._flusher.done():
             self._flusher = asyncio.ensure_future(self._flush())
@@ -78,6 +98,11 @@ class Batcher(Generic[T]):
             wait = URGENT_WINDOW if self._urgent_queued() else self.window
             if wait > 0:
                 await asyncio.sleep(wait)
+            if self._held_while_busy():
+                self._urgent_came.clear()
+                with suppress(TimeoutError):
+                    await asyncio.wait_for(self._urgent_came.wait(), BUSY_RECHECK)
+                continue
             batch, self._queue = self._take()
             try:
                 results = await self.commit([item for item, _ in batch])
@@ -88,6 +113,19 @@ class Batcher(Generic[T]):
                 continue
             for (_, done), ok in zip(batch, results, strict=True):
                 _resolve(done, ok)
+
+    def urgent_burst(self, within: float) -> bool:
+        """Whether the last ``BURST`` urgent items all came within the last ``within`` seconds
+        (a drain starting calls, not one call now and then)."""
+        times = self._urgent_times
+        return len(times) == BURST and self.clock() - times[0] < within
+
+    def _held_while_busy(self) -> bool:
+        """Only items that are not urgent are queued, calls are starting, and none of them has
+        waited ``hold`` yet: they wait on."""
+        if self.busy is None or not self._since or self._urgent_queued() or not self.busy():
+            return False
+        return self.clock() - min(self._since.values()) < self.hold
 
     def _is_urgent(self, item: T) -> bool:
         return self.urgent is not None and self.urgent(item)

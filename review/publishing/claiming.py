@@ -29,7 +29,8 @@ from review.drafts import content_hash
 from review.models import Publication
 from review.notify import notify
 from review.publishing import rules
-from review.publishing.recording import Recorder, Target
+from review.publishing.recording import Recorder
+from review.publishing.targets import Target
 from review.states import PublicationStatus
 from review.store import audit
 from review.store import publications as store

@@ -36,9 +36,9 @@ from channels.base import Channel, Post
 from review.models import Publication, utcnow
 from review.publishing import rules
 from review.publishing.config import PostOptions, PublishingConfig
-from review.publishing.recording import Target
 from review.publishing.seams import AfterCall as AfterCall
 from review.publishing.seams import CallHook, ClaimSource, OutcomeLog, Timer, within
+from review.publishing.targets import Target
 
 log = logging.getLogger("newmedia.publisher")
 

@@ -17,7 +17,7 @@ from channels.base import ChannelError, Receipt, ReceiptState
 from review.models import Publication
 from review.publishing import poll_backoff, rules
 from review.publishing.publisher import Publisher
-from review.publishing.recording import Target
+from review.publishing.targets import Target
 from review.states import PublicationStatus as P
 from review.store import pending_polls
 from review.store import publications as store

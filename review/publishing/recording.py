@@ -11,7 +11,10 @@ transaction spans it).
 ``mark_sending`` is the other side of the call: the row is marked, committed, just before it
 (marks of calls starting together share one transaction), so after a crash the database tells
 a row that may have been sent from one that surely was not. Claims (claiming.py) run in the same
-writer's transactions (``in_writes``).
+writer's transactions (``in_writes``). On PostgreSQL the marks have a writer of their own (one
+autocommit statement a batch), so a call never waits behind a batch of outcomes or a claim; on
+SQLite, which serialises every writer, they share the one. In a burst the outcomes wait while
+calls are starting (``OUTCOME_HOLD``).
 """
 
 from __future__ import annotations
@@ -26,17 +29,15 @@ from typing import Any, TypeVar, cast
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from review.db import SessionFactory
-from review.models import Publication, Revision
-from review.notify import notify
+from review.db import SessionFactory, autocommit, writers_side_by_side
+from review.models import Publication
 from review.publishing import rules
-from review.publishing.alert_groups import GROUPED_KINDS
 from review.publishing.batching import Batcher
-from review.states import PUBLICATION_LABELS
+from review.publishing.outcome_effects import outcome_effects
+from review.publishing.targets import Target
 from review.states import PublicationStatus as P
 from review.store import audit
 from review.store import publications as store
-from review.timefmt import fmt
 
 log = logging.getLogger("newmedia.publisher")
 R = TypeVar("R")
@@ -54,16 +55,10 @@ BATCH_MAX = 200
 #: while marks keep coming (a burst), outcomes wait up to this long so the marks commit in short
 #: transactions of their own; a crash meanwhile leaves marked rows, found by reconciliation
 OUTCOME_HOLD = 1.0
-
-
-@dataclass(frozen=True)
-class Target:
-    """Where a publication goes and who owns it."""
-
-    key: str
-    account_id: int
-    department_id: int
-    revision: Revision
+#: marks coming this close together (``batching.BURST`` of them within it) mean a burst of calls
+#: is starting: outcomes keep waiting (within ``OUTCOME_HOLD``), so recording what was sent leaves
+#: the loop to what is about to be sent; one call now and then is recorded at once
+CALLS_STARTING = 0.02
 
 
 @dataclass
@@ -102,8 +97,9 @@ class Recorder:
         self.sessions = sessions
         self.worker = worker
         self.clock = clock
-        # one writer for both: on SQLite every commit is serialised, and in a drain the marks of
-        # calls about to start and the outcomes of calls just answered arrive side by side
+        # SQLite: one writer for all (every commit is serialised, and in a drain the marks of
+        # calls about to start and the outcomes of calls just answered arrive side by side);
+        # PostgreSQL: the marks apart, each batch one autocommit statement
         self._writes: Batcher[_Pending | _Mark | _Work] = Batcher(
             self._commit,
             window=window,
@@ -111,7 +107,17 @@ class Recorder:
             what="publication writes",
             urgent=lambda item: not isinstance(item, _Pending),
             hold=hold,
+            busy=self._calls_starting,
         )
+        self._marks: Batcher[_Pending | _Mark | _Work] = self._writes
+        if writers_side_by_side(sessions):
+            self._marks = Batcher(
+                self._commit_marks,
+                window=0.0,
+                max_batch=max_batch,
+                what="sending marks",
+                urgent=lambda item: True,
+            )
         #: transactions committed by the collector (tests and the benchmark read it)
         self.batches = 0
         #: sending-mark transactions committed
@@ -150,9 +156,7 @@ class Recorder:
                     item.result = await item.run(session)
         self.batches += 1
         self.mark_batches += bool(ids)
-        # a row queued twice (claimed again by this worker) is sent by its first job only
-        first = {pid: index for index, pid in reversed(list(enumerate(ids)))}
-        marks = iter(pid in marked and first[pid] == i for i, pid in enumerate(ids))
+        marks = iter(_first_marks(ids, marked))
         return [
             next(marks)
             if isinstance(item, _Mark)
@@ -161,6 +165,19 @@ class Recorder:
             else next(recorded)
             for item in batch
         ]
+
+    def _calls_starting(self) -> bool:
+        return self._marks.urgent_burst(CALLS_STARTING)
+
+    async def _commit_marks(self, batch: list[_Pending | _Mark | _Work]) -> list[bool]:
+        """The marks writer's batch (PostgreSQL): one UPDATE that commits by itself."""
+        ids = [item.publication_id for item in batch if isinstance(item, _Mark)]
+        assert len(ids) == len(batch), "only marks go to the marks writer"
+        async with autocommit(self.sessions) as conn:
+            marked = await store.mark_sending(conn, ids, worker=self.worker, now=self.clock())
+        self.batches += 1
+        self.mark_batches += 1
+        return _first_marks(ids, marked)
 
     async def in_writes(self, run: Callable[[AsyncSession], Awaitable[R]]) -> R:
         """``run`` in the writer's next transaction, with the marks and outcomes queued now (on
@@ -172,7 +189,7 @@ class Recorder:
     async def mark_sending(self, publication_id: int) -> bool:
         """Mark our row as about to be sent, committed before this returns (with the marks of
         calls starting together); false when the row is no longer ours: then it is not sent."""
-        return await self._writes.submit(_Mark(publication_id))
+        return await self._marks.submit(_Mark(publication_id))
 
     async def apply(
         self,
@@ -207,7 +224,10 @@ class Recorder:
         events: list[audit.NewEvent] = []
         for item, late, ok in zip(batch, lates, results, strict=True):
             if ok:
-                await self._effects(session, item, late, events)
+                log.info("publication %d → %s", item.pub.id, item.outcome.status)
+                await outcome_effects(
+                    session, item.pub, item.target, item.outcome, late, events, self.clock()
+                )
             else:
                 log.warning(
                     "publication %d changed under us; outcome %s not recorded",
@@ -216,65 +236,6 @@ class Recorder:
                 )
         await audit.append_many(session, events)
         return results
-
-    async def _effects(
-        self,
-        session: AsyncSession,
-        item: _Pending,
-        late: float | None,
-        events: list[audit.NewEvent],
-    ) -> None:
-        pub, target, outcome = item.pub, item.target, item.outcome
-        log.info("publication %d → %s", pub.id, outcome.status)
-        title = target.revision.title
-        subject = f"publication:{pub.id}"
-        if outcome.status is not P.SCHEDULED:
-            events.append(
-                audit.NewEvent(
-                    "system",
-                    f"publication.{outcome.status}",
-                    "publication",
-                    pub.id,
-                    {
-                        "account": target.key,
-                        "attempts": pub.attempts,
-                        "remote_id": outcome.remote_id,
-                        "error": outcome.error,
-                    },
-                )
-            )
-        # failed / needs_check / late are held: one outage is one message per account, listing
-        # the posts (review/publishing/alert_groups.py); a platform's content verdict is per post
-        facts = {"account_id": target.account_id, "account": target.key, "title": title}
-        if outcome.notify:
-            label = PUBLICATION_LABELS[outcome.status]
-            await notify(
-                session,
-                kind=outcome.notify,
-                subject=subject,
-                text=f"「{title}」（{target.key}）{label}：{outcome.error or ''}",
-                department_id=target.department_id,
-                payload={"publication_id": pub.id, "status": str(outcome.status), **facts},
-                dedup_key=f"{subject}:{outcome.status}:{pub.attempts}",
-                held=outcome.notify in GROUPED_KINDS,
-                at=self.clock(),
-            )
-        if late is not None and late > rules.LATE_NOTICE_SECONDS:
-            first_due = pub.scheduled_for or pub.due_at
-            minutes = late / 60
-            await notify(
-                session,
-                kind="publication_late",
-                subject=subject,
-                text=f"「{title}」（{target.key}）原定 {fmt(first_due)} 发布，"
-                f"实际晚了 {minutes:.0f} 分钟（服务停机或平台故障后补发）。",
-                department_id=target.department_id,
-                payload={"publication_id": pub.id, "late_seconds": round(late, 1), **facts},
-                dedup_key=f"{subject}:late",
-                held=True,
-                at=self.clock(),
-            )
-            log.warning("publication %d published %.0f s late", pub.id, late)
 
     async def record_late(
         self, pub: Publication, target: Target, outcome: rules.Outcome
@@ -344,3 +305,10 @@ class Recorder:
     async def release(self, publication_id: int) -> None:
         async with self.sessions.begin() as session:
             await store.release(session, publication_id, worker=self.worker)
+
+
+def _first_marks(ids: list[int], marked: set[int]) -> list[bool]:
+    """Per mark, whether it may be sent: a row queued twice (claimed again by this worker) is
+    sent by its first job only."""
+    first = {pid: index for index, pid in reversed(list(enumerate(ids)))}
+    return [pid in marked and first[pid] == i for i, pid in enumerate(ids)]

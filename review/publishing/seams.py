@@ -14,7 +14,7 @@ from typing import Protocol, TypeVar
 from review.models import Publication
 from review.publishing import rules
 from review.publishing.claiming import Claimed
-from review.publishing.recording import Target
+from review.publishing.targets import Target
 from review.states import PublicationStatus
 
 #: called with a publication id: ``before_call`` when its attempt starts, before anything is

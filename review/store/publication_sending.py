@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import Table, Update, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from review.models import Publication
 from review.states import PublicationStatus as P
@@ -24,10 +24,11 @@ _TABLE: Table = Publication.__table__  # type: ignore[assignment]
 
 
 async def mark_sending(
-    session: AsyncSession, ids: Sequence[int], *, worker: str, now: datetime
+    session: AsyncSession | AsyncConnection, ids: Sequence[int], *, worker: str, now: datetime
 ) -> set[int]:
     """Mark rows whose platform call is about to start; the ids marked. Only a row still
-    ``publishing``, ours and unmarked is marked: whatever fails the guard must not be sent."""
+    ``publishing``, ours and unmarked is marked: whatever fails the guard must not be sent.
+    One statement: in a transaction of the caller's, or alone on an autocommit connection."""
     if not ids:
         return set()
     t = _TABLE  # Core UPDATE: no ORM bookkeeping on the publishing hot path

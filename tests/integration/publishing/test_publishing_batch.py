@@ -7,14 +7,15 @@ from dataclasses import replace
 
 import pytest
 from publishing_support import FakeChannel, Rejected, seed
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 
-from review.db import SessionFactory
+from review.db import SessionFactory, writers_side_by_side
 from review.models import Account, AuditEvent, Notification, Publication, utcnow
 from review.publishing import rules
 from review.publishing.config import PublishingConfig
 from review.publishing.publisher import Publisher
-from review.publishing.recording import Recorder, Target, _Pending
+from review.publishing.recording import Recorder, _Pending
+from review.publishing.targets import Target
 from review.states import PublicationStatus as P
 from review.store import audit
 from review.store import publications as store
@@ -23,6 +24,7 @@ FAST = PublishingConfig(
     backoff_base_seconds=0.01, backoff_cap_seconds=0.05, max_attempts=4, lease_seconds=10
 )
 WORKER = "w-batch"
+GUARD = 30  # seconds: a hang fails the test instead of blocking the suite
 
 
 async def claimed(sf: SessionFactory, n: int) -> tuple[list[Publication], dict[int, Target]]:
@@ -164,12 +166,12 @@ async def test_claims_are_pipelined_in_small_batches(sf: SessionFactory) -> None
     assert [s for s, _ in await statuses(sf)] == ["published"] * 23
 
 
-@pytest.mark.pg
 async def test_marks_and_outcomes_arriving_together_share_one_transaction(
     sf: SessionFactory,
 ) -> None:
-    """Without a hold (``OUTCOME_HOLD``), the marks of calls about to start ride with the
-    outcomes of calls just answered, in one transaction, and each gets its own answer."""
+    """SQLite (one writer at a time): without a hold (``OUTCOME_HOLD``), the marks of calls
+    about to start ride with the outcomes of calls just answered, in one transaction, and each
+    gets its own answer. (On PostgreSQL the marks have a writer of their own: below.)"""
     rows, targets = await claimed(sf, 6)
     done, starting = rows[:3], rows[3:]
     # only a mark can release the batch
@@ -221,3 +223,68 @@ async def test_marks_go_before_outcomes_queued_with_them(sf: SessionFactory) -> 
     assert order == ["mark"] * 3 + ["outcome"] * 3
     assert (recorder.batches, recorder.mark_batches) == (2, 1)
     assert await statuses(sf) == [("published", WORKER)] * 3 + [("publishing", WORKER)] * 3
+
+
+async def _waiting_on_a_lock(sf: SessionFactory) -> None:
+    """Until some other connection to this database waits on a row lock."""
+    sql = text(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+        "AND wait_event_type = 'Lock'"
+    )
+    async with asyncio.timeout(GUARD):
+        while True:
+            async with sf() as s:
+                if await s.scalar(sql):
+                    return
+            await asyncio.sleep(0.01)
+
+
+@pytest.mark.pg_only
+async def test_a_mark_commits_while_an_outcome_waits_on_a_lock(sf: SessionFactory) -> None:
+    """On PostgreSQL a sending mark never waits behind an outcome: the marks have a writer of
+    their own (one autocommit statement a batch). Shown by holding a lock the outcome's
+    transaction needs: the marks commit meanwhile; the outcome follows once the lock goes. (SQLite
+    serialises every writer: there the marks share the one.)"""
+    assert writers_side_by_side(sf)
+    rows, targets = await claimed(sf, 4)
+    answered, starting = rows[0], rows[1:]
+    recorder = Recorder(sf, WORKER, utcnow, window=0.0, hold=0.0)
+    async with sf.begin() as blocker:  # another transaction holds the answered row
+        await blocker.execute(
+            select(Publication.id).where(Publication.id == answered.id).with_for_update()
+        )
+        outcome = asyncio.ensure_future(
+            recorder.record(answered, targets[answered.id], published(answered), utcnow())
+        )
+        await _waiting_on_a_lock(sf)  # the outcome's transaction is stuck behind the blocker
+        async with asyncio.timeout(GUARD):
+            marks = await asyncio.gather(*(recorder.mark_sending(p.id) for p in starting))
+        assert marks == [True] * 3
+        assert not outcome.done()
+        async with sf() as s:
+            sent = await s.scalars(
+                select(Publication.id).where(Publication.sending_at.is_not(None))
+            )
+            assert sorted(sent.all()) == sorted(p.id for p in starting)
+    async with asyncio.timeout(GUARD):
+        assert await outcome is True
+    assert await statuses(sf) == [("published", WORKER)] + [("publishing", WORKER)] * 3
+    assert (recorder.batches, recorder.mark_batches) == (2, 1)
+
+
+@pytest.mark.pg_only
+async def test_a_row_marked_twice_is_sent_once(sf: SessionFactory) -> None:
+    """The marks writer keeps the rule of the shared one: a row queued twice in one batch (claimed
+    again by this worker) is sent by its first job only, and a marked row is never marked again."""
+    rows, _ = await claimed(sf, 2)
+    recorder = Recorder(sf, WORKER, utcnow)
+    first, second = rows
+    async with asyncio.timeout(GUARD):
+        together = await asyncio.gather(
+            recorder.mark_sending(first.id),
+            recorder.mark_sending(first.id),
+            recorder.mark_sending(second.id),
+        )
+        again = await recorder.mark_sending(second.id)
+    assert together == [True, False, True]
+    assert again is False

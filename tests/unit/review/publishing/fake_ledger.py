@@ -11,8 +11,8 @@ from datetime import datetime, timedelta
 
 from review.models import Publication, Revision
 from review.publishing.claiming import Claimed
-from review.publishing.recording import Target
 from review.publishing.rules import Outcome
+from review.publishing.targets import Target
 from review.states import PublicationStatus as P
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from review.publishing.batching import Batcher
+from review.publishing.batching import BURST, Batcher
 
 GUARD = 30  # seconds: a hang fails the test instead of blocking the suite
 
@@ -139,3 +139,79 @@ async def test_an_item_alone_is_committed_at_once(hold: float) -> None:
     async with asyncio.timeout(GUARD):
         assert await b.submit("outcome-1") is True
     assert book.batches == [["outcome-1"]]
+
+
+async def test_while_calls_are_starting_the_others_wait_within_their_hold() -> None:
+    """``busy`` (a mark queued a moment ago, here or on another writer): an outcome waits while
+    it says so; a mark that comes meanwhile goes at once, alone; once the outcome has waited its
+    hold it goes although calls are still starting."""
+    book, clock = Book(), Clock()
+    busy = True
+    b = Batcher(
+        book.commit,
+        window=0.0,
+        max_batch=50,
+        what="test items",
+        urgent=lambda item: item.startswith("mark"),
+        hold=1.0,
+        busy=lambda: busy,
+        clock=clock,
+    )
+    outcome = asyncio.ensure_future(b.submit("outcome-1"))
+    for _ in range(5):  # the collector looks again (``BUSY_RECHECK``) and keeps it back
+        await asyncio.sleep(0.02)
+    assert book.batches == []
+    mark = asyncio.ensure_future(b.submit("mark-1"))
+    await book.committed(1)
+    assert book.batches == [["mark-1"]]
+    book.allowed.release()
+    async with asyncio.timeout(GUARD):
+        assert await mark is True
+    assert not outcome.done()
+    clock.now += 1.0  # its hold is over: calls starting no longer keep it back
+    await book.committed(2)
+    assert book.batches[1] == ["outcome-1"]
+    book.allowed.release()
+    async with asyncio.timeout(GUARD):
+        assert await outcome is True
+
+
+async def test_an_outcome_goes_once_no_call_is_starting() -> None:
+    book, clock = Book(), Clock()
+    busy = [True]
+    b = Batcher(
+        book.commit,
+        window=0.0,
+        max_batch=50,
+        what="test items",
+        hold=1.0,
+        busy=lambda: busy[0],
+        clock=clock,
+    )
+    outcome = asyncio.ensure_future(b.submit("outcome-1"))
+    await asyncio.sleep(0.02)
+    assert book.batches == []
+    busy[0] = False
+    book.allowed.release()
+    await book.committed(1)
+    async with asyncio.timeout(GUARD):
+        assert await outcome is True
+    assert book.batches == [["outcome-1"]]
+
+
+async def test_a_burst_is_several_urgent_items_close_together() -> None:
+    """``urgent_burst``: the recorder's sign that a drain is starting calls. One mark now and
+    then (a post every few seconds) is no burst, so its outcome is recorded at once."""
+    book, clock = Book(), Clock()
+    b = batcher(book, clock, hold=1.0)
+    for _ in range(BURST):
+        book.allowed.release()
+    async with asyncio.timeout(GUARD):
+        for i in range(BURST - 1):
+            assert await b.submit(f"mark-{i}") is True
+            clock.now += 0.001
+        assert not b.urgent_burst(0.02)
+        assert await b.submit("mark-last") is True
+    assert b.urgent_burst(0.02)
+    clock.now += 0.05
+    assert not b.urgent_burst(0.02)
