@@ -195,11 +195,12 @@ async def test_marks_and_outcomes_arriving_together_share_one_transaction(
     assert await statuses(sf) == [("published", WORKER)] * 3 + [("publishing", WORKER)] * 3
 
 
-@pytest.mark.pg
 async def test_marks_go_before_outcomes_queued_with_them(sf: SessionFactory) -> None:
-    """With a hold (the service's is ``OUTCOME_HOLD``; an hour here, so no clock can end it),
-    marks queued beside outcomes commit first, in a transaction of their own (a call waits on
-    each); the outcomes follow in the next one."""
+    """SQLite (one writer): with a hold (the service's is ``OUTCOME_HOLD``; an hour here, so no
+    clock can end it), marks queued beside outcomes commit first, in a transaction of their own
+    (a call waits on each); the outcomes follow in the next one. On PostgreSQL the two writers
+    commit side by side, in no set order: there a mark never waits behind an outcome at all
+    (``test_a_mark_commits_while_an_outcome_waits_on_a_lock``)."""
     rows, targets = await claimed(sf, 6)
     done, starting = rows[:3], rows[3:]
     recorder = Recorder(sf, WORKER, utcnow, window=0.001, hold=3600)
