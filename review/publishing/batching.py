@@ -9,8 +9,8 @@ in the same turn of the event loop, plus whatever arrives while the previous bat
 While urgent items (someone waits on them before a platform call) keep arriving, the others
 wait up to ``hold`` seconds so that the urgent go in short transactions of their own: in a
 burst, recording what was sent does not delay what is about to be sent. ``busy`` stretches that
-to the gaps between urgent items: while it says calls are starting (urgent items were queued a
-moment ago, here or on another writer), the others keep waiting, within ``hold``. If
+to the gaps between urgent items: while it says calls are starting (a burst of urgent items,
+here or on another writer: ``urgent_burst``), the others keep waiting, within ``hold``. If
 a batch fails, its items are committed one transaction each, so one bad row cannot sink the
 rest; an item that fails alone gets the exception.
 """
@@ -65,7 +65,8 @@ class Batcher(Generic[T]):
         self.hold = hold
         #: calls are starting (urgent items come in bursts): the others wait, within ``hold``
         self.busy = busy
-        #: when the last few urgent items were queued (``busy`` of another writer may read it)
+        #: when the last ``BURST`` urgent items were queued (``urgent_burst``, which another
+        #: writer's ``busy`` may ask)
         self._urgent_times: deque[float] = deque(maxlen=BURST)
         self._urgent_came = asyncio.Event()
         self.clock = clock
